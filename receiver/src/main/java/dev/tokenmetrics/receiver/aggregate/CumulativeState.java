@@ -1,0 +1,5 @@
+package dev.tokenmetrics.receiver.aggregate;
+
+/** The last point of a cumulative stream: its series start, time and running total. */
+record CumulativeState(long startNanos, long lastTimeNanos, double lastValue) implements StreamState {
+}

@@ -1,0 +1,41 @@
+package dev.tokenmetrics.receiver.aggregate;
+
+/** The most recent windows of a delta stream, to recognise a retried export's points. */
+final class DeltaState implements StreamState {
+
+    private final long[] starts = new long[StreamTracker.DELTA_WINDOWS];
+    private final long[] times = new long[StreamTracker.DELTA_WINDOWS];
+    private int size;
+    private int next;
+    private long lastTimeNanos = Long.MIN_VALUE;
+
+    /** Records the window; false when it was recorded before. */
+    boolean firstSighting(long startNanos, long timeNanos) {
+        for (int i = 0; i < size; i++) {
+            if (times[i] == timeNanos && starts[i] == startNanos) {
+                return false;
+            }
+        }
+        starts[next] = startNanos;
+        times[next] = timeNanos;
+        next = (next + 1) % times.length;
+        size = Math.min(size + 1, times.length);
+        lastTimeNanos = Math.max(lastTimeNanos, timeNanos);
+        return true;
+    }
+
+    @Override
+    public long lastTimeNanos() {
+        return lastTimeNanos;
+    }
+
+    /** Windows oldest first, for persistence; replaying them through firstSighting restores this state. */
+    long[][] windows() {
+        long[][] windows = new long[size][];
+        for (int i = 0; i < size; i++) {
+            int index = (next - size + i + times.length) % times.length;
+            windows[i] = new long[] {starts[index], times[index]};
+        }
+        return windows;
+    }
+}

@@ -1,0 +1,324 @@
+package dev.tokenmetrics.receiver.otlp;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code application/json}: the OTLP/HTTP JSON encoding. It is proto3's JSON mapping with OTLP's own rules, which
+ * protobuf's JsonFormat gets wrong: trace and span ids are hex strings (not base64), and unknown fields are ignored
+ * so that newer clients keep working. Int64 values may be strings or numbers; enums integers or names.
+ * The reader walks the message descriptors, so it covers every OTLP message without generated JSON code.
+ */
+public final class JsonEncoding implements Encoding {
+
+    /** OTLP's attribute values nest (kvlist in kvlist); real payloads stay far below this depth. */
+    private static final int MAX_NESTING = 64;
+    private static final Set<String> HEX_ID_FIELDS = Set.of("trace_id", "span_id", "parent_span_id");
+    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    private final JsonFactory factory = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .build();
+    private final Map<Descriptor, Map<String, FieldDescriptor>> fieldsByJsonKey = new HashMap<>();
+
+    public JsonEncoding() {
+        for (Signal signal : Signal.values()) {
+            index(signal.requestPrototype().getDescriptorForType());
+        }
+    }
+
+    /** Maps both the lowerCamelCase JSON names and the original field names, for every reachable message. */
+    private void index(Descriptor descriptor) {
+        if (fieldsByJsonKey.containsKey(descriptor)) {
+            return;
+        }
+        Map<String, FieldDescriptor> fields = new HashMap<>();
+        fieldsByJsonKey.put(descriptor, fields);
+        for (FieldDescriptor field : descriptor.getFields()) {
+            fields.put(field.getJsonName(), field);
+            fields.put(field.getName(), field);
+            if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                index(field.getMessageType());
+            }
+        }
+    }
+
+    @Override
+    public String contentType() {
+        return "application/json";
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <M extends Message> M decode(byte[] body, M prototype) throws MalformedRequestException {
+        try (JsonParser parser = factory.createParser(body)) {
+            Message.Builder builder = prototype.newBuilderForType();
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new MalformedRequestException("JSON body must be an object");
+            }
+            readMessage(parser, builder);
+            if (parser.nextToken() != null) {
+                throw new MalformedRequestException("unexpected content after the JSON object");
+            }
+            return (M) builder.build();
+        } catch (StreamConstraintsException e) {
+            throw new MalformedRequestException("JSON nested too deeply");
+        } catch (JsonParseException e) {
+            throw new MalformedRequestException("invalid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new MalformedRequestException("unreadable JSON body: " + e.getMessage());
+        }
+    }
+
+    /** Reads the fields of an object whose START_OBJECT was just consumed. */
+    private void readMessage(JsonParser parser, Message.Builder builder) throws IOException, MalformedRequestException {
+        Map<String, FieldDescriptor> fields = fieldsByJsonKey.get(builder.getDescriptorForType());
+        JsonToken token;
+        while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+            FieldDescriptor field = fields.get(parser.currentName());
+            JsonToken valueToken = parser.nextToken();
+            if (field == null) {
+                parser.skipChildren(); // unknown fields are ignored, as OTLP requires
+                continue;
+            }
+            if (valueToken == JsonToken.VALUE_NULL) {
+                continue; // null means "not set" in proto3 JSON
+            }
+            if (field.isRepeated()) {
+                expect(parser, JsonToken.START_ARRAY, field);
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    builder.addRepeatedField(field, readValue(parser, builder, field));
+                }
+            } else {
+                builder.setField(field, readValue(parser, builder, field));
+            }
+        }
+        if (token != JsonToken.END_OBJECT) {
+            throw new MalformedRequestException("malformed JSON object");
+        }
+    }
+
+    private Object readValue(JsonParser parser, Message.Builder parent, FieldDescriptor field)
+            throws IOException, MalformedRequestException {
+        JsonToken token = parser.currentToken();
+        switch (field.getType()) {
+            case MESSAGE:
+            case GROUP: {
+                expect(parser, JsonToken.START_OBJECT, field);
+                Message.Builder child = parent.newBuilderForField(field);
+                readMessage(parser, child);
+                return child.build();
+            }
+            case INT64:
+            case SINT64:
+            case SFIXED64:
+                return readInteger(parser, field, BigInteger.valueOf(Long.MIN_VALUE), BigInteger.valueOf(Long.MAX_VALUE))
+                        .longValue();
+            case UINT64:
+            case FIXED64:
+                return readInteger(parser, field, BigInteger.ZERO, UINT64_MAX).longValue();
+            case INT32:
+            case SINT32:
+            case SFIXED32:
+                return readInteger(parser, field, BigInteger.valueOf(Integer.MIN_VALUE),
+                        BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
+            case UINT32:
+            case FIXED32:
+                return readInteger(parser, field, BigInteger.ZERO, BigInteger.valueOf(0xFFFF_FFFFL)).intValue();
+            case DOUBLE:
+                return readDouble(parser, field);
+            case FLOAT:
+                return (float) readDouble(parser, field);
+            case BOOL:
+                if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
+                    return token == JsonToken.VALUE_TRUE;
+                }
+                throw wrongType(field, "a boolean");
+            case STRING:
+                expect(parser, JsonToken.VALUE_STRING, field);
+                return parser.getText();
+            case BYTES:
+                expect(parser, JsonToken.VALUE_STRING, field);
+                return HEX_ID_FIELDS.contains(field.getName()) ? hex(parser.getText(), field) : base64(parser.getText(), field);
+            case ENUM:
+                return readEnum(parser, field);
+            default:
+                throw wrongType(field, "a supported type");
+        }
+    }
+
+    private static BigInteger readInteger(JsonParser parser, FieldDescriptor field, BigInteger min, BigInteger max)
+            throws IOException, MalformedRequestException {
+        BigInteger value;
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NUMBER_INT) {
+            value = parser.getBigIntegerValue();
+        } else if (token == JsonToken.VALUE_STRING && parser.getTextLength() <= 24) {
+            try {
+                value = new BigInteger(parser.getText().trim());
+            } catch (NumberFormatException e) {
+                throw wrongType(field, "an integer");
+            }
+        } else {
+            throw wrongType(field, "an integer");
+        }
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new MalformedRequestException("field " + field.getJsonName() + ": " + value + " is out of range");
+        }
+        return value;
+    }
+
+    private static double readDouble(JsonParser parser, FieldDescriptor field) throws IOException, MalformedRequestException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+            return parser.getDoubleValue();
+        }
+        if (token == JsonToken.VALUE_STRING) {
+            switch (parser.getText()) {
+                case "NaN": return Double.NaN;
+                case "Infinity": return Double.POSITIVE_INFINITY;
+                case "-Infinity": return Double.NEGATIVE_INFINITY;
+                default:
+                    try {
+                        return Double.parseDouble(parser.getText());
+                    } catch (NumberFormatException e) {
+                        throw wrongType(field, "a number");
+                    }
+            }
+        }
+        throw wrongType(field, "a number");
+    }
+
+    private static EnumValueDescriptor readEnum(JsonParser parser, FieldDescriptor field)
+            throws IOException, MalformedRequestException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NUMBER_INT) {
+            int number = readInteger(parser, field, BigInteger.valueOf(Integer.MIN_VALUE),
+                    BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
+            return field.getEnumType().findValueByNumberCreatingIfUnknown(number);
+        }
+        if (token == JsonToken.VALUE_STRING) {
+            EnumValueDescriptor value = field.getEnumType().findValueByName(parser.getText());
+            if (value != null) {
+                return value;
+            }
+        }
+        throw wrongType(field, "an enum value");
+    }
+
+    private static ByteString hex(String text, FieldDescriptor field) throws MalformedRequestException {
+        if (text.length() % 2 != 0) {
+            throw wrongType(field, "a hex string");
+        }
+        byte[] bytes = new byte[text.length() / 2];
+        for (int i = 0; i < bytes.length; i++) {
+            int high = Character.digit(text.charAt(2 * i), 16);
+            int low = Character.digit(text.charAt(2 * i + 1), 16);
+            if (high < 0 || low < 0) {
+                throw wrongType(field, "a hex string");
+            }
+            bytes[i] = (byte) (high << 4 | low);
+        }
+        return ByteString.copyFrom(bytes);
+    }
+
+    private static ByteString base64(String text, FieldDescriptor field) throws MalformedRequestException {
+        try {
+            return ByteString.copyFrom(Base64.getDecoder().decode(text));
+        } catch (IllegalArgumentException e) {
+            try {
+                return ByteString.copyFrom(Base64.getUrlDecoder().decode(text));
+            } catch (IllegalArgumentException e2) {
+                throw wrongType(field, "a base64 string");
+            }
+        }
+    }
+
+    private static void expect(JsonParser parser, JsonToken expected, FieldDescriptor field) throws MalformedRequestException {
+        if (parser.currentToken() != expected) {
+            throw wrongType(field, switch (expected) {
+                case START_ARRAY -> "an array";
+                case START_OBJECT -> "an object";
+                default -> "a string";
+            });
+        }
+    }
+
+    private static MalformedRequestException wrongType(FieldDescriptor field, String expected) {
+        return new MalformedRequestException("field " + field.getJsonName() + " must be " + expected);
+    }
+
+    /** Writes a message as OTLP JSON: lowerCamelCase keys, int64 as strings, enums as integers, ids as hex. */
+    @Override
+    public byte[] encode(Message message) {
+        var out = new ByteArrayOutputStream(128);
+        try (JsonGenerator generator = factory.createGenerator(out)) {
+            writeMessage(generator, message);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory does not fail
+        }
+        return out.toByteArray();
+    }
+
+    private void writeMessage(JsonGenerator generator, Message message) throws IOException {
+        generator.writeStartObject();
+        for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
+            FieldDescriptor field = entry.getKey();
+            generator.writeFieldName(field.getJsonName());
+            if (field.isRepeated()) {
+                generator.writeStartArray();
+                for (Object element : (List<?>) entry.getValue()) {
+                    writeValue(generator, field, element);
+                }
+                generator.writeEndArray();
+            } else {
+                writeValue(generator, field, entry.getValue());
+            }
+        }
+        generator.writeEndObject();
+    }
+
+    private void writeValue(JsonGenerator generator, FieldDescriptor field, Object value) throws IOException {
+        switch (field.getJavaType()) {
+            case MESSAGE -> writeMessage(generator, (Message) value);
+            case LONG -> generator.writeString(field.getType() == FieldDescriptor.Type.UINT64
+                    || field.getType() == FieldDescriptor.Type.FIXED64
+                    ? Long.toUnsignedString((Long) value) : value.toString());
+            case INT -> generator.writeNumber((Integer) value);
+            case DOUBLE -> generator.writeNumber((Double) value);
+            case FLOAT -> generator.writeNumber((Float) value);
+            case BOOLEAN -> generator.writeBoolean((Boolean) value);
+            case STRING -> generator.writeString((String) value);
+            case ENUM -> generator.writeNumber(((EnumValueDescriptor) value).getNumber());
+            case BYTE_STRING -> generator.writeString(HEX_ID_FIELDS.contains(field.getName())
+                    ? toHex((ByteString) value) : Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()));
+        }
+    }
+
+    private static String toHex(ByteString bytes) {
+        StringBuilder hex = new StringBuilder(bytes.size() * 2);
+        for (int i = 0; i < bytes.size(); i++) {
+            hex.append(Character.forDigit((bytes.byteAt(i) >> 4) & 0xF, 16)).append(Character.forDigit(bytes.byteAt(i) & 0xF, 16));
+        }
+        return hex.toString();
+    }
+}
