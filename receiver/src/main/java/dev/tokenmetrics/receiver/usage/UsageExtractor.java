@@ -29,7 +29,8 @@ import java.util.Set;
 /**
  * Picks Claude Code's usage out of OTLP exports and checks what can be checked without history: a tracked metric
  * must be a monotonic sum with a temporality, and each point a finite, non-negative value with a time. Points that
- * fail are counted as rejected with a reason; the rest of the export still counts. Not thread-safe: one per thread.
+ * fail are counted as rejected with a reason; the rest of the export still counts. Holds a digest, so it is not
+ * thread-safe: make one per export (that is cheap).
  */
 public final class UsageExtractor {
 

@@ -1,0 +1,127 @@
+package dev.tokenmetrics.receiver;
+
+import dev.tokenmetrics.receiver.http.Health;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import sun.misc.Signal;
+
+/** {@code token-metrics-receiver}: runs the daemon in the foreground until SIGTERM or SIGINT. */
+public final class Main {
+
+    /** Exit codes: 0 also when our daemon already serves the port; 2 bad usage; 3 port held by another program. */
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_PORT_TAKEN = 3;
+    static final int EXIT_FAILED = 1;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        ReceiverConfig config;
+        try {
+            config = ReceiverConfig.parse(args, System.getenv());
+        } catch (ReceiverConfig.HelpRequested e) {
+            System.out.print(ReceiverConfig.USAGE);
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println("token-metrics-receiver: " + e.getMessage());
+            System.err.print(ReceiverConfig.USAGE);
+            return EXIT_USAGE;
+        }
+        Logger log;
+        try {
+            LogSetup.configure(config.stateDir().resolve("receiver.log"));
+            log = Logger.getLogger(Main.class.getName());
+        } catch (IOException e) {
+            System.err.println("token-metrics-receiver: cannot write logs under " + config.stateDir() + ": " + e.getMessage());
+            return EXIT_FAILED;
+        }
+        if (!isLoopback(config.bindAddress())) {
+            log.warning("WARNING: listening on " + config.bindAddress() + ", not loopback: anyone who can reach this"
+                    + " address can read your usage figures and send fake ones. Use --bind 127.0.0.1 unless you"
+                    + " know why not.");
+        }
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(config, Clock.systemDefaultZone());
+        } catch (Daemon.StateDirInUse | BindException e) {
+            String running = ourDaemonAt(config.bindAddress(), config.port());
+            if (running != null) {
+                System.err.println("token-metrics-receiver: already running on port " + config.port() + " (" + running + ")");
+                return 0;
+            }
+            String reason = e instanceof BindException
+                    ? "port " + config.port() + " on " + config.bindAddress() + " is in use by another program;"
+                    + " choose another with --port or CLAUDE_TOKEN_METRICS_PORT"
+                    : e.getMessage() + " (on a port other than " + config.port() + ")";
+            log.severe("cannot start: " + reason);
+            return e instanceof BindException ? EXIT_PORT_TAKEN : EXIT_FAILED;
+        } catch (IOException | RuntimeException e) {
+            log.severe("cannot start: " + e);
+            return EXIT_FAILED;
+        }
+        // TERM and INT are handled, not left to shutdown hooks, so that a requested stop exits 0 rather than 143.
+        var stopRequested = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown")); // HUP and the like
+        log.info("listening on " + config.bindAddress() + ":" + daemon.port() + ", metrics file " + config.metricsFile()
+                + ", pid " + ProcessHandle.current().pid() + ", version " + Daemon.version());
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        daemon.close();
+        return 0;
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Asks /health on the port; returns "pid N" when our daemon answers, null otherwise. */
+    static String ourDaemonAt(String bindAddress, int port) {
+        String host = bindAddress.equals("0.0.0.0") || bindAddress.equals("::") ? "127.0.0.1" : bindAddress;
+        try (var socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            socket.setSoTimeout(2000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readNBytes(8192), StandardCharsets.UTF_8);
+            if (!response.contains("\"service\":\"" + Health.SERVICE + "\"")) {
+                return null;
+            }
+            int pid = response.indexOf("\"pid\":");
+            if (pid < 0) {
+                return "pid unknown";
+            }
+            int end = pid + 6;
+            while (end < response.length() && Character.isDigit(response.charAt(end))) {
+                end++;
+            }
+            return "pid " + response.substring(pid + 6, end);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

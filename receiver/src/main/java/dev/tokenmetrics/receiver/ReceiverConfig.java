@@ -1,0 +1,73 @@
+package dev.tokenmetrics.receiver;
+
+import dev.tokenmetrics.receiver.http.ServerLimits;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Where the daemon listens and keeps its files. */
+record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path stateDir, ServerLimits limits) {
+
+    static final int DEFAULT_PORT = 4318;
+    static final String DEFAULT_BIND = "127.0.0.1";
+    static final String USAGE = """
+            usage: token-metrics-receiver [--port N] [--bind ADDR] [--metrics-file PATH] [--state-dir DIR]
+
+            Receives Claude Code's OpenTelemetry export (OTLP/HTTP, protobuf or JSON, plain or gzip) and keeps
+            exact per-session token and cost totals in the metrics file.
+
+              --port N             port to listen on (default $CLAUDE_TOKEN_METRICS_PORT or 4318)
+              --bind ADDR          address to listen on (default 127.0.0.1; anything but loopback is unsafe)
+              --metrics-file PATH  file to keep current (default $CLAUDE_TOKEN_METRICS_FILE or
+                                   ~/.claude/token-metrics.json)
+              --state-dir DIR      journal, snapshot, pid and log files (default ~/.claude/token-metrics)
+            """;
+
+    /** Parses the command line over defaults taken from the environment; throws with a one-line reason. */
+    static ReceiverConfig parse(String[] args, Map<String, String> env) {
+        Path home = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
+        int port = env.containsKey("CLAUDE_TOKEN_METRICS_PORT")
+                ? port(env.get("CLAUDE_TOKEN_METRICS_PORT"), "CLAUDE_TOKEN_METRICS_PORT") : DEFAULT_PORT;
+        String bind = DEFAULT_BIND;
+        Path metricsFile = env.containsKey("CLAUDE_TOKEN_METRICS_FILE")
+                ? Path.of(env.get("CLAUDE_TOKEN_METRICS_FILE")) : home.resolve(".claude/token-metrics.json");
+        Path stateDir = home.resolve(".claude/token-metrics");
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (option.equals("--help") || option.equals("-h")) {
+                throw new HelpRequested();
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("unknown option or missing value: " + option);
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--port" -> port = port(value, "--port");
+                case "--bind" -> bind = value;
+                case "--metrics-file" -> metricsFile = Path.of(value);
+                case "--state-dir" -> stateDir = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+        return new ReceiverConfig(port, bind, metricsFile.toAbsolutePath(), stateDir.toAbsolutePath(),
+                ServerLimits.DEFAULTS);
+    }
+
+    private static int port(String value, String name) {
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a port number from 0 to 65535, got '" + value + "'");
+    }
+
+    /** Thrown by {@link #parse} for --help. */
+    static final class HelpRequested extends RuntimeException {
+        HelpRequested() {
+            super(null, null, false, false);
+        }
+    }
+}

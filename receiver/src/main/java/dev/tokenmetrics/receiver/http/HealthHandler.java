@@ -1,0 +1,61 @@
+package dev.tokenmetrics.receiver.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+
+/** Answers {@code GET /health} with the daemon's identity and state; passes every other request on. */
+@ChannelHandler.Sharable
+final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private final Supplier<Health> health;
+    private final Responses responses;
+    private final JsonFactory factory = new JsonFactory();
+
+    HealthHandler(Supplier<Health> health, Responses responses) {
+        super(false);
+        this.health = health;
+        this.responses = responses;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!RequestGuard.path(request.uri()).equals(RequestGuard.HEALTH_PATH)) {
+            ctx.fireChannelRead(request);
+            return;
+        }
+        try {
+            responses.send(ctx, HttpUtil.isKeepAlive(request), HttpResponseStatus.OK, "application/json", render(health.get()));
+        } finally {
+            ReferenceCountUtil.release(request);
+        }
+    }
+
+    private byte[] render(Health health) {
+        var out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = factory.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("status", "ok");
+            json.writeStringField("service", Health.SERVICE);
+            json.writeStringField("version", health.version());
+            json.writeNumberField("pid", health.pid());
+            json.writeNumberField("uptimeSeconds", health.uptimeSeconds());
+            json.writeNumberField("sessions", health.sessions());
+            json.writeStringField("metricsFile", health.metricsFile());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory does not fail
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tokenmetrics.receiver.http;
+
+import com.google.protobuf.Message;
+import dev.tokenmetrics.receiver.otlp.BodyTooLargeException;
+import dev.tokenmetrics.receiver.otlp.Encoding;
+import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
+import dev.tokenmetrics.receiver.otlp.RequestBody;
+import dev.tokenmetrics.receiver.otlp.Signal;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.logging.Logger;
+
+/**
+ * Handles an export in five steps, the same for every signal: encoding from the Content-Type, body, unmarshal,
+ * export to the consumer, marshal the response. The guard before it has already checked path, method and headers.
+ */
+@ChannelHandler.Sharable
+final class OtlpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger LOG = Logger.getLogger(OtlpHandler.class.getName());
+
+    private final Encoding protobuf;
+    private final Encoding json;
+    private final ExportConsumer consumer;
+    private final Responses responses;
+    private final int maxDecodedBytes;
+
+    OtlpHandler(Encoding protobuf, Encoding json, ExportConsumer consumer, Responses responses, int maxDecodedBytes) {
+        this.protobuf = protobuf;
+        this.json = json;
+        this.consumer = consumer;
+        this.responses = responses;
+        this.maxDecodedBytes = maxDecodedBytes;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String path = RequestGuard.path(request.uri());
+        Signal signal = Signal.forPath(path);
+        Encoding encoding = Encoding.forContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE), protobuf, json);
+        Message message;
+        try {
+            byte[] body = RequestBody.decode(ByteBufUtil.getBytes(request.content()),
+                    request.headers().get(HttpHeaderNames.CONTENT_ENCODING), maxDecodedBytes);
+            message = encoding.decode(body, signal.requestPrototype());
+        } catch (BodyTooLargeException e) {
+            refuse(ctx, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, encoding, path, e.getMessage());
+            return;
+        } catch (MalformedRequestException e) {
+            refuse(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, encoding, path, e.getMessage());
+            return;
+        }
+        consumer.consume(signal, message).whenComplete((result, failure) -> {
+            if (failure != null) {
+                LOG.warning(path + ": export not stored, client told to retry: " + failure.getMessage());
+                responses.error(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, encoding,
+                        "could not store the export; retry later");
+                return;
+            }
+            if (result.rejected() > 0) {
+                LOG.info(path + ": rejected " + result.rejected() + " item(s): " + result.errorMessage());
+            }
+            responses.send(ctx, keepAlive, HttpResponseStatus.OK, encoding.contentType(),
+                    encoding.encode(signal.response(result.rejected(), result.errorMessage())));
+        });
+    }
+
+    private void refuse(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Encoding encoding,
+                        String path, String message) {
+        LOG.info(path + ": " + status.code() + " " + message);
+        responses.error(ctx, keepAlive, status, encoding, message);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.tokenmetrics.receiver.http;
+
+import dev.tokenmetrics.receiver.otlp.JsonEncoding;
+import dev.tokenmetrics.receiver.otlp.ProtobufEncoding;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/** The OTLP/HTTP server. The whole per-connection pipeline is assembled here, one handler per concern. */
+public final class ReceiverServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ReceiverServer.class.getName());
+    private static final int EVENT_LOOP_THREADS = 2;
+
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+
+    private ReceiverServer(EventLoopGroup group, Channel serverChannel) {
+        this.group = group;
+        this.serverChannel = serverChannel;
+    }
+
+    /** Binds and starts serving; throws {@link java.net.BindException} when the address is taken. */
+    public static ReceiverServer start(InetSocketAddress address, ServerLimits limits, ExportConsumer consumer,
+                                       Supplier<Health> health) throws IOException {
+        var protobuf = new ProtobufEncoding();
+        var json = new JsonEncoding();
+        var responses = new Responses(json);
+        var connectionLimiter = new ConnectionLimiter(limits.maxConnections());
+        var healthHandler = new HealthHandler(health, responses);
+        var otlpHandler = new OtlpHandler(protobuf, json, consumer, responses, limits.maxDecodedBytes());
+        var errorLogger = new ErrorLogger();
+        Set<String> allowedHosts = Set.of(address.getHostString().toLowerCase());
+
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, NioIoHandler.newFactory());
+        var bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 128)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        ChannelPipeline pipeline = channel.pipeline();
+                        pipeline.addLast("connections", connectionLimiter);
+                        pipeline.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS));
+                        pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
+                        pipeline.addLast("slow-clients", new SlowClientGuard(limits.requestTimeout()));
+                        pipeline.addLast("guard", new RequestGuard(responses, protobuf, json, allowedHosts,
+                                limits.maxWireBytes()));
+                        pipeline.addLast("aggregate", new HttpObjectAggregator(limits.maxWireBytes()));
+                        pipeline.addLast("health", healthHandler);
+                        pipeline.addLast("otlp", otlpHandler);
+                        pipeline.addLast("errors", errorLogger);
+                    }
+                });
+        try {
+            Channel channel = bootstrap.bind(address).sync().channel();
+            return new ReceiverServer(group, channel);
+        } catch (InterruptedException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + address, e);
+        } catch (RuntimeException | Error e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        } catch (Exception e) { // bind failures arrive as checked exceptions through sync()
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e);
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Stops accepting connections; those open may still finish their requests until {@link #close}. */
+    public void stopAccepting() {
+        serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        group.shutdownGracefully(50, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly(1500);
+    }
+
+    /** Last in the pipeline: whatever went wrong on a connection is one log line, then the connection closes. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class ErrorLogger extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!(cause instanceof IOException)) { // resets and broken pipes are the client's business
+                LOG.warning("closing connection from " + ctx.channel().remoteAddress() + ": " + cause);
+            }
+            ctx.close();
+        }
+    }
+}

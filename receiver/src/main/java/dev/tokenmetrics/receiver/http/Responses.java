@@ -1,0 +1,59 @@
+package dev.tokenmetrics.receiver.http;
+
+import dev.tokenmetrics.receiver.otlp.Encoding;
+import dev.tokenmetrics.receiver.otlp.RpcStatus;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** Every response the server sends goes through here; errors all through {@link #error}. */
+final class Responses {
+
+    private final Encoding json;
+    private final RpcStatus status = new RpcStatus();
+
+    Responses(Encoding json) {
+        this.json = json;
+    }
+
+    void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, String contentType, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, code, Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * A {@code google.rpc.Status} in the request's encoding, or JSON when the encoding is unknown.
+     * 429 and 503 tell OTLP clients to retry; every other 4xx tells them not to.
+     */
+    void error(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, Encoding encoding, String message) {
+        Encoding chosen = encoding != null ? encoding : json;
+        send(ctx, keepAlive, code, chosen.contentType(), chosen.encode(status.of(grpcCode(code), message)));
+    }
+
+    private static int grpcCode(HttpResponseStatus code) {
+        return switch (code.code()) {
+            case 400, 413, 415 -> RpcStatus.INVALID_ARGUMENT;
+            case 403 -> RpcStatus.PERMISSION_DENIED;
+            case 404 -> RpcStatus.NOT_FOUND;
+            case 405 -> RpcStatus.UNIMPLEMENTED;
+            case 429 -> RpcStatus.RESOURCE_EXHAUSTED;
+            case 503 -> RpcStatus.UNAVAILABLE;
+            default -> RpcStatus.INTERNAL;
+        };
+    }
+}
