@@ -23,8 +23,10 @@ final class SessionState {
     /** Keys of api_request events already counted, oldest first. */
     final LinkedHashSet<Long> countedEvents = new LinkedHashSet<>();
 
-    void add(String model, long timeNanos, Usage usage) {
+    /** Adds a point's increase; its start time (when it has one) counts as activity, since usage began then. */
+    void add(String model, long startNanos, long timeNanos, Usage usage) {
         models.merge(model, usage, Usage::plus);
+        touch(startNanos > 0 && startNanos < timeNanos ? startNanos : timeNanos);
         touch(timeNanos);
         if (timeNanos >= lastNanos) {
             lastModel = model;

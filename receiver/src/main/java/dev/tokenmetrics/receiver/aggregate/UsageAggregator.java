@@ -52,7 +52,7 @@ public final class UsageAggregator {
             days.merge(LocalDate.ofInstant(instant(point.timeNanos()), zone), usage, Usage::plus);
             if (!point.sessionId().isEmpty()) {
                 sessions.computeIfAbsent(point.sessionId(), id -> new SessionState())
-                        .add(point.model(), point.timeNanos(), usage);
+                        .add(point.model(), point.startNanos(), point.timeNanos(), usage);
             }
             changed++;
         }

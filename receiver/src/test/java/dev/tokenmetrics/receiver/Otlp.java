@@ -1,0 +1,134 @@
+package dev.tokenmetrics.receiver;
+
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds OTLP requests shaped like Claude Code's, and loads the recorded ones. */
+public final class Otlp {
+
+    public static final AggregationTemporality DELTA = AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
+    public static final AggregationTemporality CUMULATIVE = AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+    public static final String TOKENS = "claude_code.token.usage";
+    public static final String COST = "claude_code.cost.usage";
+
+    private Otlp() {
+    }
+
+    public static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    public static KeyValue kv(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
+    /** A point with Claude Code's attributes; {@code type} is null for cost points. */
+    public static NumberDataPoint point(String session, String model, String type, Instant start, Instant time,
+                                        double value) {
+        var point = NumberDataPoint.newBuilder()
+                .addAttributes(kv("user.id", "u1"))
+                .addAttributes(kv("session.id", session))
+                .addAttributes(kv("terminal.type", "xterm"))
+                .addAttributes(kv("model", model))
+                .setStartTimeUnixNano(nanos(start))
+                .setTimeUnixNano(nanos(time))
+                .setAsDouble(value);
+        if (type != null) {
+            point.addAttributes(kv("type", type));
+        }
+        return point.build();
+    }
+
+    public static Metric sum(String name, AggregationTemporality temporality, NumberDataPoint... points) {
+        return Metric.newBuilder().setName(name)
+                .setSum(Sum.newBuilder().setAggregationTemporality(temporality).setIsMonotonic(true)
+                        .addAllDataPoints(List.of(points)))
+                .build();
+    }
+
+    public static ExportMetricsServiceRequest request(Metric... metrics) {
+        return request(List.of(kv("service.name", "claude-code"), kv("service.version", "2.1.331")), metrics);
+    }
+
+    public static ExportMetricsServiceRequest request(List<KeyValue> resource, Metric... metrics) {
+        return ExportMetricsServiceRequest.newBuilder()
+                .addResourceMetrics(ResourceMetrics.newBuilder()
+                        .setResource(Resource.newBuilder().addAllAttributes(resource))
+                        .addScopeMetrics(ScopeMetrics.newBuilder()
+                                .setScope(InstrumentationScope.newBuilder().setName("com.anthropic.claude_code")
+                                        .setVersion("2.1.331"))
+                                .addAllMetrics(List.of(metrics))))
+                .build();
+    }
+
+    /**
+     * One API call's usage as Claude Code exports it: four token points and a cost point, all in one stream set
+     * per session and model.
+     */
+    public static ExportMetricsServiceRequest usage(String session, String model, AggregationTemporality temporality,
+                                                    Instant start, Instant time, long input, long output,
+                                                    long cacheRead, long cacheCreation, double cost) {
+        var tokenPoints = new ArrayList<NumberDataPoint>();
+        tokenPoints.add(point(session, model, "input", start, time, input));
+        tokenPoints.add(point(session, model, "output", start, time, output));
+        tokenPoints.add(point(session, model, "cacheRead", start, time, cacheRead));
+        tokenPoints.add(point(session, model, "cacheCreation", start, time, cacheCreation));
+        return request(sum(TOKENS, temporality, tokenPoints.toArray(NumberDataPoint[]::new)),
+                sum(COST, temporality, point(session, model, null, start, time, cost)));
+    }
+
+    public static byte[] resource(String name) {
+        try (InputStream in = Otlp.class.getResourceAsStream("/claude-code/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The recorded request with every point's times moved so that its latest time is {@code newTime}. */
+    public static ExportMetricsServiceRequest retimed(ExportMetricsServiceRequest request, Instant newTime) {
+        long latest = 0;
+        for (var rm : request.getResourceMetricsList()) {
+            for (var sm : rm.getScopeMetricsList()) {
+                for (var m : sm.getMetricsList()) {
+                    for (var p : m.getSum().getDataPointsList()) {
+                        latest = Math.max(latest, p.getTimeUnixNano());
+                    }
+                }
+            }
+        }
+        long shift = nanos(newTime) - latest;
+        var builder = request.toBuilder();
+        for (var rm : builder.getResourceMetricsBuilderList()) {
+            for (var sm : rm.getScopeMetricsBuilderList()) {
+                for (var m : sm.getMetricsBuilderList()) {
+                    if (m.hasSum()) {
+                        for (var p : m.getSumBuilder().getDataPointsBuilderList()) {
+                            p.setStartTimeUnixNano(p.getStartTimeUnixNano() + shift)
+                                    .setTimeUnixNano(p.getTimeUnixNano() + shift);
+                        }
+                    }
+                }
+            }
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.tokenmetrics.receiver.otlp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.tokenmetrics.receiver.Otlp;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class JsonEncodingTest {
+
+    private final JsonEncoding json = new JsonEncoding();
+
+    private ExportMetricsServiceRequest metrics(String body) throws MalformedRequestException {
+        return json.decode(body.getBytes(StandardCharsets.UTF_8), ExportMetricsServiceRequest.getDefaultInstance());
+    }
+
+    private static String onePoint(String pointJson) {
+        return "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"m\",\"sum\":"
+                + "{\"aggregationTemporality\":1,\"isMonotonic\":true,\"dataPoints\":[" + pointJson + "]}}]}]}]}";
+    }
+
+    private static NumberDataPoint firstPoint(ExportMetricsServiceRequest request) {
+        return request.getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getSum().getDataPoints(0);
+    }
+
+    @Test
+    void decodesTheRecordedClaudeCodeExportLikeItsProtobufTwin() throws Exception {
+        var fromJson = metrics(new String(Otlp.resource("cc-2.1.330-metrics-delta.json"), StandardCharsets.UTF_8));
+        var reencoded = new ProtobufEncoding().decode(fromJson.toByteArray(), ExportMetricsServiceRequest.getDefaultInstance());
+
+        assertEquals(fromJson, reencoded);
+        assertEquals("claude_code.token.usage", fromJson.getResourceMetrics(0).getScopeMetrics(0).getMetrics(2).getName());
+        assertEquals(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA,
+                fromJson.getResourceMetrics(0).getScopeMetrics(0).getMetrics(2).getSum().getAggregationTemporality());
+    }
+
+    @Test
+    void readsInt64AsStringOrNumber() throws Exception {
+        assertEquals(1795416345144000000L, firstPoint(metrics(onePoint("{\"timeUnixNano\":\"1795416345144000000\"}"))).getTimeUnixNano());
+        assertEquals(1795416345144000000L, firstPoint(metrics(onePoint("{\"timeUnixNano\":1795416345144000000}"))).getTimeUnixNano());
+        assertEquals(-5, firstPoint(metrics(onePoint("{\"asInt\":\"-5\"}"))).getAsInt());
+    }
+
+    @Test
+    void readsFixed64BeyondLongMaxAsUnsigned() throws Exception {
+        assertEquals(Long.parseUnsignedLong("18446744073709551615"),
+                firstPoint(metrics(onePoint("{\"timeUnixNano\":\"18446744073709551615\"}"))).getTimeUnixNano());
+    }
+
+    @Test
+    void readsEnumsAsIntegersOrNames() throws Exception {
+        String byName = onePoint("{}").replace("\"aggregationTemporality\":1", "\"aggregationTemporality\":\"AGGREGATION_TEMPORALITY_CUMULATIVE\"");
+        assertEquals(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
+                metrics(byName).getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getSum().getAggregationTemporality());
+    }
+
+    @Test
+    void readsNonFiniteDoublesAsOtlpSpellsThem() throws Exception {
+        assertTrue(Double.isNaN(firstPoint(metrics(onePoint("{\"asDouble\":\"NaN\"}"))).getAsDouble()));
+        assertEquals(Double.NEGATIVE_INFINITY, firstPoint(metrics(onePoint("{\"asDouble\":\"-Infinity\"}"))).getAsDouble());
+    }
+
+    @Test
+    void readsTraceAndSpanIdsAsHex() throws Exception {
+        String body = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"5b8efff798038103d269b633813fc60c\","
+                + "\"spanId\":\"eee19b7ec3c1b174\"}]}]}]}";
+        var request = json.decode(body.getBytes(StandardCharsets.UTF_8), ExportLogsServiceRequest.getDefaultInstance());
+        var log = request.getResourceLogs(0).getScopeLogs(0).getLogRecords(0);
+        assertArrayEquals(HexFormat.of().parseHex("5b8efff798038103d269b633813fc60c"), log.getTraceId().toByteArray());
+        assertArrayEquals(HexFormat.of().parseHex("eee19b7ec3c1b174"), log.getSpanId().toByteArray());
+    }
+
+    @Test
+    void acceptsOriginalFieldNamesAndIgnoresUnknownFields() throws Exception {
+        var request = metrics("{\"resource_metrics\":[{\"futureField\":{\"x\":[1,2,{\"y\":null}]},"
+                + "\"scopeMetrics\":[{\"metrics\":[{\"name\":\"m\",\"newKind\":{}}]}]}],\"extra\":true}");
+        assertEquals("m", request.getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getName());
+    }
+
+    @Test
+    void decodesSpansWithTheirIds() throws Exception {
+        String body = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0102030405060708090a0b0c0d0e0f10\","
+                + "\"spanId\":\"0102030405060708\",\"parentSpanId\":\"\",\"name\":\"claude_code.interaction\",\"kind\":1}]}]}]}";
+        var request = json.decode(body.getBytes(StandardCharsets.UTF_8), ExportTraceServiceRequest.getDefaultInstance());
+        var span = request.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        assertEquals(16, span.getTraceId().size());
+        assertEquals(ByteString.EMPTY, span.getParentSpanId());
+    }
+
+    @Test
+    void refusesWrongTypesWithTheFieldsName() {
+        var e = assertThrows(MalformedRequestException.class, () -> metrics("{\"resourceMetrics\":{}}"));
+        assertEquals("field resourceMetrics must be an array", e.getMessage());
+        assertThrows(MalformedRequestException.class, () -> metrics(onePoint("{\"timeUnixNano\":\"soon\"}")));
+        assertThrows(MalformedRequestException.class, () -> metrics(onePoint("{\"timeUnixNano\":1e400}")));
+        assertThrows(MalformedRequestException.class, () -> metrics(onePoint("{\"asInt\":99999999999999999999999}")));
+        assertThrows(MalformedRequestException.class, () -> metrics(onePoint("{\"startTimeUnixNano\":true}")));
+        assertThrows(MalformedRequestException.class, () -> metrics("[]"));
+        assertThrows(MalformedRequestException.class, () -> metrics("{\"resourceMetrics\":[]} trailing"));
+        assertThrows(MalformedRequestException.class, () -> metrics("{\"resourceMetrics\":[{"));
+        assertThrows(MalformedRequestException.class, () -> metrics(""));
+    }
+
+    @Test
+    void refusesNestingDeeperThanOtlpNeeds() {
+        String deep = "{\"resourceMetrics\":[{\"resource\":{\"attributes\":[{\"key\":\"k\",\"value\":"
+                + "{\"kvlistValue\":{\"values\":[{\"key\":\"k\",\"value\":".repeat(40) + "{}" + "}]}}".repeat(40)
+                + "}]}}]}";
+        assertThrows(MalformedRequestException.class, () -> metrics(deep));
+    }
+
+    @Test
+    void writesResponsesWithInt64AsStrings() {
+        var response = ExportMetricsServiceResponse.newBuilder().setPartialSuccess(
+                io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess.newBuilder()
+                        .setRejectedDataPoints(2).setErrorMessage("bad")).build();
+        assertEquals("{\"partialSuccess\":{\"rejectedDataPoints\":\"2\",\"errorMessage\":\"bad\"}}",
+                new String(json.encode(response), StandardCharsets.UTF_8));
+        assertEquals("{}", new String(json.encode(ExportMetricsServiceResponse.getDefaultInstance()), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void writesRpcStatus() {
+        assertEquals("{\"code\":3,\"message\":\"nope\"}",
+                new String(json.encode(new RpcStatus().of(3, "nope")), StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,125 @@
+package dev.tokenmetrics.receiver.usage;
+
+import static dev.tokenmetrics.receiver.Otlp.COST;
+import static dev.tokenmetrics.receiver.Otlp.DELTA;
+import static dev.tokenmetrics.receiver.Otlp.TOKENS;
+import static dev.tokenmetrics.receiver.Otlp.point;
+import static dev.tokenmetrics.receiver.Otlp.request;
+import static dev.tokenmetrics.receiver.Otlp.sum;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenmetrics.receiver.Otlp;
+import dev.tokenmetrics.receiver.otlp.JsonEncoding;
+import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UsageExtractorTest {
+
+    private static final Instant START = Instant.parse("2026-11-24T10:00:00Z");
+    private static final Instant TIME = START.plusSeconds(5);
+
+    @Test
+    void readsClaudeCodesRecordedDeltaExport() throws MalformedRequestException {
+        var request = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
+                ExportMetricsServiceRequest.getDefaultInstance());
+
+        Extraction extraction = new UsageExtractor().metrics(request);
+
+        assertEquals(0, extraction.rejected());
+        List<UsagePoint> points = extraction.batch().points();
+        assertEquals(5, points.size(), "four token types and one cost; other metrics are not usage");
+        UsagePoint input = points.stream().filter(p -> p.tokenType() == TokenType.INPUT).findFirst().orElseThrow();
+        assertEquals("e2f7c84b-4b26-4b2e-b1d3-d07f29d53082", input.sessionId());
+        assertEquals("claude-opus-5-5", input.model());
+        assertEquals(Temporality.DELTA, input.temporality());
+        assertEquals(1011, input.value());
+        UsagePoint cost = points.stream().filter(p -> p.metric() == dev.tokenmetrics.receiver.usage.Metric.COST_USAGE)
+                .findFirst().orElseThrow();
+        assertEquals(0.005024000000000001, cost.value());
+        SessionResource resource = extraction.batch().resources().get(0);
+        assertEquals("2.1.330", resource.attributes().get("service.version"));
+        assertEquals("xterm", resource.attributes().get("terminal.type"));
+    }
+
+    @Test
+    void countsApiRequestEventsFromTheRecordedLogExport() throws MalformedRequestException {
+        var request = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-logs.json"),
+                ExportLogsServiceRequest.getDefaultInstance());
+
+        List<ApiRequest> requests = new UsageExtractor().logs(request).batch().apiRequests();
+
+        assertEquals(1, requests.size(), "one api_request among seven events");
+        assertEquals("e2f7c84b-4b26-4b2e-b1d3-d07f29d53082", requests.get(0).sessionId());
+        assertEquals("claude-opus-5-5", requests.get(0).model());
+    }
+
+    @Test
+    void rejectsPointsThatCannotBeUsageAndKeepsTheRest() {
+        var request = request(sum(TOKENS, DELTA,
+                point("s", "m", "input", START, TIME, 10),
+                point("s", "m", "output", START, TIME, Double.NaN),
+                point("s", "m", "cacheRead", START, TIME, Double.POSITIVE_INFINITY),
+                point("s", "m", "cacheCreation", START, TIME, -3),
+                point("s", "m", "thinking", START, TIME, 4),
+                point("s", "m", "input", START, TIME, 1.5)));
+
+        Extraction extraction = new UsageExtractor().metrics(request);
+
+        assertEquals(1, extraction.batch().points().size());
+        assertEquals(5, extraction.rejected());
+        assertTrue(extraction.errorMessage().contains("not finite"), extraction.errorMessage());
+        assertTrue(extraction.errorMessage().contains("negative delta"), extraction.errorMessage());
+    }
+
+    @Test
+    void rejectsTrackedMetricsThatAreNotMonotonicSums() {
+        Metric notMonotonic = sum(COST, DELTA, point("s", "m", null, START, TIME, 1)).toBuilder()
+                .setSum(Sum.newBuilder().setIsMonotonic(false).setAggregationTemporality(DELTA)
+                        .addDataPoints(point("s", "m", null, START, TIME, 1)))
+                .build();
+        Metric gauge = Metric.newBuilder().setName(TOKENS)
+                .setGauge(Gauge.newBuilder().addDataPoints(point("s", "m", "input", START, TIME, 1))).build();
+        Metric noTemporality = Metric.newBuilder().setName(TOKENS).setSum(Sum.newBuilder().setIsMonotonic(true)
+                .addDataPoints(point("s", "m", "input", START, TIME, 1))).build();
+
+        Extraction extraction = new UsageExtractor().metrics(request(notMonotonic, gauge, noTemporality));
+
+        assertEquals(0, extraction.batch().points().size());
+        assertEquals(3, extraction.rejected());
+        assertTrue(extraction.errorMessage().contains("must be a sum, got gauge"), extraction.errorMessage());
+    }
+
+    @Test
+    void aPointWithoutSessionIdStillCountsButNamesNoSession() {
+        var point = point("s", "m", "input", START, TIME, 5).toBuilder().removeAttributes(1).build();
+        Extraction extraction = new UsageExtractor().metrics(request(sum(TOKENS, DELTA, point)));
+
+        assertEquals("", extraction.batch().points().get(0).sessionId());
+        assertEquals(0, extraction.rejected());
+    }
+
+    @Test
+    void theStreamIgnoresAttributeOrderButNotAttributeValues() {
+        var point = point("s", "m", "input", START, TIME, 5);
+        var attributes = new java.util.ArrayList<>(point.getAttributesList());
+        java.util.Collections.reverse(attributes);
+        var reordered = point.toBuilder().clearAttributes().addAllAttributes(attributes).build();
+        var otherSession = point("s2", "m", "input", START, TIME, 5);
+
+        StreamId a = new UsageExtractor().metrics(request(sum(TOKENS, DELTA, point))).batch().points().get(0).stream();
+        StreamId b = new UsageExtractor().metrics(request(sum(TOKENS, DELTA, reordered))).batch().points().get(0).stream();
+        StreamId c = new UsageExtractor().metrics(request(sum(TOKENS, DELTA, otherSession))).batch().points().get(0).stream();
+
+        assertEquals(a, b);
+        assertNotEquals(a, c);
+    }
+}
