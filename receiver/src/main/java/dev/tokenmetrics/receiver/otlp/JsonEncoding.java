@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code application/json}: the OTLP/HTTP JSON encoding. It is proto3's JSON mapping with OTLP's own rules, which
@@ -38,28 +39,17 @@ public final class JsonEncoding implements Encoding {
     private final JsonFactory factory = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build();
-    private final Map<Descriptor, Map<String, FieldDescriptor>> fieldsByJsonKey = new HashMap<>();
+    /** Field lookup by JSON key, per message type, built on first use. */
+    private final Map<Descriptor, Map<String, FieldDescriptor>> fieldsByJsonKey = new ConcurrentHashMap<>();
 
-    public JsonEncoding() {
-        for (Signal signal : Signal.values()) {
-            index(signal.requestPrototype().getDescriptorForType());
-        }
-    }
-
-    /** Maps both the lowerCamelCase JSON names and the original field names, for every reachable message. */
-    private void index(Descriptor descriptor) {
-        if (fieldsByJsonKey.containsKey(descriptor)) {
-            return;
-        }
+    /** Both the lowerCamelCase JSON names and the original field names are accepted, as proto3 JSON parsers do. */
+    private static Map<String, FieldDescriptor> fieldsOf(Descriptor descriptor) {
         Map<String, FieldDescriptor> fields = new HashMap<>();
-        fieldsByJsonKey.put(descriptor, fields);
         for (FieldDescriptor field : descriptor.getFields()) {
             fields.put(field.getJsonName(), field);
             fields.put(field.getName(), field);
-            if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-                index(field.getMessageType());
-            }
         }
+        return Map.copyOf(fields);
     }
 
     @Override
@@ -91,7 +81,8 @@ public final class JsonEncoding implements Encoding {
 
     /** Reads the fields of an object whose START_OBJECT was just consumed. */
     private void readMessage(JsonParser parser, Message.Builder builder) throws IOException, MalformedRequestException {
-        Map<String, FieldDescriptor> fields = fieldsByJsonKey.get(builder.getDescriptorForType());
+        Map<String, FieldDescriptor> fields = fieldsByJsonKey.computeIfAbsent(builder.getDescriptorForType(),
+                JsonEncoding::fieldsOf);
         JsonToken token;
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
             FieldDescriptor field = fields.get(parser.currentName());

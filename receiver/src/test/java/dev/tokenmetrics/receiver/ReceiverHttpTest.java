@@ -1,0 +1,233 @@
+package dev.tokenmetrics.receiver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Message;
+import dev.tokenmetrics.receiver.otlp.JsonEncoding;
+import dev.tokenmetrics.receiver.otlp.ProtobufEncoding;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The receiver over real HTTP: every encoding, the OTLP responses, and every refusal. */
+class ReceiverHttpTest {
+
+    static final String PROTOBUF = "application/x-protobuf";
+    static final String JSON = "application/json";
+    private static final String SESSION = "e2f7c84b-4b26-4b2e-b1d3-d07f29d53082";
+
+    @TempDir
+    Path home;
+    private RunningReceiver receiver;
+
+    @BeforeEach
+    void start() throws IOException {
+        receiver = RunningReceiver.start(home);
+    }
+
+    @AfterEach
+    void stop() {
+        receiver.close();
+    }
+
+    static byte[] gzip(byte[] plain) throws IOException {
+        var out = new ByteArrayOutputStream();
+        try (var gzip = new GZIPOutputStream(out)) {
+            gzip.write(plain);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] encode(Message message, String contentType) {
+        return contentType.equals(JSON) ? new JsonEncoding().encode(message) : message.toByteArray();
+    }
+
+    /** Claude Code 2.1.330's recorded delta export, moved to the present so that it counts as today. */
+    static ExportMetricsServiceRequest recordedExport() throws Exception {
+        var recorded = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
+                ExportMetricsServiceRequest.getDefaultInstance());
+        return Otlp.retimed(recorded, Instant.now());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"application/json, identity", "application/json, gzip",
+                "application/x-protobuf, identity", "application/x-protobuf, gzip"})
+    void countsClaudeCodesExportInEveryEncoding(String contentType, String contentEncoding) throws Exception {
+        byte[] body = encode(recordedExport(), contentType);
+        body = contentEncoding.equals("gzip") ? gzip(body) : body;
+
+        HttpResponse<byte[]> response = receiver.post("/v1/metrics", contentType, contentEncoding, body);
+
+        assertEquals(200, response.statusCode());
+        assertEquals(contentType, response.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(ExportMetricsServiceResponse.getDefaultInstance(), decode(response, ExportMetricsServiceResponse.getDefaultInstance()),
+                "full success leaves partial_success unset");
+        JsonNode session = receiver.awaitSession(SESSION);
+        assertEquals(1011, session.path("tokens").path("input").asLong());
+        assertEquals(41, session.path("tokens").path("output").asLong());
+        assertEquals(300, session.path("tokens").path("cacheRead").asLong());
+        assertEquals(20, session.path("tokens").path("cacheCreation").asLong());
+        assertEquals(1372, session.path("tokens").path("total").asLong());
+        assertEquals("0.005024", session.path("costUsd").asText());
+        assertEquals(1372, receiver.metrics().path("today").path("tokens").path("total").asLong());
+        assertEquals(1372, receiver.metrics().path("totalUsed").asLong());
+    }
+
+    @Test
+    void aRetriedExportCountsOnce() throws Exception {
+        byte[] body = recordedExport().toByteArray();
+        receiver.post("/v1/metrics", PROTOBUF, null, body);
+        receiver.post("/v1/metrics", PROTOBUF, null, body);
+
+        assertEquals(1372, receiver.awaitSession(SESSION).path("tokens").path("total").asLong());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"application/json", "application/x-protobuf"})
+    void reportsRejectedPointsAsPartialSuccessInTheRequestsEncoding(String contentType) throws Exception {
+        Instant now = Instant.now();
+        var request = Otlp.request(Otlp.sum(Otlp.TOKENS, Otlp.DELTA,
+                Otlp.point("s1", "m", "input", now.minusSeconds(1), now, 10),
+                Otlp.point("s1", "m", "output", now.minusSeconds(1), now, Double.NaN)));
+
+        HttpResponse<byte[]> response = receiver.post("/v1/metrics", contentType, null, encode(request, contentType));
+
+        assertEquals(200, response.statusCode());
+        var decoded = decode(response, ExportMetricsServiceResponse.getDefaultInstance());
+        assertEquals(1, decoded.getPartialSuccess().getRejectedDataPoints());
+        assertTrue(decoded.getPartialSuccess().getErrorMessage().contains("not finite"));
+        assertEquals(10, receiver.awaitSession("s1").path("tokens").path("input").asLong(), "the rest still counts");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"application/json", "application/x-protobuf"})
+    void acknowledgesLogsAndCountsApiRequests(String contentType) throws Exception {
+        var logs = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-logs.json"), ExportLogsServiceRequest.getDefaultInstance());
+        var record = logs.getResourceLogs(0).getScopeLogs(0).getLogRecordsList();
+        long now = Otlp.nanos(Instant.now());
+        var builder = logs.toBuilder();
+        for (var log : builder.getResourceLogsBuilder(0).getScopeLogsBuilder(0).getLogRecordsBuilderList()) {
+            log.setTimeUnixNano(now).setObservedTimeUnixNano(now);
+        }
+        byte[] body = encode(builder.build(), contentType);
+        assertEquals(7, record.size());
+
+        HttpResponse<byte[]> first = receiver.post("/v1/logs", contentType, null, body);
+        receiver.post("/v1/logs", contentType, null, body); // a retry
+
+        assertEquals(200, first.statusCode());
+        assertEquals(ExportLogsServiceResponse.getDefaultInstance(), decode(first, ExportLogsServiceResponse.getDefaultInstance()));
+        assertEquals(1, receiver.awaitSession(SESSION).path("apiRequests").asLong());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"application/json", "application/x-protobuf"})
+    void acknowledgesTraces(String contentType) throws Exception {
+        var traces = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+                .addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder().setName("claude_code.interaction")
+                        .setTraceId(com.google.protobuf.ByteString.copyFrom(new byte[16]))))).build();
+
+        HttpResponse<byte[]> response = receiver.post("/v1/traces", contentType, null, encode(traces, contentType));
+
+        assertEquals(200, response.statusCode());
+        assertEquals(ExportTraceServiceResponse.getDefaultInstance(), decode(response, ExportTraceServiceResponse.getDefaultInstance()));
+    }
+
+    @Test
+    void healthIdentifiesTheDaemon() throws Exception {
+        HttpResponse<String> response = receiver.get("/health");
+
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().contains("\"service\":\"claude-token-metrics-receiver\""), response.body());
+        assertTrue(response.body().contains("\"pid\":" + ProcessHandle.current().pid()), response.body());
+        assertTrue(response.body().contains("\"sessions\":0"), response.body());
+    }
+
+    @Test
+    void refusesWhatIsNotAnOtlpExport() throws Exception {
+        byte[] body = recordedExport().toByteArray();
+        assertStatus(415, receiver.post("/v1/metrics", "text/plain", null, body));
+        assertStatus(415, receiver.post("/v1/metrics", PROTOBUF, "br", body));
+        assertStatus(404, receiver.post("/v1/profiles", PROTOBUF, null, body));
+        assertStatus(404, receiver.post("/", PROTOBUF, null, body));
+        assertEquals(405, receiver.get("/v1/metrics").statusCode());
+
+        HttpResponse<byte[]> malformed = receiver.post("/v1/metrics", PROTOBUF, null, new byte[] {(byte) 0xFF, 1, 2});
+        assertStatus(400, malformed);
+        assertEquals(PROTOBUF, malformed.headers().firstValue("Content-Type").orElseThrow(),
+                "the google.rpc.Status comes in the request's encoding");
+        HttpResponse<byte[]> malformedJson = receiver.post("/v1/metrics", JSON, null, "{\"resourceMetrics\":7}".getBytes());
+        assertStatus(400, malformedJson);
+        assertEquals("{\"code\":3,\"message\":\"field resourceMetrics must be an array\"}",
+                new String(malformedJson.body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void refusesBodiesOverTheLimitOnTheWireAndDecompressed() throws Exception {
+        assertStatus(413, receiver.post("/v1/metrics", PROTOBUF, null, new byte[4 * 1024 * 1024 + 1]));
+        assertStatus(413, receiver.post("/v1/metrics", PROTOBUF, "gzip", gzip(new byte[40 * 1024 * 1024])));
+        assertEquals(200, receiver.get("/health").statusCode(), "still serving");
+    }
+
+    @Test
+    void refusesBrowsersAndForeignHosts() throws Exception {
+        String withOrigin = receiver.raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n\r\n");
+        assertTrue(withOrigin.startsWith("HTTP/1.1 403"), withOrigin);
+        String rebound = receiver.raw("GET /health HTTP/1.1\r\nHost: evil.example:4318\r\n\r\n");
+        assertTrue(rebound.startsWith("HTTP/1.1 403"), rebound);
+        for (String host : new String[] {"localhost:4318", "127.0.0.1", "[::1]:4318", "127.1.2.3"}) {
+            String ok = receiver.raw("GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+            assertTrue(ok.startsWith("HTTP/1.1 200"), host + ": " + ok);
+        }
+    }
+
+    @Test
+    void acceptsChunkedBodiesAsTheJavaScriptExporterSendsThem() throws Exception {
+        byte[] body = new JsonEncoding().encode(recordedExport());
+        int half = body.length / 2;
+        var request = new StringBuilder("POST /v1/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        String text = new String(body, StandardCharsets.ISO_8859_1);
+        request.append(Integer.toHexString(half)).append("\r\n").append(text, 0, half).append("\r\n");
+        request.append(Integer.toHexString(body.length - half)).append("\r\n").append(text.substring(half)).append("\r\n");
+        request.append("0\r\n\r\n");
+
+        String response = receiver.raw(request.toString());
+
+        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        assertEquals(1372, receiver.awaitSession(SESSION).path("tokens").path("total").asLong());
+    }
+
+    private static void assertStatus(int expected, HttpResponse<byte[]> response) {
+        assertEquals(expected, response.statusCode(), () -> new String(response.body(), StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <M extends Message> M decode(HttpResponse<byte[]> response, M prototype) throws Exception {
+        String contentType = response.headers().firstValue("Content-Type").orElseThrow();
+        return contentType.equals(JSON)
+                ? new JsonEncoding().decode(response.body(), prototype)
+                : new ProtobufEncoding().decode(response.body(), prototype);
+    }
+}

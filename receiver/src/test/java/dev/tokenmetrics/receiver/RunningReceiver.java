@@ -1,0 +1,124 @@
+package dev.tokenmetrics.receiver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmetrics.receiver.http.ServerLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/** A receiver daemon running in this JVM on a free port, with its files in a temporary directory. */
+public final class RunningReceiver implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Daemon daemon;
+    private final Path metricsFile;
+    private final Path stateDir;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RunningReceiver(Daemon daemon, Path metricsFile, Path stateDir) {
+        this.daemon = daemon;
+        this.metricsFile = metricsFile;
+        this.stateDir = stateDir;
+    }
+
+    public static RunningReceiver start(Path home) throws IOException {
+        return start(home, 0, ServerLimits.DEFAULTS);
+    }
+
+    public static RunningReceiver start(Path home, int port, ServerLimits limits) throws IOException {
+        Path metricsFile = home.resolve(".claude/token-metrics.json");
+        Path stateDir = home.resolve(".claude/token-metrics");
+        var config = new ReceiverConfig(port, "127.0.0.1", metricsFile, stateDir, limits);
+        return new RunningReceiver(Daemon.start(config, Clock.systemDefaultZone()), metricsFile, stateDir);
+    }
+
+    public int port() {
+        return daemon.port();
+    }
+
+    public Path metricsFile() {
+        return metricsFile;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    public HttpResponse<byte[]> post(String path, String contentType, String contentEncoding, byte[] body)
+            throws IOException, InterruptedException {
+        var request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentEncoding != null) {
+            request.header("Content-Encoding", contentEncoding);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends bytes as they are over a new connection and returns whatever comes back before it closes. */
+    public String raw(String request) throws IOException {
+        try (var socket = new Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The metrics file as parsed JSON, or null while it does not exist. */
+    public JsonNode metrics() throws IOException {
+        try {
+            return JSON.readTree(Files.readAllBytes(metricsFile));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Waits until the metrics file satisfies the condition (it is rewritten within 250 ms of a change). */
+    public JsonNode awaitMetrics(Predicate<JsonNode> condition) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode metrics = metrics();
+        while (metrics == null || !condition.test(metrics)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("metrics file never matched; last seen: " + metrics);
+            }
+            Thread.sleep(20);
+            metrics = metrics();
+        }
+        return metrics;
+    }
+
+    public JsonNode awaitSession(String sessionId) throws IOException, InterruptedException {
+        return awaitMetrics(m -> m.path("sessions").has(sessionId)).path("sessions").path(sessionId);
+    }
+
+    @Override
+    public void close() {
+        daemon.close();
+    }
+}

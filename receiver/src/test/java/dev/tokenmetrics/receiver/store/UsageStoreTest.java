@@ -1,0 +1,159 @@
+package dev.tokenmetrics.receiver.store;
+
+import static dev.tokenmetrics.receiver.Otlp.CUMULATIVE;
+import static dev.tokenmetrics.receiver.Otlp.DELTA;
+import static dev.tokenmetrics.receiver.Otlp.usage;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenmetrics.receiver.aggregate.UsageReport;
+import dev.tokenmetrics.receiver.usage.UsageBatch;
+import dev.tokenmetrics.receiver.usage.UsageExtractor;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UsageStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(T0.plusSeconds(3600), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private static UsageBatch batch(ExportMetricsServiceRequest request) {
+        return new UsageExtractor().metrics(request).batch();
+    }
+
+    private static UsageBatch delta(String session, int second, long input) {
+        return batch(usage(session, "m", DELTA, T0.plusSeconds(second - 1), T0.plusSeconds(second), input, 0, 0, 0, 0.01));
+    }
+
+    private static long input(UsageStore store, String session) {
+        return store.report().session(session).usage().tokens().input();
+    }
+
+    @Test
+    void acknowledgedBatchesSurviveAReopenWithoutASnapshot() throws Exception {
+        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        store.record(delta("s1", 1, 100)).get();
+        store.record(delta("s1", 2, 20)).get();
+        // no close(): as after kill -9, only the journal holds the data
+
+        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { });
+        assertEquals(120, input(reopened, "s1"));
+    }
+
+    @Test
+    void closeWritesASnapshotThatTheNextOpenContinuesFrom() throws Exception {
+        try (UsageStore store = UsageStore.open(dir, CLOCK, () -> { })) {
+            store.record(batch(usage("s1", "m", CUMULATIVE, T0, T0.plusSeconds(5), 100, 0, 0, 0, 0.1))).get();
+        }
+        assertTrue(Files.exists(dir.resolve("state.bin")));
+        assertEquals(12, Files.size(dir.resolve("journal.bin")), "a fresh journal holds only its header");
+
+        try (UsageStore store = UsageStore.open(dir, CLOCK, () -> { })) {
+            store.record(batch(usage("s1", "m", CUMULATIVE, T0, T0.plusSeconds(10), 130, 0, 0, 0, 0.13))).get();
+            assertEquals(130, input(store, "s1"), "the cumulative stream continues: its increase is 30, not 130");
+        }
+    }
+
+    @Test
+    void aTornRecordAtTheEndOfTheJournalIsDropped() throws Exception {
+        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        store.record(delta("s1", 1, 100)).get();
+        store.record(delta("s1", 2, 5)).get();
+        Path journal = dir.resolve("journal.bin");
+        long complete = Files.size(journal);
+        try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
+            channel.truncate(complete - 3); // the last record was being written when the power went
+        }
+
+        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { });
+        assertEquals(100, input(reopened, "s1"));
+        reopened.record(delta("s1", 3, 1)).get();
+        assertEquals(101, input(UsageStore.open(dir, CLOCK, () -> { }), "s1"), "appends continue after the cut");
+    }
+
+    @Test
+    void aCrashBetweenSnapshotAndNewJournalDoesNotReplayTheOldJournal() throws Exception {
+        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        store.record(delta("s1", 1, 100)).get();
+        Path journal = dir.resolve("journal.bin");
+        byte[] oldJournal = Files.readAllBytes(journal);
+        store.close(); // snapshot covering the old journal, then a new journal
+        Files.write(journal, oldJournal); // as if the new journal had never been created
+
+        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { });
+        assertEquals(100, input(reopened, "s1"));
+    }
+
+    @Test
+    void concurrentBatchesAreAllDurableAndCounted() throws Exception {
+        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        var futures = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Integer>>();
+        var threads = new ArrayList<Thread>();
+        for (int t = 0; t < 8; t++) {
+            String session = "s" + t;
+            threads.add(new Thread(() -> {
+                for (int i = 1; i <= 200; i++) {
+                    futures.add(store.record(delta(session, i, 1)));
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(1600, futures.size());
+        for (CompletableFuture<Integer> future : futures) {
+            assertEquals(5, future.get());
+        }
+        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { });
+        for (int t = 0; t < 8; t++) {
+            assertEquals(200, input(reopened, "s" + t));
+        }
+    }
+
+    @Test
+    void compactionKeepsEverythingAndShrinksTheJournal() throws Exception {
+        var changes = new AtomicInteger();
+        UsageStore store = UsageStore.open(dir, CLOCK, changes::incrementAndGet);
+        var batch = delta("s1", 1, 1);
+        int perBatch = dev.tokenmetrics.receiver.store.BatchCodec.encode(batch).length + 8;
+        int batches = (int) (UsageStore.COMPACT_AFTER_BYTES / perBatch) + 50;
+        CompletableFuture<Integer> last = null;
+        for (int i = 1; i <= batches; i++) {
+            last = store.record(delta("s1", i, 1));
+        }
+        last.get();
+        store.record(delta("s1", batches + 1, 1)).get();
+        assertTrue(Files.size(dir.resolve("journal.bin")) < UsageStore.COMPACT_AFTER_BYTES / 2, "compacted");
+        assertTrue(changes.get() > 0);
+
+        UsageReport report = UsageStore.open(dir, CLOCK, () -> { }).report();
+        assertEquals(batches + 1, report.session("s1").usage().tokens().input());
+    }
+
+    @Test
+    void aCorruptSnapshotIsSetAsideNotSilentlyOverwritten() throws IOException {
+        Files.write(dir.resolve("state.bin"), new byte[] {1, 2, 3});
+        try (UsageStore store = UsageStore.open(dir, CLOCK, () -> { })) {
+            assertEquals(0, store.sessionCount());
+        }
+        try (var files = Files.list(dir)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("state.bin.corrupt-")));
+        }
+    }
+}
