@@ -17,7 +17,10 @@ public final class ProtobufEncoding implements Encoding {
         try {
             return (M) prototype.getParserForType().parseFrom(body);
         } catch (InvalidProtocolBufferException e) {
-            throw new MalformedRequestException("invalid protobuf body: " + e.getMessage());
+            String reason = String.valueOf(e.getMessage());
+            int sentence = reason.indexOf(". ");
+            throw new MalformedRequestException("invalid protobuf body: "
+                    + (sentence < 0 ? reason : reason.substring(0, sentence)));
         }
     }
 

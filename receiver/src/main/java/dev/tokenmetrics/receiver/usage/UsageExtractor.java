@@ -42,6 +42,8 @@ public final class UsageExtractor {
     private static final int MAX_RESOURCE_ATTRIBUTES = 32;
     private static final int MAX_ATTRIBUTE_LENGTH = 256;
     private static final int MAX_REPORTED_ERRORS = 3;
+    /** No session reaches a quadrillion tokens or dollars; a larger value is corruption, and would swamp the totals. */
+    static final double MAX_PLAUSIBLE_VALUE = 1e15;
 
     private final MessageDigest sha256;
 
@@ -124,6 +126,9 @@ public final class UsageExtractor {
             return (temporality == Temporality.DELTA ? "negative delta " : "negative total ") + value
                     + " in a monotonic sum";
         }
+        if (value > MAX_PLAUSIBLE_VALUE) {
+            return "value " + value + " is implausibly large";
+        }
         if (point.getTimeUnixNano() == 0) {
             return "data point has no timeUnixNano";
         }
@@ -131,7 +136,7 @@ public final class UsageExtractor {
             if (TokenType.forAttribute(attribute(point.getAttributesList(), TYPE, "")) == null) {
                 return "unknown token type '" + attribute(point.getAttributesList(), TYPE, "") + "'";
             }
-            if (value != Math.rint(value) || value > 1e15) {
+            if (value != Math.rint(value)) {
                 return "token count " + value + " is not a whole number of tokens";
             }
         }
