@@ -1,0 +1,123 @@
+package dev.tokenmetrics.receiver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kill -9 at any instant loses nothing acknowledged, and exporters' retries afterwards count exactly once. */
+class CrashRecoveryTest {
+
+    private static final int EXPORTS = 400;
+    private static final int CLIENTS = 4;
+
+    @TempDir
+    Path home;
+
+    /** Export i: one delta token for session "d", and the cumulative total i for session "c". */
+    private static ExportMetricsServiceRequest export(Instant start, int i) {
+        return Otlp.request(
+                Otlp.sum(Otlp.TOKENS, Otlp.DELTA, Otlp.point("d", "m", "input", start.plusMillis(i - 1), start.plusMillis(i), 1)),
+                Otlp.sum(Otlp.TOKENS, Otlp.CUMULATIVE, Otlp.point("c", "m", "input", start, start.plusMillis(i), i)));
+    }
+
+    private static boolean send(HttpClient client, int port, byte[] body) {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
+                            .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/x-protobuf")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private JsonNode session(String id) throws IOException {
+        return new ObjectMapper().readTree(Files.readAllBytes(home.resolve(".claude/token-metrics.json")))
+                .path("sessions").path(id);
+    }
+
+    @Test
+    void acknowledgedExportsSurviveKillNineAndRetriesCountOnce() throws Exception {
+        int port = DaemonProcess.freePort();
+        Instant start = Instant.now().minusSeconds(60);
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 1; i <= EXPORTS; i++) {
+            bodies.add(export(start, i).toByteArray());
+        }
+        var acknowledged = new AtomicIntegerArray(EXPORTS + 1);
+        var acknowledgedCount = new AtomicInteger();
+        var client = HttpClient.newHttpClient();
+
+        DaemonProcess daemon = DaemonProcess.start(home, "--port", Integer.toString(port)).awaitHealthy(port);
+        var threads = new ArrayList<Thread>();
+        for (int k = 0; k < CLIENTS; k++) {
+            int first = k + 1;
+            threads.add(new Thread(() -> {
+                for (int i = first; i <= EXPORTS; i += CLIENTS) {
+                    if (!send(client, port, bodies.get(i - 1))) {
+                        return; // the daemon is gone: this exporter will retry from here
+                    }
+                    acknowledged.set(i, 1);
+                    acknowledgedCount.incrementAndGet();
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        while (acknowledgedCount.get() < EXPORTS / 3) {
+            Thread.sleep(1);
+        }
+        daemon.process.destroyForcibly(); // SIGKILL, mid-stream
+        daemon.process.waitFor();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        int acknowledgedBeforeKill = acknowledgedCount.get();
+        assertTrue(acknowledgedBeforeKill < EXPORTS, "the kill landed mid-stream");
+
+        DaemonProcess restarted = DaemonProcess.start(home, "--port", Integer.toString(port)).awaitHealthy(port);
+        try {
+            Thread.sleep(300);
+            long counted = session("d").path("tokens").path("input").asLong();
+            assertTrue(counted >= acknowledgedBeforeKill,
+                    "every acknowledged export survived: " + counted + " counted, " + acknowledgedBeforeKill + " acknowledged");
+
+            // The exporters retry whatever was not acknowledged, as OTLP clients do.
+            for (int i = 1; i <= EXPORTS; i++) {
+                if (acknowledged.get(i) == 0) {
+                    assertTrue(send(client, port, bodies.get(i - 1)), "retry of export " + i);
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (session("d").path("tokens").path("input").asLong() < EXPORTS && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(300);
+            assertEquals(EXPORTS, session("d").path("tokens").path("input").asLong(), "each delta export counted once");
+            assertEquals(EXPORTS, session("c").path("tokens").path("input").asLong(), "the cumulative total, not more");
+        } finally {
+            restarted.process.destroy();
+            restarted.awaitExit();
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.tokenmetrics.receiver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up, single instance and shutdown of the real daemon process. */
+class ProcessBehaviourTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void sigtermFlushesAndExitsZeroWithinTwoSeconds() throws Exception {
+        int port = DaemonProcess.freePort();
+        DaemonProcess daemon = DaemonProcess.start(home, "--port", Integer.toString(port)).awaitHealthy(port);
+        Path pidFile = home.resolve(".claude/token-metrics/receiver.pid");
+        assertEquals(Long.toString(daemon.process.pid()), Files.readString(pidFile).trim());
+        var export = Otlp.usage("s1", "m", Otlp.DELTA, Instant.now().minusSeconds(1), Instant.now(), 42, 0, 0, 0, 0.1);
+        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
+                .header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(export.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+
+        long stopping = System.nanoTime();
+        daemon.process.destroy(); // SIGTERM
+        assertTrue(daemon.process.waitFor(2, TimeUnit.SECONDS), "exited within 2 s");
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
+
+        assertEquals(0, daemon.process.exitValue(), daemon.output());
+        assertTrue(Files.readString(home.resolve(".claude/token-metrics.json")).contains("\"input\" : 42"));
+        assertFalse(Files.exists(pidFile), "pid file removed");
+        assertTrue(Files.readString(home.resolve(".claude/token-metrics/receiver.log")).contains("stopped"));
+        System.out.println("SIGTERM to exit: " + tookMillis + " ms");
+    }
+
+    @Test
+    void aSecondDaemonOnTheSamePortSaysSoAndExitsZero() throws Exception {
+        int port = DaemonProcess.freePort();
+        DaemonProcess first = DaemonProcess.start(home, "--port", Integer.toString(port)).awaitHealthy(port);
+        try {
+            DaemonProcess sameHome = DaemonProcess.start(home, "--port", Integer.toString(port));
+            assertEquals(0, sameHome.awaitExit());
+            assertTrue(sameHome.output().contains("already running on port " + port + " (pid " + first.process.pid() + ")"),
+                    sameHome.output());
+
+            Path otherHome = Files.createDirectory(home.resolve("other"));
+            DaemonProcess otherState = DaemonProcess.start(otherHome, "--port", Integer.toString(port));
+            assertEquals(0, otherState.awaitExit());
+            assertTrue(otherState.output().contains("already running"), otherState.output());
+            assertTrue(first.process.isAlive());
+        } finally {
+            first.process.destroy();
+            first.awaitExit();
+        }
+    }
+
+    @Test
+    void aPortHeldByAnotherProgramIsAClearFailure() throws Exception {
+        try (var foreign = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = foreign.getLocalPort();
+            DaemonProcess daemon = DaemonProcess.start(home, "--port", Integer.toString(port));
+            assertEquals(Main.EXIT_PORT_TAKEN, daemon.awaitExit());
+            assertTrue(daemon.output().contains("port " + port + " on 127.0.0.1 is in use by another program"),
+                    daemon.output());
+        }
+    }
+
+    @Test
+    void badArgumentsExplainThemselves() throws Exception {
+        DaemonProcess daemon = DaemonProcess.start(home, "--port", "http");
+        assertEquals(Main.EXIT_USAGE, daemon.awaitExit());
+        assertTrue(daemon.output().contains("--port must be a port number from 0 to 65535, got 'http'"), daemon.output());
+        assertTrue(daemon.output().contains("usage: token-metrics-receiver"), daemon.output());
+    }
+}
