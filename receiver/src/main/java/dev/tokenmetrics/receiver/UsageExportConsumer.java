@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 final class UsageExportConsumer implements ExportConsumer {
 
     private final UsageStore store;
+    private final UsageExtractor extractor = new UsageExtractor();
 
     UsageExportConsumer(UsageStore store) {
         this.store = store;
@@ -22,8 +23,8 @@ final class UsageExportConsumer implements ExportConsumer {
     @Override
     public CompletableFuture<ExportResult> consume(Signal signal, Message request) {
         Extraction extraction = switch (signal) {
-            case METRICS -> new UsageExtractor().metrics((ExportMetricsServiceRequest) request);
-            case LOGS -> new UsageExtractor().logs((ExportLogsServiceRequest) request);
+            case METRICS -> extractor.metrics((ExportMetricsServiceRequest) request);
+            case LOGS -> extractor.logs((ExportLogsServiceRequest) request);
             case TRACES -> null; // decoded and validated; Claude Code's spans carry no usage we keep
         };
         if (extraction == null) {

@@ -18,7 +18,7 @@ final class SessionState {
     String lastModel = "";
     Map<String, String> resource = Map.of();
     long apiRequests;
-    /** Token increases by point time, newest last, covering the burn-rate window. */
+    /** Token increases in one-second buckets by point time, newest last, covering the burn-rate window: bounded. */
     final ArrayDeque<long[]> recentTokens = new ArrayDeque<>();
     /** Keys of api_request events already counted, oldest first. */
     final LinkedHashSet<Long> countedEvents = new LinkedHashSet<>();
@@ -32,7 +32,13 @@ final class SessionState {
             lastModel = model;
         }
         if (usage.tokens().total() > 0) {
-            recentTokens.addLast(new long[] {timeNanos, usage.tokens().total()});
+            long second = Math.floorDiv(timeNanos, 1_000_000_000L) * 1_000_000_000L;
+            long[] newest = recentTokens.peekLast();
+            if (newest != null && newest[0] == second) {
+                newest[1] += usage.tokens().total();
+            } else {
+                recentTokens.addLast(new long[] {second, usage.tokens().total()});
+            }
             long horizon = lastNanos - BURN_WINDOW_NANOS;
             while (!recentTokens.isEmpty() && recentTokens.peekFirst()[0] < horizon) {
                 recentTokens.removeFirst();

@@ -20,8 +20,11 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes to a temporary file beside the target, forces it, renames it over the target and forces the directory. */
-    public static void write(Path target, byte[] content) throws IOException {
+    /**
+     * Writes to a temporary file beside the target, forces it and renames it over the target; with
+     * {@code durableRename}, also forces the directory so that the rename itself survives a crash.
+     */
+    public static void write(Path target, byte[] content, boolean durableRename) throws IOException {
         Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -32,13 +35,16 @@ public final class AtomicFiles {
             channel.force(true);
         }
         Files.setPosixFilePermissions(temporary, OWNER_ONLY);
-        moveDurably(temporary, target);
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (durableRename) {
+            forceDirectory(target.toAbsolutePath().getParent());
+        }
     }
 
-    static void moveDurably(Path source, Path target) throws IOException {
-        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel directory = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            directory.force(true); // makes the rename itself durable
+    /** Makes the directory's entries (creations, renames, deletions) durable. */
+    static void forceDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 }

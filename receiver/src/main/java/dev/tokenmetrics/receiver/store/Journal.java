@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * An append-only file of records, each framed as length, CRC32C and payload, behind a header that names the
- * journal. A crash can leave a torn record at the end; opening the journal drops it, since nothing in it was
- * acknowledged. Not thread-safe: one committer thread owns it.
+ * One segment of the journal: an append-only file of records, each framed as length, CRC32C and payload, behind a
+ * header holding the segment's sequence number. A crash can leave a torn record at the end; reading the segment
+ * drops it, since nothing in it was acknowledged. Not thread-safe: one committer thread owns it.
  */
 final class Journal implements AutoCloseable {
 
-    private static final int MAGIC = 0x544A524E; // "TJRN"
+    private static final int MAGIC = 0x544A5247; // "TJRG"
     private static final int HEADER_BYTES = 12;
     private static final int FRAME_BYTES = 8;
     /** Far above any real batch; a larger length can only be corruption. */
@@ -25,42 +25,57 @@ final class Journal implements AutoCloseable {
 
     private final Path path;
     private final FileChannel channel;
-    private final long id;
+    private final long sequence;
 
-    private Journal(Path path, FileChannel channel, long id) {
+    private Journal(Path path, FileChannel channel, long sequence) {
         this.path = path;
         this.channel = channel;
-        this.id = id;
+        this.sequence = sequence;
     }
 
-    /** Opens the journal at {@code path}, returning it with the records it holds; creates it when absent or unreadable. */
-    static Opened open(Path path, long newId) throws IOException {
-        if (Files.exists(path)) {
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
-            if (channel.read(header, 0) == HEADER_BYTES && header.getInt(0) == MAGIC) {
-                long id = header.getLong(4);
-                List<byte[]> records = readRecords(channel);
-                return new Opened(new Journal(path, channel, id), records);
-            }
-            channel.close();
+    static Path pathOf(Path directory, long sequence) {
+        return directory.resolve(String.format("journal-%012d.bin", sequence));
+    }
+
+    /** The segment's sequence number from its file name, or -1 for any other file. */
+    static long sequenceOf(Path file) {
+        String name = file.getFileName().toString();
+        if (!name.startsWith("journal-") || !name.endsWith(".bin")) {
+            return -1;
         }
-        return new Opened(create(path, newId), List.of());
+        try {
+            return Long.parseLong(name.substring("journal-".length(), name.length() - ".bin".length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
-    /** Replaces whatever is at {@code path} with an empty journal, atomically. */
-    static Journal create(Path path, long id) throws IOException {
-        Path temporary = path.resolveSibling(path.getFileName() + ".new");
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putLong(id).flip());
+    /** Creates an empty segment and makes its existence durable. */
+    static Journal create(Path directory, long sequence) throws IOException {
+        Path path = pathOf(directory, sequence);
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            Files.setPosixFilePermissions(path, AtomicFiles.OWNER_ONLY);
+            channel.write(ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putLong(sequence).flip());
             channel.force(true);
+            AtomicFiles.forceDirectory(directory);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
         }
-        Files.setPosixFilePermissions(temporary, AtomicFiles.OWNER_ONLY);
-        AtomicFiles.moveDurably(temporary, path);
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        channel.position(channel.size());
-        return new Journal(path, channel, id);
+        return new Journal(path, channel, sequence);
+    }
+
+    /** The intact records of a segment, cutting off a torn tail; none when the header itself is torn. */
+    static List<byte[]> read(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+            if (channel.read(header, 0) != HEADER_BYTES || header.getInt(0) != MAGIC) {
+                return List.of();
+            }
+            return readRecords(channel);
+        }
     }
 
     private static List<byte[]> readRecords(FileChannel channel) throws IOException {
@@ -92,8 +107,8 @@ final class Journal implements AutoCloseable {
         return records;
     }
 
-    long id() {
-        return id;
+    long sequence() {
+        return sequence;
     }
 
     long size() throws IOException {
@@ -129,6 +144,4 @@ final class Journal implements AutoCloseable {
         channel.close();
     }
 
-    record Opened(Journal journal, List<byte[]> records) {
-    }
 }

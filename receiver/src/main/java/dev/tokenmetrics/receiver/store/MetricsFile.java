@@ -42,7 +42,8 @@ public final class MetricsFile {
 
     public void write(UsageReport report) throws IOException {
         Files.createDirectories(path.toAbsolutePath().getParent());
-        AtomicFiles.write(path, render(report));
+        // No directory fsync: the file is derived from the journal and rewritten every few seconds anyway.
+        AtomicFiles.write(path, render(report), false);
     }
 
     public static BigDecimal roundCost(BigDecimal cost) {

@@ -14,46 +14,59 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
- * The aggregates, made durable. A batch is applied in memory and appended to a journal; its future completes only
+ * The aggregates, made durable. A batch is applied in memory and appended to the journal; its future completes only
  * once the journal is forced to disk, so an export answered 2xx survives a crash. One committer thread forces
- * whatever batches have queued meanwhile with a single fsync (group commit). When the journal grows past a limit,
- * and on close, the whole state is written to a snapshot and a fresh journal begins.
+ * whatever batches have queued meanwhile with a single fsync (group commit).
+ * <p>
+ * The journal is a series of segments. When the current one grows past a limit the committer cuts: it captures the
+ * state (which covers every segment so far), moves on to a new segment, and hands the snapshot to a background
+ * writer, which deletes the covered segments once the snapshot is durable. Commits never wait for a snapshot.
+ * Recovery loads the snapshot and replays the segments after the ones it covers.
  */
 public final class UsageStore implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(UsageStore.class.getName());
-    private static final int SNAPSHOT_MAGIC = 0x54534E50; // "TSNP"
-    static final long COMPACT_AFTER_BYTES = 8L * 1024 * 1024;
+    private static final int SNAPSHOT_MAGIC = 0x54534E47; // "TSNG"
+    private static final int SNAPSHOT_HEADER_BYTES = 20;
+    static final long CUT_AFTER_BYTES = 8L * 1024 * 1024;
 
+    private final Path directory;
     private final Path snapshotPath;
-    private final Path journalPath;
     private final Clock clock;
     private final Runnable onChange;
-    private final SecureRandom random = new SecureRandom();
     private final UsageAggregator aggregator;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
-    private Journal journal; // committer thread only, once open
+    private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "snapshot-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private Journal journal; // the committer's, once started
+    private Future<?> snapshotInFlight; // the committer's
     private volatile boolean closing;
 
     private record Pending(byte[] record, int changed, CompletableFuture<Integer> durable) {
     }
 
-    private UsageStore(Path stateDir, UsageAggregator aggregator, Journal journal, Clock clock, Runnable onChange) {
-        this.snapshotPath = stateDir.resolve("state.bin");
-        this.journalPath = stateDir.resolve("journal.bin");
+    private UsageStore(Path directory, UsageAggregator aggregator, Journal journal, Clock clock, Runnable onChange) {
+        this.directory = directory;
+        this.snapshotPath = directory.resolve("state.bin");
         this.aggregator = aggregator;
         this.journal = journal;
         this.clock = clock;
@@ -62,30 +75,43 @@ public final class UsageStore implements AutoCloseable {
         this.committer.setDaemon(true);
     }
 
-    /** Loads the snapshot, replays the journal after it, and starts the committer. */
-    public static UsageStore open(Path stateDir, Clock clock, Runnable onChange) throws IOException {
-        Files.createDirectories(stateDir);
-        Path snapshotPath = stateDir.resolve("state.bin");
-        Snapshot snapshot = readSnapshot(snapshotPath, clock);
-        Journal.Opened opened = Journal.open(stateDir.resolve("journal.bin"), new SecureRandom().nextLong());
+    /** Loads the snapshot, replays the journal segments after it, and starts a fresh segment. */
+    public static UsageStore open(Path directory, Clock clock, Runnable onChange) throws IOException {
+        Files.createDirectories(directory);
+        Snapshot snapshot = readSnapshot(directory.resolve("state.bin"), clock);
         UsageAggregator aggregator = snapshot.aggregator();
-        if (opened.journal().id() != snapshot.coveredJournalId()) {
-            int replayed = 0;
-            for (byte[] record : opened.records()) {
+        long lastSequence = snapshot.coveredSequence();
+        int replayed = 0;
+        for (Path segment : segments(directory)) {
+            long sequence = Journal.sequenceOf(segment);
+            lastSequence = Math.max(lastSequence, sequence);
+            if (sequence <= snapshot.coveredSequence()) {
+                Files.delete(segment); // left by a crash after its snapshot became durable
+                continue;
+            }
+            for (byte[] record : Journal.read(segment)) {
                 try {
                     aggregator.apply(BatchCodec.decode(record));
                     replayed++;
                 } catch (IOException e) {
-                    LOG.warning("skipping unreadable journal record: " + e.getMessage());
+                    LOG.warning("skipping unreadable journal record in " + segment.getFileName() + ": " + e.getMessage());
                 }
             }
-            if (replayed > 0) {
-                LOG.info("replayed " + replayed + " journal records");
-            }
         }
-        var store = new UsageStore(stateDir, aggregator, opened.journal(), clock, onChange);
+        if (replayed > 0) {
+            LOG.info("replayed " + replayed + " journal records");
+        }
+        var store = new UsageStore(directory, aggregator, Journal.create(directory, lastSequence + 1), clock, onChange);
         store.committer.start();
         return store;
+    }
+
+    private static List<Path> segments(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(file -> Journal.sequenceOf(file) >= 0)
+                    .sorted((a, b) -> Long.compare(Journal.sequenceOf(a), Journal.sequenceOf(b)))
+                    .toList();
+        }
     }
 
     /**
@@ -132,8 +158,8 @@ public final class UsageStore implements AutoCloseable {
                 group.add(first);
                 queue.drainTo(group);
                 commit(group);
-                if (journal.size() > COMPACT_AFTER_BYTES) {
-                    compact();
+                if (journal.size() > CUT_AFTER_BYTES && (snapshotInFlight == null || snapshotInFlight.isDone())) {
+                    snapshotInFlight = cut();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -148,6 +174,9 @@ public final class UsageStore implements AutoCloseable {
     }
 
     private void commit(List<Pending> group) throws IOException {
+        if (group.isEmpty()) {
+            return;
+        }
         var records = new ArrayList<byte[]>(group.size());
         int changed = 0;
         for (Pending pending : group) {
@@ -164,36 +193,40 @@ public final class UsageStore implements AutoCloseable {
     }
 
     /**
-     * Writes the whole state as a snapshot covering the current journal, then starts a new journal. A crash between
-     * the two leaves a snapshot that names the old journal as covered, so it is not replayed twice.
+     * Captures the state and starts a new segment. The batches still queued at the capture are in the state, so they
+     * go to the old segment, which the snapshot covers; everything applied later goes to the new one.
      */
-    private void compact() throws IOException {
+    private Future<?> cut() throws IOException {
         byte[] state;
-        long covered = journal.id();
-        var absorbed = new ArrayList<Pending>();
+        var covered = new ArrayList<Pending>();
         synchronized (aggregator) {
             aggregator.forgetIdle(clock.instant());
-            queue.drainTo(absorbed); // applied already, so the snapshot holds them
             state = encodeState(aggregator);
+            queue.drainTo(covered);
         }
-        var bytes = new ByteArrayOutputStream(state.length + 20);
-        try (var out = new DataOutputStream(bytes)) {
+        commit(covered);
+        long coveredSequence = journal.sequence();
+        journal.close();
+        journal = Journal.create(directory, coveredSequence + 1);
+        return snapshotWriter.submit(() -> writeSnapshot(state, coveredSequence));
+    }
+
+    private void writeSnapshot(byte[] state, long coveredSequence) {
+        try {
             var crc = new CRC32C();
             crc.update(state);
-            out.writeInt(SNAPSHOT_MAGIC);
-            out.writeLong(covered);
-            out.writeInt((int) crc.getValue());
-            out.writeInt(state.length);
-            out.write(state);
-        }
-        AtomicFiles.write(snapshotPath, bytes.toByteArray());
-        journal.close();
-        journal = Journal.create(journalPath, random.nextLong());
-        for (Pending pending : absorbed) {
-            pending.durable.complete(pending.changed);
-        }
-        if (!absorbed.isEmpty()) {
-            onChange.run();
+            ByteBuffer snapshot = ByteBuffer.allocate(SNAPSHOT_HEADER_BYTES + state.length)
+                    .putInt(SNAPSHOT_MAGIC).putLong(coveredSequence).putInt((int) crc.getValue()).putInt(state.length)
+                    .put(state);
+            AtomicFiles.write(snapshotPath, snapshot.array(), true);
+            for (Path segment : segments(directory)) {
+                if (Journal.sequenceOf(segment) <= coveredSequence) {
+                    Files.delete(segment);
+                }
+            }
+        } catch (IOException e) {
+            // The covered segments stay, so nothing is lost; the next cut tries again.
+            LOG.log(Level.SEVERE, "could not write the state snapshot: " + e);
         }
     }
 
@@ -207,7 +240,7 @@ public final class UsageStore implements AutoCloseable {
         return bytes.toByteArray();
     }
 
-    private record Snapshot(UsageAggregator aggregator, long coveredJournalId) {
+    private record Snapshot(UsageAggregator aggregator, long coveredSequence) {
     }
 
     private static Snapshot readSnapshot(Path path, Clock clock) throws IOException {
@@ -219,32 +252,33 @@ public final class UsageStore implements AutoCloseable {
         }
         try {
             ByteBuffer header = ByteBuffer.wrap(bytes);
-            if (bytes.length < 20 || header.getInt() != SNAPSHOT_MAGIC) {
+            if (bytes.length < SNAPSHOT_HEADER_BYTES || header.getInt() != SNAPSHOT_MAGIC) {
                 throw new IOException("not a state snapshot");
             }
             long covered = header.getLong();
             int checksum = header.getInt();
             int length = header.getInt();
-            if (length != bytes.length - 20) {
+            if (length != bytes.length - SNAPSHOT_HEADER_BYTES) {
                 throw new IOException("snapshot length mismatch");
             }
             var crc = new CRC32C();
-            crc.update(bytes, 20, length);
+            crc.update(bytes, SNAPSHOT_HEADER_BYTES, length);
             if ((int) crc.getValue() != checksum) {
                 throw new IOException("snapshot checksum mismatch");
             }
-            var in = new DataInputStream(new ByteArrayInputStream(bytes, 20, length));
+            var in = new DataInputStream(new ByteArrayInputStream(bytes, SNAPSHOT_HEADER_BYTES, length));
             return new Snapshot(AggregatorCodec.read(in, clock.getZone()), covered);
         } catch (IOException | RuntimeException e) {
             // Renames were atomic, so this is damage from outside; keep the file for inspection, never overwrite it.
             Path aside = path.resolveSibling(path.getFileName() + ".corrupt-" + System.currentTimeMillis());
             Files.move(path, aside);
-            LOG.severe("state snapshot unreadable (" + e.getMessage() + "); moved to " + aside + ", starting afresh");
+            LOG.severe("state snapshot unreadable (" + e.getMessage() + "); moved to " + aside
+                    + "; rebuilding from the journal");
             return new Snapshot(new UsageAggregator(clock.getZone()), 0);
         }
     }
 
-    /** Stops taking batches, makes every queued one durable, writes a snapshot and stops the committer. */
+    /** Stops taking batches, makes every queued one durable, writes a final snapshot and stops the threads. */
     @Override
     public void close() throws IOException {
         synchronized (aggregator) {
@@ -252,10 +286,15 @@ public final class UsageStore implements AutoCloseable {
         }
         try {
             committer.join(TimeUnit.SECONDS.toMillis(5));
+            Future<?> finalSnapshot = cut();
+            snapshotWriter.shutdown();
+            finalSnapshot.get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.severe("final snapshot: " + e);
+        } finally {
+            journal.close();
         }
-        compact();
-        journal.close();
     }
 }

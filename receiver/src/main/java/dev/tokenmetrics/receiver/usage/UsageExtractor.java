@@ -14,12 +14,7 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,8 +24,7 @@ import java.util.Set;
 /**
  * Picks Claude Code's usage out of OTLP exports and checks what can be checked without history: a tracked metric
  * must be a monotonic sum with a temporality, and each point a finite, non-negative value with a time. Points that
- * fail are counted as rejected with a reason; the rest of the export still counts. Holds a digest, so it is not
- * thread-safe: make one per export (that is cheap).
+ * fail are counted as rejected with a reason; the rest of the export still counts. Stateless and thread-safe.
  */
 public final class UsageExtractor {
 
@@ -44,16 +38,6 @@ public final class UsageExtractor {
     private static final int MAX_REPORTED_ERRORS = 3;
     /** No session reaches a quadrillion tokens or dollars; a larger value is corruption, and would swamp the totals. */
     static final double MAX_PLAUSIBLE_VALUE = 1e15;
-
-    private final MessageDigest sha256;
-
-    public UsageExtractor() {
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK provides SHA-256", e);
-        }
-    }
 
     public Extraction metrics(ExportMetricsServiceRequest request) {
         var points = new ArrayList<UsagePoint>();
@@ -74,7 +58,7 @@ public final class UsageExtractor {
                 errors.count, errors.message());
     }
 
-    private void extractSum(Metric tracked, io.opentelemetry.proto.metrics.v1.Metric metric, List<KeyValue> resource,
+    private static void extractSum(Metric tracked, io.opentelemetry.proto.metrics.v1.Metric metric, List<KeyValue> resource,
                             InstrumentationScope scope, List<UsagePoint> points,
                             Map<String, SessionResource> resources, Errors errors) {
         if (metric.getDataCase() != DataCase.SUM) {
@@ -90,27 +74,50 @@ public final class UsageExtractor {
             return;
         }
         for (NumberDataPoint point : sum.getDataPointsList()) {
-            String problem = problem(tracked, temporality, point);
+            var labels = new PointLabels(point.getAttributesList());
+            String problem = problem(tracked, temporality, point, labels);
             if (problem != null) {
                 errors.reject(1, tracked.otelName() + ": " + problem);
                 continue;
             }
-            String sessionId = attribute(point.getAttributesList(), SESSION_ID, "");
-            String model = attribute(point.getAttributesList(), MODEL, UNKNOWN_MODEL);
-            TokenType type = tracked == Metric.TOKEN_USAGE
-                    ? TokenType.forAttribute(attribute(point.getAttributesList(), TYPE, "")) : null;
             double value = point.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? point.getAsInt() : point.getAsDouble();
-            points.add(new UsagePoint(streamId(resource, scope, metric.getName(), point.getAttributesList()),
-                    tracked, temporality, sessionId, model, type, point.getStartTimeUnixNano(), point.getTimeUnixNano(),
-                    value));
-            if (!sessionId.isEmpty() && !resources.containsKey(sessionId)) {
-                resources.put(sessionId, new SessionResource(sessionId, describe(resource, point.getAttributesList())));
+            points.add(new UsagePoint(Hashes.stream(resource, scope.getName(), scope.getVersion(), metric.getName(),
+                    point.getAttributesList()), tracked, temporality, labels.sessionId, labels.model,
+                    tracked == Metric.TOKEN_USAGE ? TokenType.forAttribute(labels.type) : null,
+                    point.getStartTimeUnixNano(), point.getTimeUnixNano(), value));
+            if (!labels.sessionId.isEmpty() && !resources.containsKey(labels.sessionId)) {
+                resources.put(labels.sessionId, new SessionResource(labels.sessionId, describe(resource, labels.terminal)));
+            }
+        }
+    }
+
+    /** The point attributes usage depends on, read in one pass. */
+    private static final class PointLabels {
+        String sessionId = "";
+        String model = UNKNOWN_MODEL;
+        String type = "";
+        String terminal;
+
+        PointLabels(List<KeyValue> attributes) {
+            for (int i = 0; i < attributes.size(); i++) {
+                KeyValue kv = attributes.get(i);
+                String value = scalar(kv.getValue());
+                if (value == null || value.isEmpty()) {
+                    continue;
+                }
+                switch (kv.getKey()) {
+                    case SESSION_ID -> sessionId = value;
+                    case MODEL -> model = value;
+                    case TYPE -> type = value;
+                    case TERMINAL_TYPE -> terminal = value;
+                    default -> { }
+                }
             }
         }
     }
 
     /** Why a point cannot count, or null when it can. */
-    private static String problem(Metric tracked, Temporality temporality, NumberDataPoint point) {
+    private static String problem(Metric tracked, Temporality temporality, NumberDataPoint point, PointLabels labels) {
         double value;
         switch (point.getValueCase()) {
             case AS_DOUBLE -> value = point.getAsDouble();
@@ -133,8 +140,8 @@ public final class UsageExtractor {
             return "data point has no timeUnixNano";
         }
         if (tracked == Metric.TOKEN_USAGE) {
-            if (TokenType.forAttribute(attribute(point.getAttributesList(), TYPE, "")) == null) {
-                return "unknown token type '" + attribute(point.getAttributesList(), TYPE, "") + "'";
+            if (TokenType.forAttribute(labels.type) == null) {
+                return "unknown token type '" + labels.type + "'";
             }
             if (value != Math.rint(value)) {
                 return "token count " + value + " is not a whole number of tokens";
@@ -178,7 +185,8 @@ public final class UsageExtractor {
                     apiRequests.add(new ApiRequest(sessionId, attribute(log.getAttributesList(), MODEL, UNKNOWN_MODEL),
                             time, eventKey(log)));
                     resources.computeIfAbsent(sessionId, id -> new SessionResource(id,
-                            describe(resourceLogs.getResource().getAttributesList(), log.getAttributesList())));
+                            describe(resourceLogs.getResource().getAttributesList(),
+                                    attribute(log.getAttributesList(), TERMINAL_TYPE, null))));
                 }
             }
         }
@@ -190,18 +198,14 @@ public final class UsageExtractor {
                 || "claude_code.api_request".equals(log.getBody().getStringValue());
     }
 
-    /** The same event re-sent by a retried export hashes the same; a new event differs in sequence or time. */
-    private long eventKey(LogRecord log) {
-        sha256.reset();
-        update(sha256, attribute(log.getAttributesList(), SESSION_ID, ""));
-        update(sha256, attribute(log.getAttributesList(), "event.sequence", ""));
-        update(sha256, Long.toString(log.getTimeUnixNano()));
-        update(sha256, Long.toString(log.getObservedTimeUnixNano()));
-        return ByteBuffer.wrap(sha256.digest()).getLong();
+    private static long eventKey(LogRecord log) {
+        return Hashes.event(attribute(log.getAttributesList(), SESSION_ID, ""),
+                attribute(log.getAttributesList(), "event.sequence", ""), log.getTimeUnixNano(),
+                log.getObservedTimeUnixNano());
     }
 
     /** Resource attributes plus the terminal, which Claude Code puts on each point rather than on the resource. */
-    private static Map<String, String> describe(List<KeyValue> resource, List<KeyValue> pointAttributes) {
+    private static Map<String, String> describe(List<KeyValue> resource, String terminal) {
         var attributes = new LinkedHashMap<String, String>();
         for (KeyValue kv : resource) {
             if (attributes.size() < MAX_RESOURCE_ATTRIBUTES && kv.getKey().length() <= MAX_ATTRIBUTE_LENGTH) {
@@ -211,41 +215,10 @@ public final class UsageExtractor {
                 }
             }
         }
-        String terminal = attribute(pointAttributes, TERMINAL_TYPE, null);
         if (terminal != null) {
             attributes.put(TERMINAL_TYPE, terminal);
         }
         return attributes;
-    }
-
-    private StreamId streamId(List<KeyValue> resource, InstrumentationScope scope, String metricName,
-                              List<KeyValue> pointAttributes) {
-        sha256.reset();
-        updateAttributes(resource);
-        update(sha256, scope.getName());
-        update(sha256, scope.getVersion());
-        update(sha256, metricName);
-        updateAttributes(pointAttributes);
-        ByteBuffer digest = ByteBuffer.wrap(sha256.digest());
-        return new StreamId(digest.getLong(), digest.getLong());
-    }
-
-    /** Attribute order carries no meaning in OTLP, so the digest sorts by key first. */
-    private void updateAttributes(List<KeyValue> attributes) {
-        List<KeyValue> sorted = new ArrayList<>(attributes);
-        sorted.sort(Comparator.comparing(KeyValue::getKey));
-        sha256.update(ByteBuffer.allocate(4).putInt(sorted.size()).array());
-        for (KeyValue kv : sorted) {
-            byte[] bytes = kv.toByteArray();
-            sha256.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-            sha256.update(bytes);
-        }
-    }
-
-    private static void update(MessageDigest digest, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-        digest.update(bytes);
     }
 
     static String attribute(List<KeyValue> attributes, String key, String fallback) {

@@ -29,6 +29,23 @@ class RequestBodyTest {
     }
 
     @Test
+    void inflatesConcatenatedGzipMembersWhoseLastTrailerUnderstatesTheTotal() throws Exception {
+        byte[] first = new byte[100_000];
+        new java.util.Random(7).nextBytes(first);
+        byte[] second = "tail".getBytes();
+        byte[] a = gzip(first);
+        byte[] b = gzip(second);
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+
+        byte[] expected = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, expected, first.length, second.length);
+        assertArrayEquals(expected, RequestBody.decode(both, "gzip", 1 << 20));
+        assertThrows(BodyTooLargeException.class, () -> RequestBody.decode(both, "gzip", 100_003));
+        assertArrayEquals(expected, RequestBody.decode(both, "gzip", 100_004), "exactly at the limit is fine");
+    }
+
+    @Test
     void passesPlainBodiesThrough() throws Exception {
         byte[] body = {1, 2, 3};
         assertArrayEquals(body, RequestBody.decode(body, null, 10));

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,12 @@ class UsageStoreTest {
 
     private static UsageBatch delta(String session, int second, long input) {
         return batch(usage(session, "m", DELTA, T0.plusSeconds(second - 1), T0.plusSeconds(second), input, 0, 0, 0, 0.01));
+    }
+
+    private List<Path> segments() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("journal-")).sorted().toList();
+        }
     }
 
     private static long input(UsageStore store, String session) {
@@ -61,7 +68,9 @@ class UsageStoreTest {
             store.record(batch(usage("s1", "m", CUMULATIVE, T0, T0.plusSeconds(5), 100, 0, 0, 0, 0.1))).get();
         }
         assertTrue(Files.exists(dir.resolve("state.bin")));
-        assertEquals(12, Files.size(dir.resolve("journal.bin")), "a fresh journal holds only its header");
+        for (Path segment : segments()) {
+            assertEquals(12, Files.size(segment), "the snapshot holds everything; journal segments only headers");
+        }
 
         try (UsageStore store = UsageStore.open(dir, CLOCK, () -> { })) {
             store.record(batch(usage("s1", "m", CUMULATIVE, T0, T0.plusSeconds(10), 130, 0, 0, 0, 0.13))).get();
@@ -74,7 +83,7 @@ class UsageStoreTest {
         UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
         store.record(delta("s1", 1, 100)).get();
         store.record(delta("s1", 2, 5)).get();
-        Path journal = dir.resolve("journal.bin");
+        Path journal = segments().get(segments().size() - 1);
         long complete = Files.size(journal);
         try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
             channel.truncate(complete - 3); // the last record was being written when the power went
@@ -87,16 +96,17 @@ class UsageStoreTest {
     }
 
     @Test
-    void aCrashBetweenSnapshotAndNewJournalDoesNotReplayTheOldJournal() throws Exception {
+    void aCrashAfterTheSnapshotButBeforeItsSegmentsAreDeletedDoesNotReplayThem() throws Exception {
         UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
         store.record(delta("s1", 1, 100)).get();
-        Path journal = dir.resolve("journal.bin");
-        byte[] oldJournal = Files.readAllBytes(journal);
-        store.close(); // snapshot covering the old journal, then a new journal
-        Files.write(journal, oldJournal); // as if the new journal had never been created
+        Path segment = segments().get(0);
+        byte[] covered = Files.readAllBytes(segment);
+        store.close(); // snapshot covering the segment, which is then deleted
+        Files.write(segment, covered); // as if the deletion had never happened
 
         UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { });
         assertEquals(100, input(reopened, "s1"));
+        assertTrue(Files.notExists(segment), "the covered segment is cleared away on open");
     }
 
     @Test
@@ -127,23 +137,27 @@ class UsageStoreTest {
     }
 
     @Test
-    void compactionKeepsEverythingAndShrinksTheJournal() throws Exception {
+    void cuttingTheJournalKeepsEverythingAndDropsCoveredSegments() throws Exception {
         var changes = new AtomicInteger();
         UsageStore store = UsageStore.open(dir, CLOCK, changes::incrementAndGet);
-        var batch = delta("s1", 1, 1);
-        int perBatch = dev.tokenmetrics.receiver.store.BatchCodec.encode(batch).length + 8;
-        int batches = (int) (UsageStore.COMPACT_AFTER_BYTES / perBatch) + 50;
+        int perBatch = BatchCodec.encode(delta("s1", 1, 1)).length + 8;
+        int batches = (int) (3 * UsageStore.CUT_AFTER_BYTES / perBatch);
         CompletableFuture<Integer> last = null;
         for (int i = 1; i <= batches; i++) {
             last = store.record(delta("s1", i, 1));
         }
         last.get();
-        store.record(delta("s1", batches + 1, 1)).get();
-        assertTrue(Files.size(dir.resolve("journal.bin")) < UsageStore.COMPACT_AFTER_BYTES / 2, "compacted");
+        Thread.sleep(500); // the background snapshot writer deletes covered segments
+        long journalBytes = 0;
+        for (Path segment : segments()) {
+            journalBytes += Files.size(segment);
+        }
+        assertTrue(journalBytes < 2 * UsageStore.CUT_AFTER_BYTES, "covered segments were deleted: " + journalBytes);
+        assertTrue(Files.exists(dir.resolve("state.bin")));
         assertTrue(changes.get() > 0);
 
-        UsageReport report = UsageStore.open(dir, CLOCK, () -> { }).report();
-        assertEquals(batches + 1, report.session("s1").usage().tokens().input());
+        UsageReport report = UsageStore.open(dir, CLOCK, () -> { }).report(); // as after kill -9: no close()
+        assertEquals(batches, report.session("s1").usage().tokens().input());
     }
 
     @Test

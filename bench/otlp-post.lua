@@ -1,0 +1,36 @@
+-- wrk script: POSTs pre-generated OTLP bodies (length-prefixed file in $BENCH_BODIES), each wrk thread its own
+-- share, so that no two requests carry the same usage.
+local next_id = 0
+
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+end
+
+local function load(path)
+  local f = assert(io.open(path, "rb"))
+  local data = f:read("*a")
+  f:close()
+  local bodies, pos = {}, 1
+  while pos <= #data do
+    local b1, b2, b3, b4 = data:byte(pos, pos + 3)
+    local len = ((b1 * 256 + b2) * 256 + b3) * 256 + b4
+    bodies[#bodies + 1] = data:sub(pos + 4, pos + 3 + len)
+    pos = pos + 4 + len
+  end
+  return bodies
+end
+
+function init(args)
+  bodies = load(os.getenv("BENCH_BODIES"))
+  step = tonumber(os.getenv("BENCH_THREADS"))
+  index = id
+  headers = { ["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") }
+  local encoding = os.getenv("BENCH_CONTENT_ENCODING")
+  if encoding and encoding ~= "" then headers["Content-Encoding"] = encoding end
+end
+
+function request()
+  index = index + step
+  return wrk.format("POST", "/v1/metrics", headers, bodies[(index % #bodies) + 1])
+end

@@ -1,0 +1,77 @@
+package dev.tokenmetrics.receiver;
+
+import dev.tokenmetrics.receiver.otlp.JsonEncoding;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes request bodies for the receiver benchmark (bench/receiver-bench.sh): Claude Code 2.1.330's recorded export,
+ * each copy with its own session (one of 64) and time window, so that every request is new usage, not a retry.
+ * Files are length-prefixed bodies: bodies.pb, bodies.pb.gz and bodies.json.
+ */
+public final class BenchPayloads {
+
+    private BenchPayloads() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int count = Integer.parseInt(args[1]);
+        var recorded = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
+                ExportMetricsServiceRequest.getDefaultInstance());
+        Instant base = Instant.now().minusSeconds(3600);
+        var json = new JsonEncoding();
+        try (var pb = open(dir.resolve("bodies.pb")); var pbGz = open(dir.resolve("bodies.pb.gz"));
+             var js = open(dir.resolve("bodies.json"))) {
+            for (int i = 0; i < count; i++) {
+                ExportMetricsServiceRequest body = withSession(Otlp.retimed(recorded, base.plusMillis(i)), "bench-" + (i % 64));
+                write(pb, body.toByteArray());
+                write(pbGz, gzip(body.toByteArray()));
+                write(js, json.encode(body));
+            }
+        }
+    }
+
+    private static ExportMetricsServiceRequest withSession(ExportMetricsServiceRequest request, String session) {
+        var builder = request.toBuilder();
+        for (var rm : builder.getResourceMetricsBuilderList()) {
+            for (var sm : rm.getScopeMetricsBuilderList()) {
+                for (var m : sm.getMetricsBuilderList()) {
+                    for (var p : m.getSumBuilder().getDataPointsBuilderList()) {
+                        for (var kv : p.getAttributesBuilderList()) {
+                            if (kv.getKey().equals("session.id")) {
+                                kv.setValue(AnyValue.newBuilder().setStringValue(session));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return builder.build();
+    }
+
+    private static DataOutputStream open(Path file) throws IOException {
+        return new DataOutputStream(Files.newOutputStream(file));
+    }
+
+    private static void write(DataOutputStream out, byte[] body) throws IOException {
+        out.writeInt(body.length);
+        out.write(body);
+    }
+
+    private static byte[] gzip(byte[] plain) throws IOException {
+        var out = new ByteArrayOutputStream();
+        try (var gzip = new GZIPOutputStream(out)) {
+            gzip.write(plain);
+        }
+        return out.toByteArray();
+    }
+
+}
