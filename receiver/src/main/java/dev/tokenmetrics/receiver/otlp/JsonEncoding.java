@@ -11,6 +11,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,19 +58,22 @@ public final class JsonEncoding implements Encoding {
         return "application/json";
     }
 
+    /**
+     * Transcodes the JSON into protobuf wire format, walking the message descriptors, then lets the generated parser
+     * build the message: no reflection or builders per field, and the parser's own checks still apply.
+     */
     @Override
     @SuppressWarnings("unchecked")
     public <M extends Message> M decode(byte[] body, M prototype) throws MalformedRequestException {
+        var wire = new WireWriter(body.length / 2);
         try (JsonParser parser = factory.createParser(body)) {
-            Message.Builder builder = prototype.newBuilderForType();
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedRequestException("JSON body must be an object");
             }
-            readMessage(parser, builder);
+            transcodeMessage(parser, prototype.getDescriptorForType(), wire);
             if (parser.nextToken() != null) {
                 throw new MalformedRequestException("unexpected content after the JSON object");
             }
-            return (M) builder.build();
         } catch (StreamConstraintsException e) {
             throw new MalformedRequestException("JSON nested too deeply");
         } catch (JsonParseException e) {
@@ -77,12 +81,17 @@ public final class JsonEncoding implements Encoding {
         } catch (IOException e) {
             throw new MalformedRequestException("unreadable JSON body: " + e.getMessage());
         }
+        try {
+            return (M) prototype.getParserForType().parseFrom(wire.bytes(), 0, wire.size());
+        } catch (InvalidProtocolBufferException e) {
+            throw new MalformedRequestException("invalid OTLP message: " + e.getMessage());
+        }
     }
 
-    /** Reads the fields of an object whose START_OBJECT was just consumed. */
-    private void readMessage(JsonParser parser, Message.Builder builder) throws IOException, MalformedRequestException {
-        Map<String, FieldDescriptor> fields = fieldsByJsonKey.computeIfAbsent(builder.getDescriptorForType(),
-                JsonEncoding::fieldsOf);
+    /** Transcodes the fields of an object whose START_OBJECT was just consumed. */
+    private void transcodeMessage(JsonParser parser, Descriptor descriptor, WireWriter wire)
+            throws IOException, MalformedRequestException {
+        Map<String, FieldDescriptor> fields = fieldsByJsonKey.computeIfAbsent(descriptor, JsonEncoding::fieldsOf);
         JsonToken token;
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
             FieldDescriptor field = fields.get(parser.currentName());
@@ -97,10 +106,10 @@ public final class JsonEncoding implements Encoding {
             if (field.isRepeated()) {
                 expect(parser, JsonToken.START_ARRAY, field);
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    builder.addRepeatedField(field, readValue(parser, builder, field));
+                    transcodeValue(parser, field, wire); // unpacked: parsers accept it for packed fields too
                 }
             } else {
-                builder.setField(field, readValue(parser, builder, field));
+                transcodeValue(parser, field, wire);
             }
         }
         if (token != JsonToken.END_OBJECT) {
@@ -108,53 +117,104 @@ public final class JsonEncoding implements Encoding {
         }
     }
 
-    private Object readValue(JsonParser parser, Message.Builder parent, FieldDescriptor field)
+    private void transcodeValue(JsonParser parser, FieldDescriptor field, WireWriter wire)
             throws IOException, MalformedRequestException {
         JsonToken token = parser.currentToken();
+        int number = field.getNumber();
         switch (field.getType()) {
-            case MESSAGE:
-            case GROUP: {
+            case MESSAGE, GROUP -> {
                 expect(parser, JsonToken.START_OBJECT, field);
-                Message.Builder child = parent.newBuilderForField(field);
-                readMessage(parser, child);
-                return child.build();
+                wire.tag(number, WireWriter.LENGTH_DELIMITED);
+                int mark = wire.mark();
+                transcodeMessage(parser, field.getMessageType(), wire);
+                wire.prefixLength(mark);
             }
-            case INT64:
-            case SINT64:
-            case SFIXED64:
-                return readInteger(parser, field, BigInteger.valueOf(Long.MIN_VALUE), BigInteger.valueOf(Long.MAX_VALUE))
-                        .longValue();
-            case UINT64:
-            case FIXED64:
-                return readInteger(parser, field, BigInteger.ZERO, UINT64_MAX).longValue();
-            case INT32:
-            case SINT32:
-            case SFIXED32:
-                return readInteger(parser, field, BigInteger.valueOf(Integer.MIN_VALUE),
-                        BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
-            case UINT32:
-            case FIXED32:
-                return readInteger(parser, field, BigInteger.ZERO, BigInteger.valueOf(0xFFFF_FFFFL)).intValue();
-            case DOUBLE:
-                return readDouble(parser, field);
-            case FLOAT:
-                return (float) readDouble(parser, field);
-            case BOOL:
-                if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
-                    return token == JsonToken.VALUE_TRUE;
+            case INT64 -> varint(wire, number, readLong(parser, field, SIGNED_64));
+            case UINT64 -> varint(wire, number, readLong(parser, field, UNSIGNED_64));
+            case SINT64 -> {
+                long value = readLong(parser, field, SIGNED_64);
+                varint(wire, number, (value << 1) ^ (value >> 63));
+            }
+            case FIXED64 -> fixed64(wire, number, readLong(parser, field, UNSIGNED_64));
+            case SFIXED64 -> fixed64(wire, number, readLong(parser, field, SIGNED_64));
+            case INT32 -> varint(wire, number, (int) readLong(parser, field, SIGNED_32));
+            case UINT32 -> varint(wire, number, readLong(parser, field, UNSIGNED_32));
+            case SINT32 -> {
+                int value = (int) readLong(parser, field, SIGNED_32);
+                varint(wire, number, (value << 1) ^ (value >> 31));
+            }
+            case FIXED32 -> fixed32(wire, number, (int) readLong(parser, field, UNSIGNED_32));
+            case SFIXED32 -> fixed32(wire, number, (int) readLong(parser, field, SIGNED_32));
+            case DOUBLE -> fixed64(wire, number, Double.doubleToRawLongBits(readDouble(parser, field)));
+            case FLOAT -> fixed32(wire, number, Float.floatToRawIntBits((float) readDouble(parser, field)));
+            case BOOL -> {
+                if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+                    throw wrongType(field, "a boolean");
                 }
-                throw wrongType(field, "a boolean");
-            case STRING:
+                varint(wire, number, token == JsonToken.VALUE_TRUE ? 1 : 0);
+            }
+            case STRING -> {
                 expect(parser, JsonToken.VALUE_STRING, field);
-                return parser.getText();
-            case BYTES:
+                wire.tag(number, WireWriter.LENGTH_DELIMITED);
+                wire.string(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+            }
+            case BYTES -> {
                 expect(parser, JsonToken.VALUE_STRING, field);
-                return HEX_ID_FIELDS.contains(field.getName()) ? hex(parser.getText(), field) : base64(parser.getText(), field);
-            case ENUM:
-                return readEnum(parser, field);
-            default:
-                throw wrongType(field, "a supported type");
+                String text = parser.getText();
+                wire.tag(number, WireWriter.LENGTH_DELIMITED);
+                wire.bytes(HEX_ID_FIELDS.contains(field.getName()) ? hex(text, field) : base64(text, field));
+            }
+            case ENUM -> varint(wire, number, readEnum(parser, field));
+            default -> throw wrongType(field, "a supported type");
         }
+    }
+
+    private static void varint(WireWriter wire, int number, long value) {
+        wire.tag(number, WireWriter.VARINT);
+        wire.varint(value);
+    }
+
+    private static void fixed64(WireWriter wire, int number, long value) {
+        wire.tag(number, WireWriter.FIXED64);
+        wire.fixed64(value);
+    }
+
+    private static void fixed32(WireWriter wire, int number, int value) {
+        wire.tag(number, WireWriter.FIXED32);
+        wire.fixed32(value);
+    }
+
+    /** The range an integer field accepts. */
+    private record Range(BigInteger min, BigInteger max, long fastMin, long fastMax) {
+    }
+
+    private static final Range SIGNED_64 = new Range(BigInteger.valueOf(Long.MIN_VALUE), BigInteger.valueOf(Long.MAX_VALUE),
+            Long.MIN_VALUE, Long.MAX_VALUE);
+    private static final Range UNSIGNED_64 = new Range(BigInteger.ZERO, UINT64_MAX, 0, Long.MAX_VALUE);
+    private static final Range SIGNED_32 = new Range(BigInteger.valueOf(Integer.MIN_VALUE),
+            BigInteger.valueOf(Integer.MAX_VALUE), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    private static final Range UNSIGNED_32 = new Range(BigInteger.ZERO, BigInteger.valueOf(0xFFFF_FFFFL), 0, 0xFFFF_FFFFL);
+
+    /** An integer from a JSON number or string, as the 64 bits the wire format carries. */
+    private static long readLong(JsonParser parser, FieldDescriptor field, Range range)
+            throws IOException, MalformedRequestException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            long value = parser.getLongValue();
+            if (value >= range.fastMin() && value <= range.fastMax()) {
+                return value;
+            }
+        } else if (token == JsonToken.VALUE_STRING && parser.getTextLength() <= 18) {
+            try {
+                long value = Long.parseLong(parser.getText().trim());
+                if (value >= range.fastMin() && value <= range.fastMax()) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                throw wrongType(field, "an integer");
+            }
+        }
+        return readInteger(parser, field, range.min(), range.max()).longValue();
     }
 
     private static BigInteger readInteger(JsonParser parser, FieldDescriptor field, BigInteger min, BigInteger max)
@@ -199,24 +259,21 @@ public final class JsonEncoding implements Encoding {
         throw wrongType(field, "a number");
     }
 
-    private static EnumValueDescriptor readEnum(JsonParser parser, FieldDescriptor field)
-            throws IOException, MalformedRequestException {
+    private static int readEnum(JsonParser parser, FieldDescriptor field) throws IOException, MalformedRequestException {
         JsonToken token = parser.currentToken();
         if (token == JsonToken.VALUE_NUMBER_INT) {
-            int number = readInteger(parser, field, BigInteger.valueOf(Integer.MIN_VALUE),
-                    BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
-            return field.getEnumType().findValueByNumberCreatingIfUnknown(number);
+            return (int) readLong(parser, field, SIGNED_32);
         }
         if (token == JsonToken.VALUE_STRING) {
             EnumValueDescriptor value = field.getEnumType().findValueByName(parser.getText());
             if (value != null) {
-                return value;
+                return value.getNumber();
             }
         }
         throw wrongType(field, "an enum value");
     }
 
-    private static ByteString hex(String text, FieldDescriptor field) throws MalformedRequestException {
+    private static byte[] hex(String text, FieldDescriptor field) throws MalformedRequestException {
         if (text.length() % 2 != 0) {
             throw wrongType(field, "a hex string");
         }
@@ -229,15 +286,15 @@ public final class JsonEncoding implements Encoding {
             }
             bytes[i] = (byte) (high << 4 | low);
         }
-        return ByteString.copyFrom(bytes);
+        return bytes;
     }
 
-    private static ByteString base64(String text, FieldDescriptor field) throws MalformedRequestException {
+    private static byte[] base64(String text, FieldDescriptor field) throws MalformedRequestException {
         try {
-            return ByteString.copyFrom(Base64.getDecoder().decode(text));
+            return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             try {
-                return ByteString.copyFrom(Base64.getUrlDecoder().decode(text));
+                return Base64.getUrlDecoder().decode(text);
             } catch (IllegalArgumentException e2) {
                 throw wrongType(field, "a base64 string");
             }

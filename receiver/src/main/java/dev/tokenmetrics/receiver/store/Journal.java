@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,12 @@ import java.util.zip.CRC32C;
 /**
  * One segment of the journal: an append-only file of records, each framed as length, CRC32C and payload, behind a
  * header holding the segment's sequence number. A crash can leave a torn record at the end; reading the segment
- * drops it, since nothing in it was acknowledged. Not thread-safe: one committer thread owns it.
+ * drops it, since nothing in it was acknowledged.
+ * <p>
+ * Covered segments are recycled rather than deleted: freeing blocks on a filesystem mounted with {@code discard}
+ * stalls the next fsync for a hundred milliseconds or more. A recycled file still holds its old records, so each
+ * record's checksum includes the segment's sequence number: a stale record fails it and ends the segment.
+ * Not thread-safe: one committer thread owns an open segment.
  */
 final class Journal implements AutoCloseable {
 
@@ -26,6 +32,7 @@ final class Journal implements AutoCloseable {
     private final Path path;
     private final FileChannel channel;
     private final long sequence;
+    private long end = HEADER_BYTES;
 
     private Journal(Path path, FileChannel channel, long sequence) {
         this.path = path;
@@ -50,14 +57,20 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /** Creates an empty segment and makes its existence durable. */
-    static Journal create(Path directory, long sequence) throws IOException {
+    /**
+     * Starts an empty segment, in the recycled file when one is given (renamed into place), else in a new file, and
+     * makes it durable.
+     */
+    static Journal create(Path directory, long sequence, Path recycled) throws IOException {
         Path path = pathOf(directory, sequence);
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        if (recycled != null) {
+            Files.move(recycled, path, StandardCopyOption.ATOMIC_MOVE);
+        }
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
             Files.setPosixFilePermissions(path, AtomicFiles.OWNER_ONLY);
-            channel.write(ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putLong(sequence).flip());
+            channel.write(ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putLong(sequence).flip(), 0);
             channel.force(true);
             AtomicFiles.forceDirectory(directory);
         } catch (IOException e) {
@@ -71,14 +84,15 @@ final class Journal implements AutoCloseable {
     static List<byte[]> read(Path path) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
-            if (channel.read(header, 0) != HEADER_BYTES || header.getInt(0) != MAGIC) {
+            if (channel.read(header, 0) != HEADER_BYTES || header.getInt(0) != MAGIC
+                    || header.getLong(4) != sequenceOf(path)) {
                 return List.of();
             }
-            return readRecords(channel);
+            return readRecords(channel, header.getLong(4));
         }
     }
 
-    private static List<byte[]> readRecords(FileChannel channel) throws IOException {
+    private static List<byte[]> readRecords(FileChannel channel, long sequence) throws IOException {
         var records = new ArrayList<byte[]>();
         long position = HEADER_BYTES;
         long size = channel.size();
@@ -94,16 +108,12 @@ final class Journal implements AutoCloseable {
             }
             ByteBuffer payload = ByteBuffer.allocate(length);
             channel.read(payload, position + FRAME_BYTES);
-            crc.reset();
-            crc.update(payload.array());
-            if ((int) crc.getValue() != checksum) {
-                break;
+            if (checksum(crc, sequence, payload.array()) != checksum) {
+                break; // torn, or a stale record from the file's previous use
             }
             records.add(payload.array());
             position += FRAME_BYTES + length;
         }
-        channel.truncate(position); // a torn tail from a crash was never acknowledged
-        channel.position(position);
         return records;
     }
 
@@ -111,8 +121,9 @@ final class Journal implements AutoCloseable {
         return sequence;
     }
 
-    long size() throws IOException {
-        return channel.size();
+    /** Bytes written to this segment so far. */
+    long size() {
+        return end;
     }
 
     /** Appends the records and forces them to disk: when this returns they survive a crash. */
@@ -124,15 +135,22 @@ final class Journal implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocate(bytes);
         var crc = new CRC32C();
         for (byte[] record : records) {
-            crc.reset();
-            crc.update(record);
-            buffer.putInt(record.length).putInt((int) crc.getValue()).put(record);
+            buffer.putInt(record.length).putInt(checksum(crc, sequence, record)).put(record);
         }
         buffer.flip();
         while (buffer.hasRemaining()) {
-            channel.write(buffer);
+            end += channel.write(buffer, end);
         }
         channel.force(false);
+    }
+
+    private static int checksum(CRC32C crc, long sequence, byte[] payload) {
+        crc.reset();
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            crc.update((int) (sequence >>> shift));
+        }
+        crc.update(payload);
+        return (int) crc.getValue();
     }
 
     Path path() {

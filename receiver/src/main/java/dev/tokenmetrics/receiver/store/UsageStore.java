@@ -14,10 +14,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,7 +37,7 @@ import java.util.zip.CRC32C;
  * <p>
  * The journal is a series of segments. When the current one grows past a limit the committer cuts: it captures the
  * state (which covers every segment so far), moves on to a new segment, and hands the snapshot to a background
- * writer, which deletes the covered segments once the snapshot is durable. Commits never wait for a snapshot.
+ * writer, which recycles the covered segments once the snapshot is durable. Commits never wait for a snapshot.
  * Recovery loads the snapshot and replays the segments after the ones it covers.
  */
 public final class UsageStore implements AutoCloseable {
@@ -44,6 +46,7 @@ public final class UsageStore implements AutoCloseable {
     private static final int SNAPSHOT_MAGIC = 0x54534E47; // "TSNG"
     private static final int SNAPSHOT_HEADER_BYTES = 20;
     static final long CUT_AFTER_BYTES = 8L * 1024 * 1024;
+    private static final int MAX_SPARE_SEGMENTS = 2;
 
     private final Path directory;
     private final Path snapshotPath;
@@ -57,6 +60,8 @@ public final class UsageStore implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** Covered segment files waiting to be reused (see {@link Journal}): filled by the snapshot writer. */
+    private final ConcurrentLinkedQueue<Path> spareSegments = new ConcurrentLinkedQueue<>();
     private Journal journal; // the committer's, once started
     private Future<?> snapshotInFlight; // the committer's
     private volatile boolean closing;
@@ -82,11 +87,12 @@ public final class UsageStore implements AutoCloseable {
         UsageAggregator aggregator = snapshot.aggregator();
         long lastSequence = snapshot.coveredSequence();
         int replayed = 0;
+        var spares = new ArrayList<Path>(spares(directory));
         for (Path segment : segments(directory)) {
             long sequence = Journal.sequenceOf(segment);
             lastSequence = Math.max(lastSequence, sequence);
             if (sequence <= snapshot.coveredSequence()) {
-                Files.delete(segment); // left by a crash after its snapshot became durable
+                spares.add(recycle(segment)); // left by a crash after its snapshot became durable
                 continue;
             }
             for (byte[] record : Journal.read(segment)) {
@@ -101,9 +107,25 @@ public final class UsageStore implements AutoCloseable {
         if (replayed > 0) {
             LOG.info("replayed " + replayed + " journal records");
         }
-        var store = new UsageStore(directory, aggregator, Journal.create(directory, lastSequence + 1), clock, onChange);
+        Path reuse = spares.isEmpty() ? null : spares.remove(0);
+        var store = new UsageStore(directory, aggregator, Journal.create(directory, lastSequence + 1, reuse), clock,
+                onChange);
+        store.spareSegments.addAll(spares);
         store.committer.start();
         return store;
+    }
+
+    private static List<Path> spares(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(file -> file.getFileName().toString().startsWith("spare-")).toList();
+        }
+    }
+
+    /** Renames a covered segment so that it can be reused; renaming frees no blocks. */
+    private static Path recycle(Path segment) throws IOException {
+        Path spare = segment.resolveSibling("spare-" + segment.getFileName());
+        Files.move(segment, spare, StandardCopyOption.ATOMIC_MOVE);
+        return spare;
     }
 
     private static List<Path> segments(Path directory) throws IOException {
@@ -207,7 +229,7 @@ public final class UsageStore implements AutoCloseable {
         commit(covered);
         long coveredSequence = journal.sequence();
         journal.close();
-        journal = Journal.create(directory, coveredSequence + 1);
+        journal = Journal.create(directory, coveredSequence + 1, spareSegments.poll());
         return snapshotWriter.submit(() -> writeSnapshot(state, coveredSequence));
     }
 
@@ -221,7 +243,11 @@ public final class UsageStore implements AutoCloseable {
             AtomicFiles.write(snapshotPath, snapshot.array(), true);
             for (Path segment : segments(directory)) {
                 if (Journal.sequenceOf(segment) <= coveredSequence) {
-                    Files.delete(segment);
+                    if (spareSegments.size() < MAX_SPARE_SEGMENTS) {
+                        spareSegments.add(recycle(segment));
+                    } else {
+                        Files.delete(segment);
+                    }
                 }
             }
         } catch (IOException e) {

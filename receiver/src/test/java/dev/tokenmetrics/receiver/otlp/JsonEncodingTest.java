@@ -72,6 +72,16 @@ class JsonEncodingTest {
     }
 
     @Test
+    void carriesEveryUnicodeCharacterThroughToTheMessage() throws Exception {
+        String project = "caf\u00e9-\u6f22\u5b57-\ud83d\ude80-\\\"quoted\\\"";
+        String body = "{\"resourceMetrics\":[{\"resource\":{\"attributes\":[{\"key\":\"project\","
+                + "\"value\":{\"stringValue\":\"" + project + "\"}}]}}]}";
+        var request = metrics(body);
+        assertEquals("caf\u00e9-\u6f22\u5b57-\ud83d\ude80-\\\"quoted\\\"".translateEscapes(),
+                request.getResourceMetrics(0).getResource().getAttributes(0).getValue().getStringValue());
+    }
+
+    @Test
     void readsTraceAndSpanIdsAsHex() throws Exception {
         String body = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"5b8efff798038103d269b633813fc60c\","
                 + "\"spanId\":\"eee19b7ec3c1b174\"}]}]}]}";

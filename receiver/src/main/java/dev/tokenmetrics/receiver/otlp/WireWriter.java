@@ -1,0 +1,129 @@
+package dev.tokenmetrics.receiver.otlp;
+
+import java.util.Arrays;
+
+/**
+ * Writes protobuf wire format into one growing array. A nested message is written in place after a provisional
+ * start and its length prefix inserted when it ends, so nesting costs a small copy rather than a buffer per message.
+ */
+final class WireWriter {
+
+    static final int VARINT = 0;
+    static final int FIXED64 = 1;
+    static final int LENGTH_DELIMITED = 2;
+    static final int FIXED32 = 5;
+
+    private byte[] bytes;
+    private int size;
+
+    WireWriter(int initialCapacity) {
+        bytes = new byte[Math.max(64, initialCapacity)];
+    }
+
+    byte[] bytes() {
+        return bytes;
+    }
+
+    int size() {
+        return size;
+    }
+
+    void tag(int fieldNumber, int wireType) {
+        varint(((long) fieldNumber << 3) | wireType);
+    }
+
+    void varint(long value) {
+        ensure(10);
+        while ((value & ~0x7FL) != 0) {
+            bytes[size++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        bytes[size++] = (byte) value;
+    }
+
+    void fixed64(long value) {
+        ensure(8);
+        for (int i = 0; i < 8; i++) {
+            bytes[size++] = (byte) (value >>> (8 * i));
+        }
+    }
+
+    void fixed32(int value) {
+        ensure(4);
+        for (int i = 0; i < 4; i++) {
+            bytes[size++] = (byte) (value >>> (8 * i));
+        }
+    }
+
+    void bytes(byte[] value) {
+        varint(value.length);
+        ensure(value.length);
+        System.arraycopy(value, 0, bytes, size, value.length);
+        size += value.length;
+    }
+
+    /** Writes the characters as UTF-8 with their length prefix; a lone surrogate becomes '?'. */
+    void string(char[] chars, int offset, int length) {
+        int start = size;
+        ensure(length * 3);
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            char c = chars[i];
+            if (c < 0x80) {
+                bytes[size++] = (byte) c;
+            } else if (c < 0x800) {
+                bytes[size++] = (byte) (0xC0 | (c >>> 6));
+                bytes[size++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(chars[i + 1])) {
+                int codePoint = Character.toCodePoint(c, chars[++i]);
+                bytes[size++] = (byte) (0xF0 | (codePoint >>> 18));
+                bytes[size++] = (byte) (0x80 | ((codePoint >>> 12) & 0x3F));
+                bytes[size++] = (byte) (0x80 | ((codePoint >>> 6) & 0x3F));
+                bytes[size++] = (byte) (0x80 | (codePoint & 0x3F));
+            } else if (Character.isSurrogate(c)) {
+                bytes[size++] = '?';
+            } else {
+                bytes[size++] = (byte) (0xE0 | (c >>> 12));
+                bytes[size++] = (byte) (0x80 | ((c >>> 6) & 0x3F));
+                bytes[size++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        prefixLength(start);
+    }
+
+    /** Starts a nested message or length-delimited value; returns the mark to pass to {@link #prefixLength}. */
+    int mark() {
+        return size;
+    }
+
+    /** Inserts the varint length of everything written since {@code start} before it. */
+    void prefixLength(int start) {
+        int length = size - start;
+        int prefix = varintSize(length);
+        ensure(prefix);
+        System.arraycopy(bytes, start, bytes, start + prefix, length);
+        int position = start;
+        long value = length;
+        while ((value & ~0x7FL) != 0) {
+            bytes[position++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        bytes[position] = (byte) value;
+        size += prefix;
+    }
+
+    private static int varintSize(int value) {
+        int size = 1;
+        while ((value & ~0x7F) != 0) {
+            value >>>= 7;
+            size++;
+        }
+        return size;
+    }
+
+    private void ensure(int more) {
+        if (size + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+        }
+    }
+}
