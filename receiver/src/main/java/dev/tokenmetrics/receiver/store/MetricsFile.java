@@ -20,7 +20,9 @@ import java.util.TreeMap;
 /**
  * {@code ~/.claude/token-metrics.json}: what the statusline and other readers see. Rewritten whole and atomically.
  * The top-level totals, totalUsed and model describe the most recently active session, as the older single-session
- * format of this file did, so its readers keep working.
+ * format of this file did, so its readers keep working. {@code today} comes before {@code sessions}, and sessions
+ * are most recently active first, so a reader looking for the current session can stop early: its cost does not
+ * grow with the number of sessions in the file.
  */
 public final class MetricsFile {
 
@@ -65,6 +67,10 @@ public final class MetricsFile {
             json.writeNumberField("totalUsed", latestTokens.total());
             json.writeStringField("model", latest == null ? "" : latest.lastModel());
             json.writeStringField("sessionId", latest == null ? "" : latest.sessionId());
+            json.writeObjectFieldStart("today");
+            json.writeStringField("date", report.today().toString());
+            writeUsage(json, report.todayUsage());
+            json.writeEndObject();
             json.writeObjectFieldStart("sessions");
             for (SessionReport session : report.sessions()) {
                 json.writeObjectFieldStart(session.sessionId());
@@ -88,10 +94,6 @@ public final class MetricsFile {
                 json.writeEndObject();
                 json.writeEndObject();
             }
-            json.writeEndObject();
-            json.writeObjectFieldStart("today");
-            json.writeStringField("date", report.today().toString());
-            writeUsage(json, report.todayUsage());
             json.writeEndObject();
             json.writeEndObject();
         } catch (IOException e) {

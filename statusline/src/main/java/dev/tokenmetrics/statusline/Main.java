@@ -1,0 +1,140 @@
+package dev.tokenmetrics.statusline;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * {@code claude-statusline}: Claude Code's statusLine command. Whatever happens it prints one line and exits 0,
+ * because a failing or silent command blanks the status row: on an unexpected failure it prints the last good line
+ * shown for the session. It touches no network and writes nothing to stderr.
+ */
+public final class Main {
+
+    static final int MAX_STDIN_BYTES = 1 << 20;
+    static final int MAX_METRICS_BYTES = 32 << 20;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        String line;
+        try {
+            line = run(args, System.getenv(), System.in, System.currentTimeMillis());
+        } catch (Throwable unexpected) {
+            line = "🤖 Claude Code";
+        }
+        try {
+            var out = new FileOutputStream(FileDescriptor.out);
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            // Claude Code went away; nobody is left to tell
+        }
+    }
+
+    static String run(String[] args, Map<String, String> env, InputStream stdin, long nowMillis) {
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return Options.USAGE.trim();
+            }
+        }
+        Options options;
+        try {
+            options = Options.parse(args, env);
+        } catch (Options.Invalid e) {
+            return "⚠ claude-statusline: " + e.getMessage();
+        }
+        StatusInput input = StatusInput.EMPTY;
+        try {
+            input = StatusInput.parse(stdin.readNBytes(MAX_STDIN_BYTES));
+            String line = render(input, options, nowMillis);
+            remember(options, input, line);
+            return line;
+        } catch (Throwable unexpected) {
+            String last = lastGoodLine(options, input);
+            if (last != null) {
+                return last;
+            }
+            String model = input.modelDisplayName() != null ? input.modelDisplayName() : input.modelId();
+            return "🤖 " + (model != null ? model : "Claude Code");
+        }
+    }
+
+    static String render(StatusInput input, Options options, long nowMillis) {
+        Metrics metrics = options.trackingDisabled() ? null : readMetrics(options.metricsFile(), input.sessionId());
+        boolean fresh = !options.trackingDisabled() && input.sessionId() != null
+                && StatusLine.isFresh(metrics, nowMillis, options.maxAgeSeconds());
+        long estimate = -1;
+        if (!fresh && input.transcriptPath() != null && containsSegment(options, "tokens")) {
+            estimate = TranscriptEstimate.tokens(Path.of(input.transcriptPath()), options.cacheDir());
+        }
+        return StatusLine.render(input, metrics, fresh, estimate, options);
+    }
+
+    /** The file's view of the session, or null when it is missing, unreadable, too large or corrupt. */
+    static Metrics readMetrics(Path file, String sessionId) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            if (Files.size(file) > MAX_METRICS_BYTES) {
+                return null;
+            }
+            return Metrics.parse(Files.readAllBytes(file), sessionId);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean containsSegment(Options options, String name) {
+        for (String segment : options.segments()) {
+            if (segment.equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Path lastLinePath(Options options, StatusInput input) {
+        if (options.cacheDir() == null || input.sessionId() == null) {
+            return null;
+        }
+        return options.cacheDir().resolve("last-" + Long.toHexString(TranscriptEstimate.hash(input.sessionId(), "")) + ".txt");
+    }
+
+    /** Keeps the line for this session, for the rare render that fails; written only when it changed. */
+    private static void remember(Options options, StatusInput input, String line) {
+        Path path = lastLinePath(options, input);
+        if (path == null || line.isEmpty()) {
+            return;
+        }
+        try {
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            if (Files.exists(path) && java.util.Arrays.equals(Files.readAllBytes(path), bytes)) {
+                return;
+            }
+            Files.createDirectories(path.getParent());
+            Path temporary = path.resolveSibling(path.getFileName() + "." + System.nanoTime() + ".tmp");
+            Files.write(temporary, bytes);
+            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            // an unwritable cache costs only the fallback line
+        }
+    }
+
+    private static String lastGoodLine(Options options, StatusInput input) {
+        try {
+            Path path = lastLinePath(options, input);
+            return path == null ? null : new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

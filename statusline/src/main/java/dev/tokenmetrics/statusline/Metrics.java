@@ -1,0 +1,101 @@
+package dev.tokenmetrics.statusline;
+
+/**
+ * What the receiver's metrics file says about one session and today. Unknown numbers are -1 (counts) or NaN
+ * (money); {@code sessionFound} is false when the file does not list the session.
+ */
+record Metrics(long timestampMillis, String fileModel, boolean sessionFound, long sessionTokens, double sessionCostUsd,
+               long tokensPerMinute, String sessionModel, double todayCostUsd) {
+
+    /**
+     * Reads the file's top level, {@code today} and the one session, and stops there: the receiver writes today
+     * before the sessions and the sessions most recent first, so the current session is found near the start.
+     */
+    static Metrics parse(byte[] json, String sessionId) {
+        long timestamp = -1;
+        String fileModel = null;
+        double todayCost = Double.NaN;
+        var reader = new JsonReader(json);
+        if (!reader.beginObject()) {
+            throw new JsonReader.Malformed("metrics file is null");
+        }
+        for (String key = reader.nextKey(); key != null; key = reader.nextKey()) {
+            switch (key) {
+                case "timestamp" -> timestamp = Times.parseIsoMillis(reader.stringOrNull());
+                case "model" -> fileModel = reader.stringOrNull();
+                case "today" -> todayCost = todayCost(reader);
+                case "sessions" -> {
+                    if (!reader.beginObject()) {
+                        continue;
+                    }
+                    for (String id = reader.nextKey(); id != null; id = reader.nextKey()) {
+                        if (id.equals(sessionId)) {
+                            return session(reader, timestamp, fileModel, todayCost);
+                        }
+                        reader.skipValue();
+                    }
+                }
+                default -> reader.skipValue();
+            }
+        }
+        return new Metrics(timestamp, fileModel, false, -1, Double.NaN, -1, null, todayCost);
+    }
+
+    private static double todayCost(JsonReader reader) {
+        double cost = Double.NaN;
+        if (reader.beginObject()) {
+            for (String key = reader.nextKey(); key != null; key = reader.nextKey()) {
+                if (key.equals("costUsd")) {
+                    cost = reader.numberOrNaN();
+                } else {
+                    reader.skipValue();
+                }
+            }
+        }
+        return cost;
+    }
+
+    private static Metrics session(JsonReader reader, long timestamp, String fileModel, double todayCost) {
+        long tokens = -1;
+        double cost = Double.NaN;
+        long burn = -1;
+        String model = null;
+        if (reader.beginObject()) {
+            for (String key = reader.nextKey(); key != null; key = reader.nextKey()) {
+                switch (key) {
+                    case "tokens" -> tokens = tokenTotal(reader);
+                    case "costUsd" -> cost = reader.numberOrNaN();
+                    case "tokensPerMinute" -> burn = wholeOrMinusOne(reader.numberOrNaN());
+                    case "model" -> model = reader.stringOrNull();
+                    default -> reader.skipValue();
+                }
+            }
+        }
+        return new Metrics(timestamp, fileModel, true, tokens, cost, burn, model, todayCost);
+    }
+
+    /** input + output + cacheRead + cacheCreation, summed here rather than trusting a total field. */
+    private static long tokenTotal(JsonReader reader) {
+        long total = 0;
+        boolean any = false;
+        if (reader.beginObject()) {
+            for (String key = reader.nextKey(); key != null; key = reader.nextKey()) {
+                switch (key) {
+                    case "input", "output", "cacheRead", "cacheCreation" -> {
+                        long value = wholeOrMinusOne(reader.numberOrNaN());
+                        if (value >= 0) {
+                            total += value;
+                            any = true;
+                        }
+                    }
+                    default -> reader.skipValue();
+                }
+            }
+        }
+        return any ? total : -1;
+    }
+
+    private static long wholeOrMinusOne(double value) {
+        return Double.isNaN(value) || value < 0 || value > 9e15 ? -1 : Math.round(value);
+    }
+}

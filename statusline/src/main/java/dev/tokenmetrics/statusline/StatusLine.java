@@ -1,0 +1,104 @@
+package dev.tokenmetrics.statusline;
+
+/**
+ * Builds the line from what is known. With fresh metrics for the session:
+ * {@code 🤖 Opus 4.1 | 💰 $0.15 session / $0.35 today | 📊 54,231 tokens (actual) | 🔥 850 tok/min};
+ * without: {@code 🤖 Opus 4.1 | 💰 $0.15 session | 52,100 tokens}. A segment whose figure is unknown is left out.
+ */
+final class StatusLine {
+
+    static final long FUTURE_SKEW_MILLIS = 5_000;
+    private static final String YELLOW = "\u001b[33m";
+    private static final String RED = "\u001b[31m";
+    private static final String RESET = "\u001b[0m";
+
+    private StatusLine() {
+    }
+
+    /** True when the file describes this session and was written within max-age (and not from the future). */
+    static boolean isFresh(Metrics metrics, long nowMillis, long maxAgeSeconds) {
+        if (metrics == null || !metrics.sessionFound() || metrics.timestampMillis() < 0) {
+            return false;
+        }
+        long age = nowMillis - metrics.timestampMillis();
+        return age <= maxAgeSeconds * 1000 && age >= -FUTURE_SKEW_MILLIS;
+    }
+
+    /**
+     * @param metrics the metrics file's view, or null when there is none
+     * @param estimatedTokens the transcript estimate, or -1 when unknown (only used without fresh metrics)
+     */
+    static String render(StatusInput input, Metrics metrics, boolean fresh, long estimatedTokens, Options options) {
+        var line = new StringBuilder(96);
+        String previous = null;
+        for (String segment : options.segments()) {
+            String text = switch (segment) {
+                case "model" -> model(input, metrics);
+                case "cost" -> cost(input, metrics, fresh);
+                case "today" -> fresh ? today(metrics.todayCostUsd(), options) : null;
+                case "tokens" -> tokens(metrics, fresh, estimatedTokens);
+                case "burn" -> fresh && metrics.tokensPerMinute() >= 0
+                        ? "🔥 " + Numbers.grouped(metrics.tokensPerMinute()) + " tok/min" : null;
+                default -> null;
+            };
+            if (text == null) {
+                continue;
+            }
+            if (segment.equals("today") && "cost".equals(previous)) {
+                line.append(" / ").append(text);
+            } else {
+                if (line.length() > 0) {
+                    line.append(" | ");
+                }
+                line.append(segment.equals("today") ? "💰 " : "").append(text);
+            }
+            previous = segment;
+        }
+        return line.toString();
+    }
+
+    private static String model(StatusInput input, Metrics metrics) {
+        String name = nonEmpty(input.modelDisplayName());
+        if (name == null) {
+            name = nonEmpty(input.modelId());
+        }
+        if (name == null && metrics != null) {
+            name = nonEmpty(metrics.sessionModel()) != null ? metrics.sessionModel() : nonEmpty(metrics.fileModel());
+        }
+        return name == null ? null : "🤖 " + name;
+    }
+
+    private static String cost(StatusInput input, Metrics metrics, boolean fresh) {
+        double cost = fresh && !Double.isNaN(metrics.sessionCostUsd()) ? metrics.sessionCostUsd() : input.costUsd();
+        return Double.isNaN(cost) || cost < 0 ? null : "💰 " + Numbers.dollars(cost) + " session";
+    }
+
+    private static String today(double cost, Options options) {
+        if (Double.isNaN(cost) || cost < 0) {
+            return null;
+        }
+        String text = Numbers.dollars(cost) + " today";
+        double budget = options.dailyBudgetUsd();
+        if (Double.isNaN(budget)) {
+            return text;
+        }
+        if (cost >= budget) {
+            return options.color() ? RED + "⚠ " + text + RESET : "⚠ " + text;
+        }
+        if (cost >= 0.8 * budget && options.color()) {
+            return YELLOW + text + RESET;
+        }
+        return text;
+    }
+
+    private static String tokens(Metrics metrics, boolean fresh, long estimatedTokens) {
+        if (fresh && metrics.sessionTokens() >= 0) {
+            return "📊 " + Numbers.grouped(metrics.sessionTokens()) + " tokens (actual)";
+        }
+        return estimatedTokens >= 0 ? Numbers.grouped(estimatedTokens) + " tokens" : null;
+    }
+
+    private static String nonEmpty(String text) {
+        return text == null || text.isBlank() ? null : text;
+    }
+}
