@@ -39,7 +39,24 @@ public final class Main {
         }
     }
 
+    /** Renders the line; the seam through which tests make rendering fail. */
+    interface Renderer {
+        String render(StatusInput input, Options options, long nowMillis);
+    }
+
+    /** A class rather than a method reference: invokedynamic would cost start-up time. */
+    static final class StandardRenderer implements Renderer {
+        @Override
+        public String render(StatusInput input, Options options, long nowMillis) {
+            return Main.render(input, options, nowMillis);
+        }
+    }
+
     static String run(String[] args, Map<String, String> env, InputStream stdin, long nowMillis) {
+        return run(args, env, stdin, nowMillis, new StandardRenderer());
+    }
+
+    static String run(String[] args, Map<String, String> env, InputStream stdin, long nowMillis, Renderer renderer) {
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
                 return Options.USAGE.trim();
@@ -54,7 +71,7 @@ public final class Main {
         StatusInput input = StatusInput.EMPTY;
         try {
             input = StatusInput.parse(stdin.readNBytes(MAX_STDIN_BYTES));
-            String line = render(input, options, nowMillis);
+            String line = renderer.render(input, options, nowMillis);
             remember(options, input, line);
             return line;
         } catch (Throwable unexpected) {

@@ -32,6 +32,10 @@ record Options(Path metricsFile, long maxAgeSeconds, double dailyBudgetUsd, Stri
         String color = "auto";
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
+            switch (option) {
+                case "--metrics-file", "--max-age", "--daily-budget", "--format", "--color" -> { }
+                default -> throw new Invalid("unknown option " + option);
+            }
             if (i + 1 >= args.length) {
                 throw new Invalid("missing value for " + option);
             }

@@ -24,6 +24,8 @@ final class TranscriptEstimate {
 
     private static final int CACHE_MAGIC = 0x54524331; // "TRC1"
     private static final int FINGERPRINT_BYTES = 256;
+    private static final int CHUNK_BYTES = 4 << 20;
+    private static final int MAX_LINE_BYTES = 64 << 20;
     private static final byte[] USAGE = "\"usage\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private long offset;
@@ -49,7 +51,7 @@ final class TranscriptEstimate {
         }
     }
 
-    /** Reads what was appended since the cached offset; true when anything changed. */
+    /** Reads what was appended since the cached offset, a chunk at a time; true when anything may have changed. */
     private boolean advance(Path transcript) throws IOException {
         try (FileChannel channel = FileChannel.open(transcript, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -64,20 +66,34 @@ final class TranscriptEstimate {
             if (size == offset) {
                 return restarted;
             }
-            ByteBuffer appended = ByteBuffer.allocate((int) Math.min(size - offset, Integer.MAX_VALUE - 16));
-            while (appended.hasRemaining() && channel.read(appended, offset + appended.position()) > 0) {
-                // read it all
-            }
-            byte[] bytes = appended.array();
-            int lineStart = 0;
-            for (int i = 0; i < appended.position(); i++) {
-                if (bytes[i] == '\n') {
-                    countLine(bytes, lineStart, i);
-                    lineStart = i + 1;
+            byte[] carried = new byte[0]; // the start of a line that continues in the next chunk
+            long position = offset;
+            while (position < size) {
+                ByteBuffer chunk = ByteBuffer.allocate(carried.length + (int) Math.min(CHUNK_BYTES, size - position));
+                chunk.put(carried);
+                int read = 0;
+                for (int n; chunk.hasRemaining() && (n = channel.read(chunk, position + read)) > 0; ) {
+                    read += n;
                 }
+                if (read == 0) {
+                    break; // the file shrank while being read
+                }
+                position += read;
+                byte[] bytes = chunk.array();
+                int lineStart = 0;
+                for (int i = 0; i < chunk.position(); i++) {
+                    if (bytes[i] == '\n') {
+                        countLine(bytes, lineStart, i);
+                        lineStart = i + 1;
+                    }
+                }
+                carried = java.util.Arrays.copyOfRange(bytes, lineStart, chunk.position());
+                if (carried.length > MAX_LINE_BYTES) {
+                    carried = new byte[0]; // a runaway line (no usage line is this long): skip it
+                }
+                offset = position - carried.length; // a partial last line is read again once it is complete
             }
-            offset += lineStart; // a partial last line is read again once it is complete
-            return restarted || lineStart > 0;
+            return true;
         }
     }
 
