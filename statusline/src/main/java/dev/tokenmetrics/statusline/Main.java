@@ -24,12 +24,25 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("--train")) {
+            try {
+                Training.run();
+            } catch (IOException | RuntimeException e) {
+                // a failed training run only means a slower start
+            }
+            return;
+        }
         String line;
         try {
             line = run(args, System.getenv(), System.in, System.currentTimeMillis());
         } catch (Throwable unexpected) {
             line = "🤖 Claude Code";
         }
+        print(line);
+    }
+
+    /** UTF-8 whatever the locale: a C locale would turn the emoji into question marks. */
+    static void print(String line) {
         try {
             var out = new FileOutputStream(FileDescriptor.out);
             out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
