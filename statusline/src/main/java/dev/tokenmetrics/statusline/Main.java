@@ -1,13 +1,11 @@
 package dev.tokenmetrics.statusline;
 
+import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -103,21 +101,18 @@ public final class Main {
                 && StatusLine.isFresh(metrics, nowMillis, options.maxAgeSeconds());
         long estimate = -1;
         if (!fresh && input.transcriptPath() != null && containsSegment(options, "tokens")) {
-            estimate = TranscriptEstimate.tokens(Path.of(input.transcriptPath()), options.cacheDir());
+            estimate = TranscriptEstimate.tokens(new File(input.transcriptPath()), options.cacheDir());
         }
         return StatusLine.render(input, metrics, fresh, estimate, options);
     }
 
     /** The file's view of the session, or null when it is missing, unreadable, too large or corrupt. */
-    static Metrics readMetrics(Path file, String sessionId) {
-        if (file == null) {
+    static Metrics readMetrics(File file, String sessionId) {
+        if (file == null || file.length() > MAX_METRICS_BYTES) {
             return null;
         }
         try {
-            if (Files.size(file) > MAX_METRICS_BYTES) {
-                return null;
-            }
-            return Metrics.parse(Files.readAllBytes(file), sessionId);
+            return Metrics.parse(Io.read(file), sessionId);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -132,28 +127,25 @@ public final class Main {
         return false;
     }
 
-    private static Path lastLinePath(Options options, StatusInput input) {
+    private static File lastLinePath(Options options, StatusInput input) {
         if (options.cacheDir() == null || input.sessionId() == null) {
             return null;
         }
-        return options.cacheDir().resolve("last-" + Long.toHexString(TranscriptEstimate.hash(input.sessionId(), "")) + ".txt");
+        return new File(options.cacheDir(), "last-" + Long.toHexString(TranscriptEstimate.hash(input.sessionId(), "")) + ".txt");
     }
 
     /** Keeps the line for this session, for the rare render that fails; written only when it changed. */
     private static void remember(Options options, StatusInput input, String line) {
-        Path path = lastLinePath(options, input);
+        File path = lastLinePath(options, input);
         if (path == null || line.isEmpty()) {
             return;
         }
         try {
             byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-            if (Files.exists(path) && java.util.Arrays.equals(Files.readAllBytes(path), bytes)) {
+            if (path.length() == bytes.length && java.util.Arrays.equals(Io.read(path), bytes)) {
                 return;
             }
-            Files.createDirectories(path.getParent());
-            Path temporary = path.resolveSibling(path.getFileName() + "." + System.nanoTime() + ".tmp");
-            Files.write(temporary, bytes);
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Io.replace(path, bytes);
         } catch (IOException | RuntimeException e) {
             // an unwritable cache costs only the fallback line
         }
@@ -161,8 +153,8 @@ public final class Main {
 
     private static String lastGoodLine(Options options, StatusInput input) {
         try {
-            Path path = lastLinePath(options, input);
-            return path == null ? null : new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+            File path = lastLinePath(options, input);
+            return path == null ? null : new String(Io.read(path), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return null;
         }

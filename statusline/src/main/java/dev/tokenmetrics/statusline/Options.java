@@ -1,11 +1,11 @@
 package dev.tokenmetrics.statusline;
 
-import java.nio.file.Path;
+import java.io.File;
 import java.util.Map;
 
 /** The command line and environment, resolved. */
-record Options(Path metricsFile, long maxAgeSeconds, double dailyBudgetUsd, String[] segments, boolean color,
-               boolean trackingDisabled, Path cacheDir) {
+record Options(File metricsFile, long maxAgeSeconds, double dailyBudgetUsd, String[] segments, boolean color,
+               boolean trackingDisabled, File cacheDir) {
 
     static final String DEFAULT_FORMAT = "model,cost,today,tokens,burn";
     static final String USAGE = "usage: claude-statusline [--metrics-file PATH] [--max-age SECONDS] [--daily-budget USD]"
@@ -22,10 +22,10 @@ record Options(Path metricsFile, long maxAgeSeconds, double dailyBudgetUsd, Stri
 
     static Options parse(String[] args, Map<String, String> env) {
         String home = env.get("HOME");
-        Path stateDir = home == null || home.isEmpty() ? null : Path.of(home, ".claude", "token-metrics");
+        File claudeDir = home == null || home.isEmpty() ? null : new File(home, ".claude");
         String fileEnv = env.get("CLAUDE_TOKEN_METRICS_FILE");
-        Path metricsFile = fileEnv != null && !fileEnv.isEmpty() ? Path.of(fileEnv)
-                : home == null || home.isEmpty() ? null : Path.of(home, ".claude", "token-metrics.json");
+        File metricsFile = fileEnv != null && !fileEnv.isEmpty() ? new File(fileEnv)
+                : claudeDir == null ? null : new File(claudeDir, "token-metrics.json");
         long maxAge = 60;
         double budget = positiveOrNaN(env.get("CLAUDE_TOKEN_DAILY_BUDGET"));
         String format = DEFAULT_FORMAT;
@@ -41,7 +41,7 @@ record Options(Path metricsFile, long maxAgeSeconds, double dailyBudgetUsd, Stri
             }
             String value = args[++i];
             switch (option) {
-                case "--metrics-file" -> metricsFile = Path.of(value);
+                case "--metrics-file" -> metricsFile = new File(value);
                 case "--max-age" -> {
                     double seconds = positiveOrNaN(value);
                     if (Double.isNaN(seconds)) {
@@ -70,7 +70,7 @@ record Options(Path metricsFile, long maxAgeSeconds, double dailyBudgetUsd, Stri
         boolean colorOn = color.equals("always")
                 || (color.equals("auto") && (noColor == null || noColor.isEmpty()) && !"dumb".equals(env.get("TERM")));
         boolean disabled = "0".equals(env.get("CLAUDE_TOKEN_TRACKING"));
-        Path cacheDir = stateDir == null ? null : stateDir.resolve("statusline");
+        File cacheDir = claudeDir == null ? null : new File(claudeDir, "token-metrics/statusline");
         return new Options(metricsFile, maxAge, budget, segments, colorOn, disabled, cacheDir);
     }
 

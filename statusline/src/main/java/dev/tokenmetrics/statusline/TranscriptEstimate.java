@@ -1,17 +1,9 @@
 package dev.tokenmetrics.statusline;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.io.RandomAccessFile;
 import java.util.HashSet;
 
 /**
@@ -22,7 +14,7 @@ import java.util.HashSet;
  */
 final class TranscriptEstimate {
 
-    private static final int CACHE_MAGIC = 0x54524331; // "TRC1"
+    private static final long CACHE_MAGIC = 0x5452414E53435232L; // "TRANSCR2"
     private static final int FINGERPRINT_BYTES = 256;
     private static final int CHUNK_BYTES = 4 << 20;
     private static final int MAX_LINE_BYTES = 64 << 20;
@@ -37,10 +29,10 @@ final class TranscriptEstimate {
     }
 
     /** The estimated total, or -1 when the transcript cannot be read. */
-    static long tokens(Path transcript, Path cacheDir) {
+    static long tokens(File transcript, File cacheDir) {
         try {
-            Path cache = cacheDir == null ? null
-                    : cacheDir.resolve("transcript-" + Long.toHexString(hash(transcript.toString(), "")) + ".bin");
+            File cache = cacheDir == null ? null
+                    : new File(cacheDir, "transcript-" + Long.toHexString(hash(transcript.getPath(), "")) + ".bin");
             TranscriptEstimate estimate = cache == null ? new TranscriptEstimate() : load(cache);
             if (estimate.advance(transcript) && cache != null) {
                 estimate.save(cache);
@@ -52,10 +44,10 @@ final class TranscriptEstimate {
     }
 
     /** Reads what was appended since the cached offset, a chunk at a time; true when anything may have changed. */
-    private boolean advance(Path transcript) throws IOException {
-        try (FileChannel channel = FileChannel.open(transcript, StandardOpenOption.READ)) {
-            long size = channel.size();
-            long currentFingerprint = fingerprint(channel, size);
+    private boolean advance(File transcript) throws IOException {
+        try (var file = new RandomAccessFile(transcript, "r")) {
+            long size = file.length();
+            long currentFingerprint = fingerprint(file, size);
             boolean restarted = size < offset || currentFingerprint != fingerprint;
             if (restarted) { // rewritten or replaced: start over
                 offset = 0;
@@ -68,26 +60,26 @@ final class TranscriptEstimate {
             }
             byte[] carried = new byte[0]; // the start of a line that continues in the next chunk
             long position = offset;
+            file.seek(position);
             while (position < size) {
-                ByteBuffer chunk = ByteBuffer.allocate(carried.length + (int) Math.min(CHUNK_BYTES, size - position));
-                chunk.put(carried);
-                int read = 0;
-                for (int n; chunk.hasRemaining() && (n = channel.read(chunk, position + read)) > 0; ) {
-                    read += n;
+                byte[] chunk = new byte[carried.length + (int) Math.min(CHUNK_BYTES, size - position)];
+                System.arraycopy(carried, 0, chunk, 0, carried.length);
+                int filled = carried.length;
+                for (int n; filled < chunk.length && (n = file.read(chunk, filled, chunk.length - filled)) > 0; ) {
+                    filled += n;
                 }
-                if (read == 0) {
+                if (filled == carried.length) {
                     break; // the file shrank while being read
                 }
-                position += read;
-                byte[] bytes = chunk.array();
+                position += filled - carried.length;
                 int lineStart = 0;
-                for (int i = 0; i < chunk.position(); i++) {
-                    if (bytes[i] == '\n') {
-                        countLine(bytes, lineStart, i);
+                for (int i = 0; i < filled; i++) {
+                    if (chunk[i] == '\n') {
+                        countLine(chunk, lineStart, i);
                         lineStart = i + 1;
                     }
                 }
-                carried = java.util.Arrays.copyOfRange(bytes, lineStart, chunk.position());
+                carried = java.util.Arrays.copyOfRange(chunk, lineStart, filled);
                 if (carried.length > MAX_LINE_BYTES) {
                     carried = new byte[0]; // a runaway line (no usage line is this long): skip it
                 }
@@ -97,16 +89,18 @@ final class TranscriptEstimate {
         }
     }
 
-    private static long fingerprint(FileChannel channel, long size) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, FINGERPRINT_BYTES));
-        while (head.hasRemaining() && channel.read(head, head.position()) > 0) {
-            // read the head
+    private static long fingerprint(RandomAccessFile file, long size) throws IOException {
+        if (size < FINGERPRINT_BYTES) {
+            return 0; // a short head is still growing: not a fingerprint yet
         }
+        byte[] head = new byte[FINGERPRINT_BYTES];
+        file.seek(0);
+        file.readFully(head);
         long hash = 0xCBF29CE484222325L;
-        for (int i = 0; i < head.position(); i++) {
-            hash = (hash ^ (head.get(i) & 0xFF)) * 0x100000001B3L;
+        for (byte b : head) {
+            hash = (hash ^ (b & 0xFF)) * 0x100000001B3L;
         }
-        return head.position() < FINGERPRINT_BYTES ? 0 : hash; // a short head is still growing: not a fingerprint yet
+        return hash;
     }
 
     private void countLine(byte[] bytes, int start, int end) {
@@ -199,42 +193,44 @@ final class TranscriptEstimate {
         return hash;
     }
 
-    private static TranscriptEstimate load(Path cache) {
+    /** Cache layout: magic, offset, fingerprint, tokens, key count (int), keys; big-endian. */
+    private static TranscriptEstimate load(File cache) {
         var estimate = new TranscriptEstimate();
-        try (var in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(cache)))) {
-            if (in.readInt() != CACHE_MAGIC) {
+        try {
+            byte[] bytes = Io.read(cache);
+            if (bytes.length < 36 || Io.getLong(bytes, 0) != CACHE_MAGIC) {
                 return estimate;
             }
-            estimate.offset = in.readLong();
-            estimate.fingerprint = in.readLong();
-            estimate.tokens = in.readLong();
-            int keys = in.readInt();
+            int keys = (int) Io.getLong(bytes, 32);
+            if (keys < 0 || bytes.length != 40 + 8L * keys) {
+                return estimate; // damaged: start over
+            }
+            estimate.offset = Io.getLong(bytes, 8);
+            estimate.fingerprint = Io.getLong(bytes, 16);
+            estimate.tokens = Io.getLong(bytes, 24);
             for (int i = 0; i < keys; i++) {
-                estimate.counted.add(in.readLong());
+                estimate.counted.add(Io.getLong(bytes, 40 + 8 * i));
             }
             return estimate;
-        } catch (NoSuchFileException e) {
+        } catch (FileNotFoundException e) {
             return estimate;
         } catch (IOException e) {
-            return new TranscriptEstimate(); // a damaged cache: start over
+            return new TranscriptEstimate();
         }
     }
 
-    private void save(Path cache) throws IOException {
-        var bytes = new ByteArrayOutputStream(32 + counted.size() * 8);
-        try (var out = new DataOutputStream(bytes)) {
-            out.writeInt(CACHE_MAGIC);
-            out.writeLong(offset);
-            out.writeLong(fingerprint);
-            out.writeLong(tokens);
-            out.writeInt(counted.size());
-            for (long key : counted) {
-                out.writeLong(key);
-            }
+    private void save(File cache) throws IOException {
+        byte[] bytes = new byte[40 + 8 * counted.size()];
+        Io.putLong(bytes, 0, CACHE_MAGIC);
+        Io.putLong(bytes, 8, offset);
+        Io.putLong(bytes, 16, fingerprint);
+        Io.putLong(bytes, 24, tokens);
+        Io.putLong(bytes, 32, counted.size());
+        int at = 40;
+        for (long key : counted) {
+            Io.putLong(bytes, at, key);
+            at += 8;
         }
-        Files.createDirectories(cache.getParent());
-        Path temporary = cache.resolveSibling(cache.getFileName() + "." + System.nanoTime() + ".tmp");
-        Files.write(temporary, bytes.toByteArray());
-        Files.move(temporary, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Io.replace(cache, bytes);
     }
 }

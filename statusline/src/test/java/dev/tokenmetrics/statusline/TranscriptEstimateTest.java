@@ -23,7 +23,7 @@ class TranscriptEstimateTest {
     }
 
     private long estimate() {
-        return TranscriptEstimate.tokens(transcript(), dir.resolve("cache"));
+        return TranscriptEstimate.tokens(transcript().toFile(), dir.resolve("cache").toFile());
     }
 
     @Test
