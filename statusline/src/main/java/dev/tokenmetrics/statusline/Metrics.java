@@ -10,11 +10,14 @@ record Metrics(long timestampMillis, String fileModel, boolean sessionFound, lon
     /**
      * Reads the file's top level, {@code today} and the one session, and stops there: the receiver writes today
      * before the sessions and the sessions most recent first, so the current session is found near the start.
+     * Files in another order (older receivers wrote today last) are read to the end.
      */
     static Metrics parse(byte[] json, String sessionId) {
         long timestamp = -1;
         String fileModel = null;
         double todayCost = Double.NaN;
+        boolean todaySeen = false;
+        Metrics session = null;
         var reader = new JsonReader(json);
         if (!reader.beginObject()) {
             throw new JsonReader.Malformed("metrics file is null");
@@ -23,22 +26,35 @@ record Metrics(long timestampMillis, String fileModel, boolean sessionFound, lon
             switch (key) {
                 case "timestamp" -> timestamp = Times.parseIsoMillis(reader.stringOrNull());
                 case "model" -> fileModel = reader.stringOrNull();
-                case "today" -> todayCost = todayCost(reader);
+                case "today" -> {
+                    todayCost = todayCost(reader);
+                    todaySeen = true;
+                }
                 case "sessions" -> {
                     if (!reader.beginObject()) {
                         continue;
                     }
                     for (String id = reader.nextKey(); id != null; id = reader.nextKey()) {
-                        if (id.equals(sessionId)) {
-                            return session(reader, timestamp, fileModel, todayCost);
+                        if (session == null && id.equals(sessionId)) {
+                            session = session(reader);
+                            if (todaySeen && timestamp >= 0) {
+                                return session.with(timestamp, fileModel, todayCost); // the usual, early exit
+                            }
+                        } else {
+                            reader.skipValue();
                         }
-                        reader.skipValue();
                     }
                 }
                 default -> reader.skipValue();
             }
         }
-        return new Metrics(timestamp, fileModel, false, -1, Double.NaN, -1, null, todayCost);
+        return session != null ? session.with(timestamp, fileModel, todayCost)
+                : new Metrics(timestamp, fileModel, false, -1, Double.NaN, -1, null, todayCost);
+    }
+
+    private Metrics with(long timestamp, String fileModel, double todayCost) {
+        return new Metrics(timestamp, fileModel, sessionFound, sessionTokens, sessionCostUsd, tokensPerMinute,
+                sessionModel, todayCost);
     }
 
     private static double todayCost(JsonReader reader) {
@@ -55,7 +71,7 @@ record Metrics(long timestampMillis, String fileModel, boolean sessionFound, lon
         return cost;
     }
 
-    private static Metrics session(JsonReader reader, long timestamp, String fileModel, double todayCost) {
+    private static Metrics session(JsonReader reader) {
         long tokens = -1;
         double cost = Double.NaN;
         long burn = -1;
@@ -71,7 +87,7 @@ record Metrics(long timestampMillis, String fileModel, boolean sessionFound, lon
                 }
             }
         }
-        return new Metrics(timestamp, fileModel, true, tokens, cost, burn, model, todayCost);
+        return new Metrics(-1, null, true, tokens, cost, burn, model, Double.NaN);
     }
 
     /** input + output + cacheRead + cacheCreation, summed here rather than trusting a total field. */

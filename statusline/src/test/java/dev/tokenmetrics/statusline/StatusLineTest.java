@@ -68,6 +68,18 @@ class StatusLineTest {
     }
 
     @Test
+    void todayIsFoundWhereverTheFileHasIt() throws IOException {
+        metricsFile("2026-11-25T09:59:45.144Z");
+        Path file = home.resolve(".claude/token-metrics.json");
+        String json = Files.readString(file);
+        String today = "\"today\":{\"date\":\"2026-11-25\",\"tokens\":{\"total\":99},\"costUsd\":0.3549},";
+        String todayLast = json.replace(today, "");
+        todayLast = todayLast.substring(0, todayLast.length() - 1) + "," + today.substring(0, today.length() - 1) + "}";
+        Files.writeString(file, todayLast);
+        assertEquals(FRESH, line());
+    }
+
+    @Test
     void staleMetricsFallBackToClaudeCodesCostAndTheTranscriptEstimate() throws IOException {
         metricsFile("2026-11-25T09:58:59.999Z"); // 60.001 s old
         assertEquals("🤖 Opus 4.1 | 💰 $0.15 session | 52,100 tokens", line());
