@@ -27,7 +27,15 @@ public final class StandInMessagesApi implements AutoCloseable {
     /** input, output, cacheRead, cacheCreation served so far. */
     private final AtomicLongArray served = new AtomicLongArray(4);
 
+    private final long scale;
+
     public StandInMessagesApi() throws IOException {
+        this(1);
+    }
+
+    /** Multiplies every call's usage by {@code scale}, for costs large enough to read in dollars and cents. */
+    public StandInMessagesApi(long scale) throws IOException {
+        this.scale = scale;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/", this::handle);
@@ -60,10 +68,10 @@ public final class StandInMessagesApi implements AutoCloseable {
             }
             JsonNode request = JSON.readTree(requestBody);
             int call = calls.incrementAndGet();
-            long input = 1000 + call;
-            long output = 40 + call;
-            long cacheRead = 300L * call;
-            long cacheCreation = 20L * call;
+            long input = (1000 + call) * scale;
+            long output = (40 + call) * scale;
+            long cacheRead = 300L * call * scale;
+            long cacheCreation = 20L * call * scale;
             served.addAndGet(0, input);
             served.addAndGet(1, output);
             served.addAndGet(2, cacheRead);

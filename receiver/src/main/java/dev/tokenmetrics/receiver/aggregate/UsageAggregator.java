@@ -80,7 +80,8 @@ public final class UsageAggregator {
         long reportedSince = nanos(now.minus(REPORTED_IDLE));
         var reports = new ArrayList<SessionReport>();
         sessions.forEach((id, session) -> {
-            if (session.lastNanos >= reportedSince) {
+            // A session known only from log events has no usage figures yet: listing it would show 0 as actual.
+            if (session.lastNanos >= reportedSince && !session.models.isEmpty()) {
                 reports.add(new SessionReport(id, session.total(), session.models, session.lastModel,
                         instant(session.firstNanos), instant(session.lastNanos),
                         session.tokensPerMinute(nowNanos), session.apiRequests, session.resource));

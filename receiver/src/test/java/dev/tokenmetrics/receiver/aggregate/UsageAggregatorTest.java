@@ -6,6 +6,7 @@ import static dev.tokenmetrics.receiver.Otlp.usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.tokenmetrics.receiver.Otlp;
 import dev.tokenmetrics.receiver.usage.UsageExtractor;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.ByteArrayInputStream;
@@ -183,6 +184,18 @@ class UsageAggregatorTest {
         assertEquals("claude-haiku-4-5", s1.lastModel());
         assertEquals("2.1.331", s1.resource().get("service.version"));
         assertEquals("xterm", s1.resource().get("terminal.type"));
+    }
+
+    @Test
+    void aSessionSeenOnlyInLogEventsIsNotReportedUntilItsUsageArrives() {
+        aggregator.apply(new dev.tokenmetrics.receiver.usage.UsageBatch(java.util.List.of(),
+                java.util.List.of(new dev.tokenmetrics.receiver.usage.ApiRequest("s1", OPUS, Otlp.nanos(at(3)), 42)),
+                java.util.List.of()));
+        assertNull(session("s1", at(4)), "no metric yet: the session's tokens are unknown, not zero");
+
+        apply(usage("s1", OPUS, DELTA, at(0), at(5), 100, 0, 0, 0, 0.1));
+        assertEquals(1, session("s1", at(6)).apiRequests());
+        assertEquals(100, session("s1", at(6)).usage().tokens().input());
     }
 
     @Test
