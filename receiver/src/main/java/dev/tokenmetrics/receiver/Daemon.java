@@ -15,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import dev.tokenmetrics.receiver.aggregate.SessionReport;
+import dev.tokenmetrics.receiver.aggregate.UsageReport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -26,6 +30,8 @@ import java.util.logging.Logger;
 final class Daemon implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+    /** Claude Code exports every 5 to 60 s; a session silent for longer than this has ended or is idle. */
+    static final Duration ACTIVE_WINDOW = Duration.ofSeconds(60);
 
     private final ReceiverConfig config;
     private final FileChannel lockChannel;
@@ -75,8 +81,9 @@ final class Daemon implements AutoCloseable {
             publisher.start();
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
             ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store),
-                    () -> new Health(version(), ProcessHandle.current().pid(),
+                    excludedLaunch -> new Health(version(), ProcessHandle.current().pid(),
                             (System.nanoTime() - startedNanos) / 1_000_000_000L, openedStore.sessionCount(),
+                            activeSessions(openedStore.report(), clock.instant(), excludedLaunch),
                             config.metricsFile().toString()));
             Path pidFile = config.stateDir().resolve("receiver.pid");
             Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
@@ -92,6 +99,19 @@ final class Daemon implements AutoCloseable {
             lockChannel.close();
             throw e;
         }
+    }
+
+    /** Sessions with usage in the last minute, except those whose resource names the excluded launch. */
+    static int activeSessions(UsageReport report, Instant now, String excludedLaunch) {
+        Instant since = now.minus(ACTIVE_WINDOW);
+        int active = 0;
+        for (SessionReport session : report.sessions()) {
+            if (session.lastActivity().isAfter(since)
+                    && (excludedLaunch == null || !excludedLaunch.equals(session.resource().get(Health.LAUNCH_ATTRIBUTE)))) {
+                active++;
+            }
+        }
+        return active;
     }
 
     int port() {

@@ -135,6 +135,7 @@ class ReceiverHttpTest {
 
         HttpResponse<byte[]> first = receiver.post("/v1/logs", contentType, null, body);
         receiver.post("/v1/logs", contentType, null, body); // a retry
+        receiver.post("/v1/metrics", PROTOBUF, null, recordedExport().toByteArray()); // sessions show with usage
 
         assertEquals(200, first.statusCode());
         assertEquals(ExportLogsServiceResponse.getDefaultInstance(), decode(first, ExportLogsServiceResponse.getDefaultInstance()));
@@ -162,6 +163,21 @@ class ReceiverHttpTest {
         assertTrue(response.body().contains("\"service\":\"claude-token-metrics-receiver\""), response.body());
         assertTrue(response.body().contains("\"pid\":" + ProcessHandle.current().pid()), response.body());
         assertTrue(response.body().contains("\"sessions\":0"), response.body());
+    }
+
+    @Test
+    void healthCountsActiveSessionsExceptThoseOfTheNamedLaunch() throws Exception {
+        Instant now = Instant.now();
+        var mine = Otlp.usage("mine", "m", Otlp.DELTA, now.minusSeconds(2), now, 1, 0, 0, 0, 0);
+        mine = mine.toBuilder().setResourceMetrics(0, mine.getResourceMetrics(0).toBuilder()
+                .setResource(mine.getResourceMetrics(0).getResource().toBuilder()
+                        .addAttributes(Otlp.kv("claude_token_metrics.launch", "L1")))).build();
+        receiver.post("/v1/metrics", PROTOBUF, null, mine.toByteArray());
+        receiver.post("/v1/metrics", PROTOBUF, null,
+                Otlp.usage("other", "m", Otlp.DELTA, now.minusSeconds(2), now, 1, 0, 0, 0, 0).toByteArray());
+
+        assertTrue(receiver.get("/health").body().contains("\"activeSessions\":2"));
+        assertTrue(receiver.get("/health?exclude-launch=L1").body().contains("\"activeSessions\":1"));
     }
 
     @Test

@@ -12,17 +12,20 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.function.Supplier;
+import java.util.List;
+import java.util.function.Function;
+import io.netty.handler.codec.http.QueryStringDecoder;
 
 /** Answers {@code GET /health} with the daemon's identity and state; passes every other request on. */
 @ChannelHandler.Sharable
 final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-    private final Supplier<Health> health;
+    private final Function<String, Health> health;
     private final Responses responses;
     private final JsonFactory factory = new JsonFactory();
 
-    HealthHandler(Supplier<Health> health, Responses responses) {
+    /** {@code health} takes the launch id to exclude from the active sessions, or null. */
+    HealthHandler(Function<String, Health> health, Responses responses) {
         super(false);
         this.health = health;
         this.responses = responses;
@@ -35,7 +38,9 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         try {
-            responses.send(ctx, HttpUtil.isKeepAlive(request), HttpResponseStatus.OK, "application/json", render(health.get()));
+            List<String> exclude = new QueryStringDecoder(request.uri()).parameters().get("exclude-launch");
+            Health current = health.apply(exclude == null || exclude.isEmpty() ? null : exclude.get(0));
+            responses.send(ctx, HttpUtil.isKeepAlive(request), HttpResponseStatus.OK, "application/json", render(current));
         } finally {
             ReferenceCountUtil.release(request);
         }
@@ -51,6 +56,7 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             json.writeNumberField("pid", health.pid());
             json.writeNumberField("uptimeSeconds", health.uptimeSeconds());
             json.writeNumberField("sessions", health.sessions());
+            json.writeNumberField("activeSessions", health.activeSessions());
             json.writeStringField("metricsFile", health.metricsFile());
             json.writeEndObject();
         } catch (IOException e) {

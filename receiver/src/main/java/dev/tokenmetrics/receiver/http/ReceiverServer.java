@@ -21,7 +21,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /** The OTLP/HTTP server. The whole per-connection pipeline is assembled here, one handler per concern. */
@@ -40,7 +40,7 @@ public final class ReceiverServer implements AutoCloseable {
 
     /** Binds and starts serving; throws {@link java.net.BindException} when the address is taken. */
     public static ReceiverServer start(InetSocketAddress address, ServerLimits limits, ExportConsumer consumer,
-                                       Supplier<Health> health) throws IOException {
+                                       Function<String, Health> health) throws IOException {
         var protobuf = new ProtobufEncoding();
         var json = new JsonEncoding();
         var responses = new Responses(json);
