@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# install.sh [--force] [--service] [--no-build] | --uninstall
+# Builds claude-token-metrics (Maven, tests skipped) and installs it for this user:
+#   ~/.local/share/claude-token-metrics/{bin,lib}   launchers and jars
+#   ~/.local/bin/                                   links to the commands
+#   ~/.cache/claude-token-metrics/                  the statusline's start-up cache, recorded now
+#   ~/.claude/settings.json                         our statusLine, merged in (backed up first; other keys kept)
+# Idempotent. A different statusLine is kept unless --force. --service also installs a systemd user unit (Linux) or
+# a launchd agent (macOS) that runs the receiver from login. --uninstall removes exactly what this added (your
+# usage data in ~/.claude/token-metrics stays).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+share="$HOME/.local/share/claude-token-metrics"
+bindir="$HOME/.local/bin"
+settings="$HOME/.claude/settings.json"
+commands=(token-metrics-receiver claude-statusline start-token-proxy.sh stop-token-proxy.sh
+          launch-claude-with-metrics.sh claude-token-safe-test.sh)
+unit="$HOME/.config/systemd/user/claude-token-metrics.service"
+agent="$HOME/Library/LaunchAgents/dev.tokenmetrics.receiver.plist"
+
+force=0; service=0; build=1; uninstall=0
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    --service) service=1 ;;
+    --no-build) build=0 ;;
+    --uninstall) uninstall=1 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+if [ "$uninstall" = 1 ]; then
+  if [ -x "$share/bin/stop-token-proxy.sh" ]; then "$share/bin/stop-token-proxy.sh" >/dev/null 2>&1 || true; fi
+  if [ -f "$unit" ]; then
+    systemctl --user disable --now claude-token-metrics.service >/dev/null 2>&1 || true
+    rm -f "$unit"
+  fi
+  if [ -f "$agent" ]; then
+    launchctl unload "$agent" >/dev/null 2>&1 || true
+    rm -f "$agent"
+  fi
+  if [ -f "$share/lib/token-metrics-installer.jar" ]; then
+    "$java" -jar "$share/lib/token-metrics-installer.jar" uninstall "$settings" "$share/bin/claude-statusline"
+  fi
+  for command in "${commands[@]}"; do
+    link="$bindir/$command"
+    if [ -L "$link" ] && [ "$(readlink "$link")" = "$share/bin/$command" ]; then rm -f "$link"; fi
+  done
+  rm -rf "$share" "${XDG_CACHE_HOME:-$HOME/.cache}/claude-token-metrics"
+  echo "claude-token-metrics uninstalled (usage data kept in ~/.claude/token-metrics)"
+  exit 0
+fi
+
+command -v "$java" >/dev/null || { echo "install.sh: Java 17 or newer is needed (set JAVA_HOME or put java on the PATH)" >&2; exit 1; }
+if [ "$build" = 1 ]; then
+  command -v mvn >/dev/null || { echo "install.sh: Maven is needed to build (or pass --no-build after building)" >&2; exit 1; }
+  (cd "$repo" && mvn -q -B -DskipTests package)
+fi
+for jar in receiver/target/token-metrics-receiver.jar statusline/target/claude-statusline.jar \
+           installer/target/token-metrics-installer.jar; do
+  [ -f "$repo/$jar" ] || { echo "install.sh: $jar is missing; build first (mvn -q -DskipTests package)" >&2; exit 1; }
+done
+
+mkdir -p "$share/bin" "$share/lib" "$share/fixtures" "$bindir"
+cp "$repo/receiver/target/token-metrics-receiver.jar" "$repo/statusline/target/claude-statusline.jar" \
+   "$repo/installer/target/token-metrics-installer.jar" "$share/lib/"
+cp "$repo"/receiver/src/test/resources/claude-code/cc-2.1.330-metrics-* "$share/fixtures/" # for the safe test
+for script in "${commands[@]}" claude-token-config.sh token-metrics-common.sh; do
+  cp "$repo/scripts/$script" "$share/bin/$script"
+  chmod +x "$share/bin/$script"
+done
+for command in "${commands[@]}"; do ln -sfn "$share/bin/$command" "$bindir/$command"; done
+"$share/bin/claude-statusline" --prepare
+
+status=0
+extra=()
+if [ "$force" = 1 ]; then extra+=(--force); fi
+"$java" -jar "$share/lib/token-metrics-installer.jar" install "$settings" "$share/bin/claude-statusline" \
+  ${extra[@]+"${extra[@]}"} || status=$?
+
+if [ "$service" = 1 ]; then
+  if [ "$(uname -s)" = Darwin ]; then
+    mkdir -p "$(dirname "$agent")"
+    cat > "$agent" <<PLIST
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0"><dict>
+  <key>Label</key><string>dev.tokenmetrics.receiver</string>
+  <key>ProgramArguments</key><array><string>$share/bin/token-metrics-receiver</string></array>
+  <key>RunAtLoad</key><true/>
+  <key>KeepAlive</key><dict><key>SuccessfulExit</key><false/></dict>
+</dict></plist>
+PLIST
+    launchctl unload "$agent" >/dev/null 2>&1 || true
+    launchctl load "$agent"
+  else
+    mkdir -p "$(dirname "$unit")"
+    cat > "$unit" <<UNIT
+[Unit]
+Description=claude-token-metrics receiver (Claude Code telemetry to ~/.claude/token-metrics.json)
+
+[Service]
+ExecStart=$share/bin/token-metrics-receiver
+Restart=on-failure
+
+[Install]
+WantedBy=default.target
+UNIT
+    if systemctl --user daemon-reload 2>/dev/null; then
+      systemctl --user enable --now claude-token-metrics.service
+    else
+      echo "install.sh: wrote $unit; no systemd user session here, so enable it later with: systemctl --user enable --now claude-token-metrics.service"
+    fi
+  fi
+fi
+
+echo "claude-token-metrics installed in $share (commands linked in $bindir)"
+echo "To send Claude Code's telemetry to it from every shell, add to ~/.bashrc or ~/.zshrc:"
+echo "  source \"$share/bin/claude-token-config.sh\""
+echo "Or run Claude Code through: launch-claude-with-metrics.sh"
+exit "$status"
