@@ -18,7 +18,9 @@ commands=(token-metrics-receiver claude-statusline start-token-proxy.sh stop-tok
 unit="$HOME/.config/systemd/user/claude-token-metrics.service"
 agent="$HOME/Library/LaunchAgents/dev.tokenmetrics.receiver.plist"
 
-force=0; service=0; build=1; uninstall=0
+force=0; service=0; uninstall=0
+build=1
+if [ "${CLAUDE_TOKEN_METRICS_SKIP_BUILD:-0}" = 1 ]; then build=0; fi # same as --no-build, for scripted runs
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
