@@ -36,7 +36,11 @@ if statusline_jar="$(first "$here/../lib/claude-statusline.jar" "$here/../status
 else
   fail "statusline jar not found: run scripts/install.sh"
 fi
-fixtures="$(cd "$here/../fixtures" 2>/dev/null && pwd || cd "$here/../receiver/src/test/resources/claude-code" 2>/dev/null && pwd)"
+fixtures=""
+for candidate in "$here/../fixtures" "$here/../receiver/src/test/resources/claude-code"; do
+  if [ -f "$candidate/cc-2.1.330-metrics-delta.json" ]; then fixtures="$(cd "$candidate" && pwd)"; break; fi
+done
+if [ -z "$fixtures" ]; then fail "the sample Claude Code exports are missing: run scripts/install.sh"; fi
 
 # 3. The port
 if ! ctm_valid_port "$CTM_PORT"; then fail "CLAUDE_TOKEN_METRICS_PORT '$CTM_PORT' is not a port number"

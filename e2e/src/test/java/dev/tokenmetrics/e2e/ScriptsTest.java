@@ -1,0 +1,318 @@
+package dev.tokenmetrics.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The shell integration, in real bash and zsh: what a user's profile and commands do. */
+class ScriptsTest {
+
+    private static final String CONFIG = Shell.SCRIPTS.resolve("claude-token-config.sh").toString();
+    private static final String VARS = "CLAUDE_CODE_ENABLE_TELEMETRY OTEL_METRICS_EXPORTER OTEL_LOGS_EXPORTER "
+            + "OTEL_EXPORTER_OTLP_PROTOCOL OTEL_EXPORTER_OTLP_ENDPOINT OTEL_METRIC_EXPORT_INTERVAL OTEL_LOGS_EXPORT_INTERVAL";
+
+    @TempDir
+    Path home;
+    private int port;
+
+    private Map<String, String> env(String... pairs) throws Exception {
+        if (port == 0) {
+            port = Shell.freePort();
+        }
+        var env = new java.util.HashMap<String, String>();
+        env.put("CLAUDE_TOKEN_METRICS_PORT", Integer.toString(port));
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    private String health() {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private String awaitHealth() throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            String health = health();
+            if (health != null) {
+                return health;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the receiver never answered on port " + port);
+    }
+
+    @AfterEach
+    void stopAnyReceiver() throws Exception {
+        if (port != 0 && health() != null) {
+            Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("stop-token-proxy.sh").toString());
+        }
+    }
+
+    /** Prints each variable as NAME=value, or NAME unset. */
+    private static String printVars() {
+        return "for v in " + VARS + " CLAUDE_TOKEN_TRACKING; do if [ -n \"$(eval echo \\${$v+x})\" ]; then "
+                + "eval echo \"$v=\\$$v\"; else echo \"$v unset\"; fi; done";
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bash", "zsh"})
+    void trackingOnExportsTheTelemetryVariablesAndStartsTheReceiver(String shell) throws Exception {
+        var result = Shell.run(Shell.require(shell), home, env("CLAUDE_TOKEN_TRACKING", "1"), ". " + CONFIG + "; " + printVars());
+
+        assertEquals(0, result.exitCode(), result.both());
+        assertEquals("", result.err(), "silent");
+        String out = result.out();
+        assertTrue(out.contains("CLAUDE_CODE_ENABLE_TELEMETRY=1"), out);
+        assertTrue(out.contains("OTEL_METRICS_EXPORTER=otlp"), out);
+        assertTrue(out.contains("OTEL_LOGS_EXPORTER=otlp"), out);
+        assertTrue(out.contains("OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"), out);
+        assertTrue(out.contains("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:" + port), out);
+        assertTrue(out.contains("OTEL_METRIC_EXPORT_INTERVAL=5000"), out);
+        assertTrue(out.contains("OTEL_LOGS_EXPORT_INTERVAL=5000"), out);
+        assertTrue(awaitHealth().contains("\"service\":\"claude-token-metrics-receiver\""), "started in the background");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bash", "zsh"})
+    void trackingOffUnsetsEverythingItWouldSetAndStartsNothing(String shell) throws Exception {
+        var preset = new StringBuilder();
+        for (String var : VARS.split(" ")) {
+            preset.append("export ").append(var).append("=leftover; ");
+        }
+        var result = Shell.run(Shell.require(shell), home, env("CLAUDE_TOKEN_TRACKING", "0"),
+                preset + ". " + CONFIG + "; " + printVars());
+
+        assertEquals(0, result.exitCode(), result.both());
+        for (String var : VARS.split(" ")) {
+            assertTrue(result.out().contains(var + " unset"), result.out());
+        }
+        Thread.sleep(1500);
+        assertEquals(null, health(), "nothing was started");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bash", "zsh"})
+    void theToggleFlipsTrackingInTheCurrentShell(String shell) throws Exception {
+        var result = Shell.run(Shell.require(shell), home, env(), ". " + CONFIG + "; claude-token-tracking off; "
+                + printVars() + "; claude-token-tracking on; echo \"endpoint=$OTEL_EXPORTER_OTLP_ENDPOINT\"");
+
+        assertEquals(0, result.exitCode(), result.both());
+        assertTrue(result.out().contains("token tracking: off"), result.out());
+        assertTrue(result.out().contains("OTEL_EXPORTER_OTLP_ENDPOINT unset"), result.out());
+        assertTrue(result.out().contains("CLAUDE_TOKEN_TRACKING=0"), result.out());
+        assertTrue(result.out().contains("endpoint=http://127.0.0.1:" + port), result.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bash", "zsh"})
+    void anotherCollectorIsLeftAsTheUserSetIt(String shell) throws Exception {
+        var result = Shell.run(Shell.require(shell), home, env("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector.example:4318"),
+                ". " + CONFIG + "; " + printVars());
+
+        assertEquals(0, result.exitCode(), result.both());
+        assertTrue(result.err().contains("OTLP already goes to https://collector.example:4318; leaving your telemetry as it is"),
+                result.err());
+        assertTrue(result.out().contains("OTEL_EXPORTER_OTLP_ENDPOINT=https://collector.example:4318"), result.out());
+        assertTrue(result.out().contains("OTEL_METRICS_EXPORTER unset"), result.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bash", "zsh"})
+    void aBrokenSettingIsRefusedWithOneLine(String shell) throws Exception {
+        var badPort = Shell.run(Shell.require(shell), home, env("CLAUDE_TOKEN_METRICS_PORT", "43l8"), ". " + CONFIG + "; " + printVars());
+        assertEquals("claude-token-metrics: CLAUDE_TOKEN_METRICS_PORT must be a number, got '43l8'; telemetry left as it was\n",
+                badPort.err());
+        assertTrue(badPort.out().contains("OTEL_EXPORTER_OTLP_ENDPOINT unset"), badPort.out());
+
+        var badInterval = Shell.run(Shell.require(shell), home, env("CLAUDE_TOKEN_METRICS_INTERVAL", "5s"), ". " + CONFIG);
+        assertEquals(1, badInterval.err().lines().count(), badInterval.err());
+        assertTrue(badInterval.err().contains("CLAUDE_TOKEN_METRICS_INTERVAL must be milliseconds"), badInterval.err());
+    }
+
+    @Test
+    void sourcingAddsLittleToShellStartUp() throws Exception {
+        String bash = Shell.require("bash");
+        Shell.run(bash, home, env(), Shell.SCRIPTS.resolve("start-token-proxy.sh").toString());
+        awaitHealth();
+        // Median of 15 timed starts of each, in one shell so that process start-up is not what is measured.
+        String timing = "t() { local s e; s=$(date +%s%N); bash -c \"$1\"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }; "
+                + "for i in $(seq 15); do echo \"plain $(t ':')\"; echo \"sourced $(t '. " + CONFIG + "')\"; done";
+        var result = Shell.run(bash, home, env(), timing);
+        long plain = median(result.out(), "plain");
+        long sourced = median(result.out(), "sourced");
+        System.out.println("shell start-up: plain " + plain + " ms, with claude-token-config.sh " + sourced + " ms");
+        assertTrue(sourced - plain < 50, "sourcing added " + (sourced - plain) + " ms");
+    }
+
+    private static long median(String out, String label) {
+        long[] values = out.lines().filter(l -> l.startsWith(label + " ")).mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+                .sorted().toArray();
+        return values[values.length / 2];
+    }
+
+    @Test
+    void startAndStopAreIdempotent() throws Exception {
+        String bash = Shell.require("bash");
+        String start = Shell.SCRIPTS.resolve("start-token-proxy.sh").toString();
+        String stop = Shell.SCRIPTS.resolve("stop-token-proxy.sh").toString();
+
+        var first = Shell.run(bash, home, env(), start);
+        var second = Shell.run(bash, home, env(), start);
+        assertEquals(0, first.exitCode(), first.both());
+        assertTrue(first.out().startsWith("token-metrics receiver started on port " + port), first.out());
+        assertEquals(0, second.exitCode(), second.both());
+        assertTrue(second.out().startsWith("token-metrics receiver already running on port " + port), second.out());
+        assertTrue(Files.exists(home.resolve(".claude/token-metrics/receiver.pid")));
+
+        var stopped = Shell.run(bash, home, env(), stop);
+        var again = Shell.run(bash, home, env(), stop);
+        assertEquals(0, stopped.exitCode(), stopped.both());
+        assertTrue(stopped.out().startsWith("token-metrics receiver stopped"), stopped.out());
+        assertEquals(0, again.exitCode(), again.both());
+        assertTrue(again.out().contains("not running"), again.out());
+        assertEquals(null, health());
+    }
+
+    @Test
+    void stopRefusesAForeignProcessOnThePort() throws Exception {
+        try (var foreign = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            port = foreign.getLocalPort();
+            var stop = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("stop-token-proxy.sh").toString());
+            var start = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("start-token-proxy.sh").toString());
+
+            assertEquals(1, stop.exitCode(), stop.both());
+            assertTrue(stop.err().contains("held by another program, not our receiver; leaving it alone"), stop.err());
+            assertEquals(1, start.exitCode(), start.both());
+            assertTrue(start.err().contains("port " + port + " is in use by another program"), start.err());
+            assertFalse(foreign.isClosed());
+        } finally {
+            port = 0;
+        }
+    }
+
+    @Test
+    void stopRefusesOurReceiverWhenThePidFileNamesAnotherProcess() throws Exception {
+        String bash = Shell.require("bash");
+        Shell.run(bash, home, env(), Shell.SCRIPTS.resolve("start-token-proxy.sh").toString());
+        awaitHealth();
+        Path pidFile = home.resolve(".claude/token-metrics/receiver.pid");
+        String pid = Files.readString(pidFile);
+        Files.writeString(pidFile, "1\n"); // someone else's pid
+
+        var stop = Shell.run(bash, home, env(), Shell.SCRIPTS.resolve("stop-token-proxy.sh").toString());
+        assertEquals(1, stop.exitCode());
+        assertTrue(stop.err().contains("is not the one in"), stop.err());
+        Files.writeString(pidFile, pid);
+    }
+
+    // The installer: empty HOME, existing settings, twice, uninstall.
+
+    private Shell.Result install(String... args) throws Exception {
+        return Shell.run(Shell.require("bash"), home, env("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1"),
+                Shell.SCRIPTS.resolve("install.sh") + " " + String.join(" ", args));
+    }
+
+    @Test
+    void theInstallerSetsUpAnEmptyHomeAndUninstallRemovesWhatItAdded() throws Exception {
+        var result = install();
+
+        assertEquals(0, result.exitCode(), result.both());
+        Path share = home.resolve(".local/share/claude-token-metrics");
+        for (String command : new String[] {"token-metrics-receiver", "claude-statusline", "start-token-proxy.sh",
+                "stop-token-proxy.sh", "launch-claude-with-metrics.sh", "claude-token-safe-test.sh"}) {
+            Path link = home.resolve(".local/bin/" + command);
+            assertTrue(Files.isSymbolicLink(link), command);
+            assertEquals(share.resolve("bin/" + command), Files.readSymbolicLink(link));
+        }
+        assertTrue(Files.exists(home.resolve(".cache/claude-token-metrics/statusline.launch")), "start-up cache recorded");
+        String settings = Files.readString(home.resolve(".claude/settings.json"));
+        assertTrue(settings.contains("\"command\" : \"" + share.resolve("bin/claude-statusline") + "\""), settings);
+
+        var line = Shell.run(Shell.require("bash"), home, env(), "echo '{\"model\":{\"display_name\":\"Opus 4.1\"},"
+                + "\"cost\":{\"total_cost_usd\":1.5}}' | " + home.resolve(".local/bin/claude-statusline"));
+        assertEquals("🤖 Opus 4.1 | 💰 $1.50 session\n", line.out(), "the installed statusline runs through its link");
+
+        var uninstall = install("--uninstall");
+        assertEquals(0, uninstall.exitCode(), uninstall.both());
+        assertFalse(Files.exists(share));
+        assertFalse(Files.exists(home.resolve(".local/bin/claude-statusline")));
+        assertFalse(Files.exists(home.resolve(".claude/settings.json")), "it did not exist before");
+        assertFalse(Files.exists(home.resolve(".cache/claude-token-metrics")));
+    }
+
+    @Test
+    void theInstallerKeepsExistingSettingsRunsTwiceAndUninstallRestoresThemByteForByte() throws Exception {
+        Path settings = home.resolve(".claude/settings.json");
+        Files.createDirectories(settings.getParent());
+        byte[] original = "{\n  \"model\": \"opus\",\n  \"permissions\": {\"allow\": [\"Bash(git status)\"]}\n}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        Files.write(settings, original);
+
+        assertEquals(0, install().exitCode());
+        var twice = install();
+        assertEquals(0, twice.exitCode(), twice.both());
+        assertTrue(twice.out().contains("already installed"), twice.out());
+        String installed = Files.readString(settings);
+        assertTrue(installed.contains("\"model\" : \"opus\""), installed);
+        assertTrue(installed.contains("Bash(git status)"), installed);
+        assertTrue(installed.contains("claude-statusline"), installed);
+        assertArrayEquals(original, Files.readAllBytes(home.resolve(".claude/settings.json.claude-token-metrics.bak")));
+
+        assertEquals(0, install("--uninstall").exitCode());
+        assertArrayEquals(original, Files.readAllBytes(settings));
+    }
+
+    @Test
+    void theInstallerKeepsAnotherStatusLineUnlessForced() throws Exception {
+        Path settings = home.resolve(".claude/settings.json");
+        Files.createDirectories(settings.getParent());
+        String theirs = "{\"statusLine\":{\"type\":\"command\",\"command\":\"~/bin/my-line\"}}";
+        Files.writeString(settings, theirs);
+
+        var kept = install();
+        assertEquals(3, kept.exitCode(), kept.both());
+        assertTrue(kept.err().contains("already has a statusLine (~/bin/my-line); not replacing it"), kept.err());
+        assertTrue(kept.err().contains("--force"), kept.err());
+        assertEquals(theirs, Files.readString(settings));
+
+        assertEquals(0, install("--force").exitCode());
+        assertNotEquals(theirs, Files.readString(settings));
+        assertEquals(0, install("--uninstall").exitCode());
+        assertEquals(theirs, Files.readString(settings));
+    }
+
+    @Test
+    void allScriptsAreShellcheckClean() throws Exception {
+        String bash = Shell.require("bash");
+        Shell.require("shellcheck");
+        var result = Shell.run(bash, home, env(), "cd scripts && shellcheck -x *.sh token-metrics-receiver "
+                + "&& shellcheck -s sh claude-statusline && shellcheck -s bash claude-token-config.sh "
+                + "&& cd ../bench && shellcheck -x *.sh");
+        assertEquals(0, result.exitCode(), result.both());
+    }
+}
