@@ -3,7 +3,7 @@
 # Checks the JDK, the jars, the port, your telemetry variables and ~/.claude, then runs a throwaway receiver on a
 # free port with a temporary HOME, posts real Claude Code exports in both encodings and runs the statusline against
 # it, all without touching your real files. Prints ✅/⚠️/❌ per check; exits 1 on any ❌.
-set -uo pipefail
+set -euo pipefail
 self="${BASH_SOURCE[0]}"
 while [ -L "$self" ]; do
   target="$(readlink "$self")"

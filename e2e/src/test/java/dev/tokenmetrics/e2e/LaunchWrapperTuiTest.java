@@ -33,6 +33,9 @@ class LaunchWrapperTuiTest {
         Path claude = ClaudeCodeCli.require();
         Path home = Files.createDirectory(temp.resolve("home"));
         Path project = Files.createDirectory(temp.resolve("my project"));
+        var git = Shell.run(Shell.require("bash"), temp, new LinkedHashMap<>(), "cd '" + project
+                + "' && git init -q -b 'feat/a,b=c' 2>&1 || (git init -q && git checkout -q -b 'feat/a,b=c')");
+        assertEquals(0, git.exitCode(), git.both());
         int port = Shell.freePort();
         var installEnv = new LinkedHashMap<String, String>();
         installEnv.put("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1");
@@ -65,6 +68,7 @@ class LaunchWrapperTuiTest {
 
             String metrics = Files.readString(home.resolve(".claude/token-metrics.json"));
             assertTrue(metrics.contains("\"project\" : \"my project\""), "project label from the directory: " + metrics);
+            assertTrue(metrics.contains("\"git.branch\" : \"feat/a,b=c\""), "branch, escaped and back: " + metrics);
             assertTrue(metrics.contains("\"claude_token_metrics.launch\""), metrics);
 
             tmux.type("/exit");

@@ -306,6 +306,79 @@ class ScriptsTest {
         assertEquals(theirs, Files.readString(settings));
     }
 
+    /** Puts recording stand-ins for the given commands first on the PATH; each appends its arguments to calls.log. */
+    private String fakeCommands(String... commands) throws Exception {
+        Path bin = Files.createDirectories(home.resolve("fake-bin"));
+        for (String command : commands) {
+            Path fake = bin.resolve(command);
+            String body = command.equals("uname") ? "echo Darwin\n"
+                    : "echo \"" + command + " $*\" >> \"" + home.resolve("calls.log") + "\"\n";
+            Files.writeString(fake, "#!/bin/sh\n" + body);
+            assertTrue(fake.toFile().setExecutable(true));
+        }
+        return bin + ":" + System.getenv("PATH");
+    }
+
+    @Test
+    void theServiceOptionInstallsAndEnablesASystemdUserUnit() throws Exception {
+        var result = Shell.run(Shell.require("bash"), home, env("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1",
+                "PATH", fakeCommands("systemctl")), Shell.SCRIPTS.resolve("install.sh") + " --service");
+
+        assertEquals(0, result.exitCode(), result.both());
+        String unit = Files.readString(home.resolve(".config/systemd/user/claude-token-metrics.service"));
+        assertTrue(unit.contains("ExecStart=" + home.resolve(".local/share/claude-token-metrics/bin/token-metrics-receiver")), unit);
+        assertTrue(unit.contains("WantedBy=default.target"), unit);
+        String calls = Files.readString(home.resolve("calls.log"));
+        assertTrue(calls.contains("systemctl --user daemon-reload"), calls);
+        assertTrue(calls.contains("systemctl --user enable --now claude-token-metrics.service"), calls);
+
+        var uninstall = Shell.run(Shell.require("bash"), home, env("PATH", fakeCommands("systemctl")),
+                Shell.SCRIPTS.resolve("install.sh") + " --uninstall");
+        assertEquals(0, uninstall.exitCode(), uninstall.both());
+        assertFalse(Files.exists(home.resolve(".config/systemd/user/claude-token-metrics.service")));
+        assertTrue(Files.readString(home.resolve("calls.log")).contains("systemctl --user disable --now"));
+    }
+
+    @Test
+    void theServiceOptionInstallsALaunchdAgentOnMacOs() throws Exception {
+        var result = Shell.run(Shell.require("bash"), home, env("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1",
+                "PATH", fakeCommands("uname", "launchctl")), Shell.SCRIPTS.resolve("install.sh") + " --service");
+
+        assertEquals(0, result.exitCode(), result.both());
+        Path agent = home.resolve("Library/LaunchAgents/dev.tokenmetrics.receiver.plist");
+        String plist = Files.readString(agent);
+        assertTrue(plist.contains("<string>" + home.resolve(".local/share/claude-token-metrics/bin/token-metrics-receiver")
+                + "</string>"), plist);
+        assertTrue(plist.contains("<key>RunAtLoad</key><true/>"), plist);
+        assertTrue(Files.readString(home.resolve("calls.log")).contains("launchctl load " + agent));
+    }
+
+    @Test
+    void theSafeTestFailsOnABrokenEnvironmentAndSaysWhy() throws Exception {
+        var result = Shell.run(Shell.require("bash"), home, env("OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4318",
+                "OTEL_METRIC_EXPORT_INTERVAL", "5s", "OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=abc"),
+                Shell.SCRIPTS.resolve("claude-token-safe-test.sh").toString());
+
+        assertEquals(1, result.exitCode(), result.both());
+        assertTrue(result.out().contains("❌ OTEL_EXPORTER_OTLP_ENDPOINT '127.0.0.1:4318' is malformed"), result.out());
+        assertTrue(result.out().contains("❌ OTEL_METRIC_EXPORT_INTERVAL '5s' is not a number of milliseconds"), result.out());
+        assertTrue(result.out().contains("⚠️  OTEL_EXPORTER_OTLP_HEADERS is set"), result.out());
+        assertTrue(result.out().contains("✅ statusline: "), "the throwaway receiver still ran: " + result.out());
+        assertTrue(result.out().contains("2 check(s) failed"), result.out());
+    }
+
+    @Test
+    void theSafeTestNamesAForeignProgramOnThePort() throws Exception {
+        try (var foreign = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            port = foreign.getLocalPort();
+            var result = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("claude-token-safe-test.sh").toString());
+            assertEquals(1, result.exitCode(), result.both());
+            assertTrue(result.out().contains("❌ port " + port + " is held by another program"), result.out());
+        } finally {
+            port = 0;
+        }
+    }
+
     @Test
     void allScriptsAreShellcheckClean() throws Exception {
         String bash = Shell.require("bash");
