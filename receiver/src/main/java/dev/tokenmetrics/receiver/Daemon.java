@@ -33,7 +33,6 @@ final class Daemon implements AutoCloseable {
     /** Claude Code exports every 5 to 60 s; a session silent for longer than this has ended or is idle. */
     static final Duration ACTIVE_WINDOW = Duration.ofSeconds(60);
 
-    private final ReceiverConfig config;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final UsageStore store;
@@ -42,9 +41,8 @@ final class Daemon implements AutoCloseable {
     private final Path pidFile;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Daemon(ReceiverConfig config, FileChannel lockChannel, FileLock lock, UsageStore store,
+    private Daemon(FileChannel lockChannel, FileLock lock, UsageStore store,
                    MetricsFilePublisher publisher, ReceiverServer server, Path pidFile) {
-        this.config = config;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.store = store;
@@ -73,12 +71,10 @@ final class Daemon implements AutoCloseable {
         MetricsFilePublisher publisher = null;
         try {
             long startedNanos = System.nanoTime();
-            var publisherRef = new MetricsFilePublisher[1]; // the store's change callback needs the publisher it feeds
-            store = UsageStore.open(config.stateDir(), clock, () -> publisherRef[0].changed());
+            publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()));
+            store = UsageStore.open(config.stateDir(), clock, publisher::changed);
             UsageStore openedStore = store;
-            publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), openedStore::report);
-            publisherRef[0] = publisher;
-            publisher.start();
+            publisher.start(openedStore::report);
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
             ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store),
                     excludedLaunch -> new Health(version(), ProcessHandle.current().pid(),
@@ -87,7 +83,7 @@ final class Daemon implements AutoCloseable {
                             config.metricsFile().toString()));
             Path pidFile = config.stateDir().resolve("receiver.pid");
             Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
-            return new Daemon(config, lockChannel, lock, store, publisher, server, pidFile);
+            return new Daemon(lockChannel, lock, store, publisher, server, pidFile);
         } catch (IOException | RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -148,9 +144,5 @@ final class Daemon implements AutoCloseable {
             LOG.warning("cleanup: " + e);
         }
         LOG.info("stopped");
-    }
-
-    ReceiverConfig config() {
-        return config;
     }
 }

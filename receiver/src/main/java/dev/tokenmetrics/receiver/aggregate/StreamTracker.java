@@ -50,8 +50,4 @@ final class StreamTracker {
     Map<StreamId, StreamState> streams() {
         return streams;
     }
-
-    int size() {
-        return streams.size();
-    }
 }

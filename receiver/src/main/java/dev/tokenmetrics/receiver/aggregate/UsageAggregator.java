@@ -104,10 +104,6 @@ public final class UsageAggregator {
         return sessions.size();
     }
 
-    public int streamCount() {
-        return streams.size();
-    }
-
     static Instant instant(long nanos) {
         return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }

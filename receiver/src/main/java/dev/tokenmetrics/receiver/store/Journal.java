@@ -29,13 +29,11 @@ final class Journal implements AutoCloseable {
     /** Far above any real batch; a larger length can only be corruption. */
     private static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
-    private final Path path;
     private final FileChannel channel;
     private final long sequence;
     private long end = HEADER_BYTES;
 
-    private Journal(Path path, FileChannel channel, long sequence) {
-        this.path = path;
+    private Journal(FileChannel channel, long sequence) {
         this.channel = channel;
         this.sequence = sequence;
     }
@@ -77,7 +75,7 @@ final class Journal implements AutoCloseable {
             channel.close();
             throw e;
         }
-        return new Journal(path, channel, sequence);
+        return new Journal(channel, sequence);
     }
 
     /** The intact records of a segment, cutting off a torn tail; none when the header itself is torn. */
@@ -151,10 +149,6 @@ final class Journal implements AutoCloseable {
         }
         crc.update(payload);
         return (int) crc.getValue();
-    }
-
-    Path path() {
-        return path;
     }
 
     @Override

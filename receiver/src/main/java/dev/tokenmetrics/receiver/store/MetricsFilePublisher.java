@@ -21,7 +21,7 @@ public final class MetricsFilePublisher implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     private final MetricsFile file;
-    private final Supplier<UsageReport> reports;
+    private volatile Supplier<UsageReport> reports = () -> null; // until start(): nothing to write yet
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "metrics-file");
         thread.setDaemon(true);
@@ -30,12 +30,13 @@ public final class MetricsFilePublisher implements AutoCloseable {
     private final AtomicBoolean writeScheduled = new AtomicBoolean();
     private volatile String lastFailure = "";
 
-    public MetricsFilePublisher(MetricsFile file, Supplier<UsageReport> reports) {
+    public MetricsFilePublisher(MetricsFile file) {
         this.file = file;
-        this.reports = reports;
     }
 
-    public void start() {
+    /** Starts writing what {@code reports} supplies; the store it comes from is opened after this publisher. */
+    public void start(Supplier<UsageReport> reports) {
+        this.reports = reports;
         scheduler.scheduleWithFixedDelay(this::write, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -50,8 +51,12 @@ public final class MetricsFilePublisher implements AutoCloseable {
     }
 
     private void write() {
+        UsageReport report = reports.get();
+        if (report == null) {
+            return;
+        }
         try {
-            file.write(reports.get());
+            file.write(report);
             lastFailure = "";
         } catch (IOException | RuntimeException e) {
             String failure = String.valueOf(e.getMessage());
