@@ -24,8 +24,9 @@ class StatuslineLauncherTest {
         return home.resolve(".cache/claude-token-metrics");
     }
 
+    private final Map<String, String> env = new LinkedHashMap<>();
+
     private Shell.Result render() throws Exception {
-        Map<String, String> env = new LinkedHashMap<>();
         return Shell.run(Shell.require("bash"), home, env,
                 "echo '" + STDIN + "' | " + Shell.SCRIPTS.resolve("claude-statusline"));
     }
@@ -57,8 +58,7 @@ class StatuslineLauncherTest {
 
     @Test
     void prepareRecordsTheCacheNowAndABrokenCacheFallsBackSilently() throws Exception {
-        var prepared = Shell.run(Shell.require("bash"), home, new LinkedHashMap<>(),
-                Shell.SCRIPTS.resolve("claude-statusline") + " --prepare");
+        var prepared = Shell.run(Shell.require("bash"), home, env, Shell.SCRIPTS.resolve("claude-statusline") + " --prepare");
         assertEquals(0, prepared.exitCode(), prepared.both());
         Path cache = cacheFile();
         assertTrue(Files.size(cache) > 0);
@@ -67,5 +67,21 @@ class StatuslineLauncherTest {
         var rendered = render();
         assertEquals(LINE, rendered.out(), "the JVM rejects the cache and runs without it");
         assertEquals("", rendered.err(), "quietly: a warning on stdout would replace the status line");
+    }
+
+    /** The JDK running this test (17 under the default toolchain): a CDS archive before JDK 25, an AOT cache after. */
+    @Test
+    void aPinnedJdkGetsTheCacheKindItSupportsAndFallsBackSilentlyToo() throws Exception {
+        Path jdk = Path.of(System.getProperty("java.home"));
+        int major = Runtime.version().feature();
+        env.put("CLAUDE_STATUSLINE_JDK", jdk.toString());
+
+        prepareRecordsTheCacheNowAndABrokenCacheFallsBackSilently();
+
+        String expected = "statusline-jdk" + major + (major >= 25 ? ".aot" : ".jsa");
+        assertEquals(expected, cacheFile().getFileName().toString());
+        String launch = Files.readString(cacheDir().resolve("statusline.launch"));
+        assertTrue(launch.contains(jdk.resolve("bin/java").toString()), launch);
+        assertTrue(launch.contains(major >= 25 ? "-XX:AOTCache=" : "-XX:SharedArchiveFile="), launch);
     }
 }
