@@ -72,6 +72,7 @@ class LaunchWrapperTuiTest {
             assertTrue(metrics.contains("\"claude_token_metrics.launch\""), metrics);
 
             tmux.type("/exit");
+            tmux.awaitExit(Duration.ofSeconds(30));
             long stopDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (healthAnswers(port) && System.nanoTime() < stopDeadline) {
                 Thread.sleep(200);

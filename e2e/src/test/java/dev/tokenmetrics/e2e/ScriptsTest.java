@@ -126,6 +126,7 @@ class ScriptsTest {
         assertTrue(result.out().contains("OTEL_EXPORTER_OTLP_ENDPOINT unset"), result.out());
         assertTrue(result.out().contains("CLAUDE_TOKEN_TRACKING=0"), result.out());
         assertTrue(result.out().contains("endpoint=http://127.0.0.1:" + port), result.out());
+        awaitHealth(); // 'on' started the receiver in the background; wait for it, so that it is stopped after
     }
 
     @ParameterizedTest

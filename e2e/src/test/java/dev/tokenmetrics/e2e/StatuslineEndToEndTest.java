@@ -79,6 +79,11 @@ class StatuslineEndToEndTest {
                     + REPO.resolve("scripts/claude-statusline") + "\" --metrics-file \"" + receiver.metricsFile() + "\"\n");
             assertTrue(capture.toFile().setExecutable(true));
             ClaudeHome.statusLine(home, capture.toString());
+            // Record the start-up cache now: on first use it is recorded in the background, which would still be
+            // writing into this test's directory when the test ends.
+            var prepared = new ProcessBuilder(REPO.resolve("scripts/claude-statusline").toString(), "--prepare");
+            prepared.environment().put("XDG_CACHE_HOME", xdgCache.toString());
+            assertEquals(0, prepared.inheritIO().start().waitFor());
 
             var env = new LinkedHashMap<String, String>();
             env.put("HOME", home.toString());
@@ -130,6 +135,8 @@ class StatuslineEndToEndTest {
             assertTrue(shown.contains(expected), shown);
             System.out.println("the exact line was on the TUI's screen " + (System.nanoTime() - started) / 1_000_000
                     + " ms after Claude Code started");
+            tmux.type("/exit");
+            tmux.awaitExit(Duration.ofSeconds(30));
             assertTrue(screen.contains("📊"), screen);
             assertTrue(new File(stdin.path("transcript_path").asText()).exists(), "real stdin names a real transcript");
         }

@@ -48,6 +48,9 @@ class StatuslineLauncherTest {
             Thread.sleep(100); // recorded in the background
         }
         assertTrue(Files.exists(launch), "the launch file was written");
+        for (int i = 0; i < 100 && Files.exists(cacheDir().resolve("statusline.lock")); i++) {
+            Thread.sleep(100); // the recording releases its lock just after
+        }
         String recorded = Files.readString(launch);
         assertTrue(recorded.contains("STATUSLINE_FLAGS=") && recorded.contains(cacheFile().toString()), recorded);
 

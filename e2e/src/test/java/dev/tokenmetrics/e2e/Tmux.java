@@ -63,6 +63,21 @@ final class Tmux implements AutoCloseable {
         return screen;
     }
 
+    /** Waits until the program has exited and tmux with it, so that nothing still writes into its HOME. */
+    void awaitExit(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Process probe = new ProcessBuilder("tmux", "-L", socket, "has-session", "-t", "main")
+                    .redirectErrorStream(true).start();
+            probe.getInputStream().readAllBytes();
+            if (probe.waitFor() != 0) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the program under tmux did not exit; last screen:\n" + screen());
+    }
+
     private String tmux(List<String> args) throws IOException, InterruptedException {
         var command = new ArrayList<>(List.of("tmux", "-L", socket));
         command.addAll(args);
