@@ -65,12 +65,19 @@ for jar in receiver/target/token-metrics-receiver.jar statusline/target/claude-s
   [ -f "$repo/$jar" ] || { echo "install.sh: $jar is missing; build first (mvn -q -DskipTests package)" >&2; exit 1; }
 done
 
+# Each file is copied beside its target and renamed over it: a receiver still running from the old jar keeps
+# reading the old file (an in-place copy would change the jar under its feet).
+replace() { cp "$1" "$2.new.$$" && mv -f "$2.new.$$" "$2"; }
 mkdir -p "$share/bin" "$share/lib" "$share/fixtures" "$bindir"
-cp "$repo/receiver/target/token-metrics-receiver.jar" "$repo/statusline/target/claude-statusline.jar" \
-   "$repo/installer/target/token-metrics-installer.jar" "$share/lib/"
-cp "$repo"/receiver/src/test/resources/claude-code/cc-2.1.330-metrics-* "$share/fixtures/" # for the safe test
+for jar in receiver/target/token-metrics-receiver.jar statusline/target/claude-statusline.jar \
+           installer/target/token-metrics-installer.jar; do
+  replace "$repo/$jar" "$share/lib/$(basename "$jar")"
+done
+for fixture in "$repo"/receiver/src/test/resources/claude-code/cc-2.1.330-metrics-*; do # for the safe test
+  replace "$fixture" "$share/fixtures/$(basename "$fixture")"
+done
 for script in "${commands[@]}" claude-token-config.sh token-metrics-common.sh; do
-  cp "$repo/scripts/$script" "$share/bin/$script"
+  replace "$repo/scripts/$script" "$share/bin/$script"
   chmod +x "$share/bin/$script"
 done
 for command in "${commands[@]}"; do ln -sfn "$share/bin/$command" "$bindir/$command"; done

@@ -275,7 +275,11 @@ class ScriptsTest {
         Files.write(settings, original);
 
         assertEquals(0, install().exitCode());
+        Path jar = home.resolve(".local/share/claude-token-metrics/lib/token-metrics-receiver.jar");
+        Object firstInode = Files.getAttribute(jar, "unix:ino");
         var twice = install();
+        assertNotEquals(firstInode, Files.getAttribute(jar, "unix:ino"),
+                "jars are replaced by rename, never rewritten under a running receiver");
         assertEquals(0, twice.exitCode(), twice.both());
         assertTrue(twice.out().contains("already installed"), twice.out());
         String installed = Files.readString(settings);

@@ -26,7 +26,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable unexpected) { // e.g. the jar replaced under a running daemon: still exit, never hang
+            System.err.println("token-metrics-receiver: " + unexpected);
+            code = EXIT_FAILED;
+        }
+        System.exit(code);
     }
 
     static int run(String[] args) {
@@ -85,7 +92,12 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        daemon.close();
+        try {
+            daemon.close();
+        } catch (RuntimeException | Error e) {
+            log.severe("incomplete shutdown: " + e);
+            return EXIT_FAILED;
+        }
         return 0;
     }
 

@@ -33,9 +33,13 @@ final class DaemonProcess {
 
     /** Starts {@code Main} with the test class path and HOME pointing at {@code home}. */
     static DaemonProcess start(Path home, String... args) throws IOException {
+        return startWithClassPath(System.getProperty("java.class.path"), home, args);
+    }
+
+    static DaemonProcess startWithClassPath(String classPath, Path home, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-cp", classPath, Main.class.getName()));
         command.addAll(List.of(args));
         Path output = Files.createTempFile(home, "daemon", ".out");
         var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());

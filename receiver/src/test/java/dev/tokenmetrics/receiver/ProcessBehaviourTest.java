@@ -47,6 +47,37 @@ class ProcessBehaviourTest {
         System.out.println("SIGTERM to exit: " + tookMillis + " ms");
     }
 
+    /**
+     * An upgrade that rewrites the jar under a running daemon leaves it unable to load the classes its shutdown
+     * needs. It must still exit, not hang on its server threads.
+     */
+    @Test
+    void sigtermStillEndsTheProcessWhenItsClassesAreGoneFromUnderIt() throws Exception {
+        Path classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path copy = home.resolve("classes");
+        try (var files = Files.walk(classes)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, copy.resolve(classes.relativize(file).toString()));
+            }
+        }
+        String classPath = System.getProperty("java.class.path").replace(classes.toString(), copy.toString());
+        int port = DaemonProcess.freePort();
+        DaemonProcess daemon = DaemonProcess.startWithClassPath(classPath, home, "--port", Integer.toString(port))
+                .awaitHealthy(port);
+        try (var files = Files.walk(copy)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+
+        try {
+            daemon.process.destroy(); // SIGTERM
+            assertTrue(daemon.process.waitFor(5, TimeUnit.SECONDS), "exited: " + daemon.output());
+        } finally {
+            daemon.process.destroyForcibly(); // never leave a hung daemon behind a failed test
+        }
+    }
+
     @Test
     void aSecondDaemonOnTheSamePortSaysSoAndExitsZero() throws Exception {
         int port = DaemonProcess.freePort();

@@ -17,6 +17,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Set;
@@ -50,7 +51,9 @@ public final class ReceiverServer implements AutoCloseable {
         var errorLogger = new ErrorLogger();
         Set<String> allowedHosts = Set.of(address.getHostString().toLowerCase());
 
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, NioIoHandler.newFactory());
+        // Daemon threads: a failed shutdown must end the process, not leave it serving nothing forever.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
+                new DefaultThreadFactory("otlp-http", true), NioIoHandler.newFactory());
         var bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
