@@ -45,7 +45,7 @@ if [ -z "$fixtures" ]; then fail "the sample Claude Code exports are missing: ru
 # 3. The port
 if ! ctm_valid_port "$CTM_PORT"; then fail "CLAUDE_TOKEN_METRICS_PORT '$CTM_PORT' is not a port number"
 elif health="$(ctm_health)"; then ok "port $CTM_PORT: our receiver answers (pid $(ctm_health_field "$health" pid))"
-elif ctm_port_busy; then fail "port $CTM_PORT is held by another program: set CLAUDE_TOKEN_METRICS_PORT to a free port"
+elif ctm_port_busy "$CTM_PORT"; then fail "port $CTM_PORT is held by another program: set CLAUDE_TOKEN_METRICS_PORT to a free port"
 else ok "port $CTM_PORT is free: the receiver can start there"; fi
 
 # 4. The environment
@@ -77,7 +77,7 @@ else fail "$HOME/.claude is not writable: the receiver could not write its metri
 # 6. A throwaway receiver, real exports, the statusline: in a temporary HOME
 if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "${version:-}" ] && [ -n "$fixtures" ]; then
   scratch="$(mktemp -d)"
-  port="$(for p in $(seq 20000 20100); do if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; break; fi; done)"
+  port="$(for p in $(seq 20000 20100); do if ! ctm_port_busy "$p"; then echo "$p"; break; fi; done)"
   HOME="$scratch" "$java" -jar "$receiver_jar" --port "$port" >/dev/null 2>&1 &
   pid=$!
   trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$scratch"' EXIT

@@ -20,7 +20,7 @@ if health="$(ctm_health)"; then
   echo "token-metrics receiver already running on port $CTM_PORT (pid $(ctm_health_field "$health" pid))"
   exit 0
 fi
-if ctm_port_busy; then
+if ctm_port_busy "$CTM_PORT"; then
   echo "start-token-proxy: port $CTM_PORT is in use by another program; set CLAUDE_TOKEN_METRICS_PORT to another port" >&2
   exit 1
 fi

@@ -13,7 +13,7 @@ here="$(cd "$(dirname "$self")" && pwd)"
 
 file_pid="$(cat "$CTM_PID_FILE" 2>/dev/null || true)"
 if ! health="$(ctm_health)"; then
-  if ctm_port_busy; then
+  if ctm_port_busy "$CTM_PORT"; then
     echo "stop-token-proxy: port $CTM_PORT is held by another program, not our receiver; leaving it alone" >&2
     exit 1
   fi

@@ -24,5 +24,5 @@ ctm_health_field() { # ctm_health_field JSON NAME -> the number
   sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" <<<"$1"
 }
 
-# True when something accepts connections on the port (bash's /dev/tcp: no lsof, no extra process).
-ctm_port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$CTM_PORT") 2>/dev/null; }
+# True when something accepts connections on the port (bash's /dev/tcp: no lsof, no process).
+ctm_port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -45,10 +45,9 @@ public final class UsageAggregator {
             if (increase == null) {
                 continue;
             }
-            Contribution contribution = point.tokenType() != null
-                    ? new Contribution(point.tokenType(), increase.longValueExact(), BigDecimal.ZERO)
-                    : new Contribution(null, 0, increase);
-            Usage usage = contribution.asUsage();
+            Usage usage = point.tokenType() != null
+                    ? new Usage(TokenCounts.ZERO.plus(point.tokenType(), increase.longValueExact()), BigDecimal.ZERO)
+                    : new Usage(TokenCounts.ZERO, increase);
             days.merge(LocalDate.ofInstant(instant(point.timeNanos()), zone), usage, Usage::plus);
             if (!point.sessionId().isEmpty()) {
                 sessions.computeIfAbsent(point.sessionId(), id -> new SessionState())

@@ -80,7 +80,7 @@ final class Journal implements AutoCloseable {
 
     /** The intact records of a segment, cutting off a torn tail; none when the header itself is torn. */
     static List<byte[]> read(Path path) throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
             if (channel.read(header, 0) != HEADER_BYTES || header.getInt(0) != MAGIC
                     || header.getLong(4) != sequenceOf(path)) {
