@@ -1,13 +1,12 @@
 package dev.tokenmetrics.receiver;
 
-import com.google.protobuf.Message;
 import dev.tokenmetrics.receiver.http.ExportConsumer;
+import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
+import dev.tokenmetrics.receiver.otlp.ProtobufEncoding;
 import dev.tokenmetrics.receiver.otlp.Signal;
 import dev.tokenmetrics.receiver.store.UsageStore;
 import dev.tokenmetrics.receiver.usage.Extraction;
 import dev.tokenmetrics.receiver.usage.UsageExtractor;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.util.concurrent.CompletableFuture;
 
 /** Connects the server to the store: extracts the usage an export carries and records it durably. */
@@ -21,11 +20,14 @@ final class UsageExportConsumer implements ExportConsumer {
     }
 
     @Override
-    public CompletableFuture<ExportResult> consume(Signal signal, Message request) {
+    public CompletableFuture<ExportResult> consume(Signal signal, byte[] request) throws MalformedRequestException {
         Extraction extraction = switch (signal) {
-            case METRICS -> extractor.metrics((ExportMetricsServiceRequest) request);
-            case LOGS -> extractor.logs((ExportLogsServiceRequest) request);
-            case TRACES -> null; // decoded and validated; Claude Code's spans carry no usage we keep
+            case METRICS -> extractor.metrics(request);
+            case LOGS -> extractor.logs(request);
+            case TRACES -> {
+                ProtobufEncoding.parse(request, signal.requestPrototype()); // checked; spans carry no usage we keep
+                yield null;
+            }
         };
         if (extraction == null) {
             return CompletableFuture.completedFuture(ExportResult.ACCEPTED);

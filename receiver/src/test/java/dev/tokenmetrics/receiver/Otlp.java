@@ -1,5 +1,8 @@
 package dev.tokenmetrics.receiver;
 
+import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
+import dev.tokenmetrics.receiver.usage.Extraction;
+import dev.tokenmetrics.receiver.usage.UsageExtractor;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -90,6 +93,15 @@ public final class Otlp {
         tokenPoints.add(point(session, model, "cacheCreation", start, time, cacheCreation));
         return request(sum(TOKENS, temporality, tokenPoints.toArray(NumberDataPoint[]::new)),
                 sum(COST, temporality, point(session, model, null, start, time, cost)));
+    }
+
+    /** What the extractor makes of a request built in a test (built requests are well-formed). */
+    public static Extraction extract(ExportMetricsServiceRequest request) {
+        try {
+            return new UsageExtractor().metrics(request.toByteArray());
+        } catch (MalformedRequestException e) {
+            throw new AssertionError(e);
+        }
     }
 
     public static byte[] resource(String name) {

@@ -1,6 +1,6 @@
 package dev.tokenmetrics.receiver.http;
 
-import com.google.protobuf.Message;
+import dev.tokenmetrics.receiver.http.ExportConsumer.ExportResult;
 import dev.tokenmetrics.receiver.otlp.BodyTooLargeException;
 import dev.tokenmetrics.receiver.otlp.Encoding;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
@@ -45,11 +46,11 @@ final class OtlpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = RequestGuard.path(request.uri());
         Signal signal = Signal.forPath(path);
         Encoding encoding = Encoding.forContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE), protobuf, json);
-        Message message;
+        CompletableFuture<ExportResult> stored;
         try {
             byte[] body = RequestBody.decode(ByteBufUtil.getBytes(request.content()),
                     request.headers().get(HttpHeaderNames.CONTENT_ENCODING), maxDecodedBytes);
-            message = encoding.decode(body, signal.requestPrototype());
+            stored = consumer.consume(signal, encoding.toWire(body, signal.requestType()));
         } catch (BodyTooLargeException e) {
             refuse(ctx, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, encoding, path, e.getMessage());
             return;
@@ -57,7 +58,7 @@ final class OtlpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             refuse(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, encoding, path, e.getMessage());
             return;
         }
-        consumer.consume(signal, message).whenComplete((result, failure) -> {
+        stored.whenComplete((result, failure) -> {
             if (failure != null) {
                 LOG.warning(path + ": export not stored, client told to retry: " + failure.getMessage());
                 responses.error(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, encoding,

@@ -1,17 +1,24 @@
 package dev.tokenmetrics.receiver.otlp;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Message;
 
 /**
  * One of OTLP/HTTP's two body encodings, chosen once per request from its Content-Type and then used both to
  * unmarshal the request and to marshal the response (OTLP answers in the encoding it was asked in).
+ * Requests unmarshal to protobuf wire format, which every signal's reader takes (see {@link WireReader}).
  */
 public interface Encoding {
 
     String contentType();
 
-    /** Decodes a request body into a message of the prototype's type. */
-    <M extends Message> M decode(byte[] body, M prototype) throws MalformedRequestException;
+    /** A request body of the given message type, as protobuf wire format. */
+    byte[] toWire(byte[] body, Descriptor type) throws MalformedRequestException;
+
+    /** Decodes a request body into a message of the prototype's type, fully checked. */
+    default <M extends Message> M decode(byte[] body, M prototype) throws MalformedRequestException {
+        return ProtobufEncoding.parse(toWire(body, prototype.getDescriptorForType()), prototype);
+    }
 
     byte[] encode(Message message);
 

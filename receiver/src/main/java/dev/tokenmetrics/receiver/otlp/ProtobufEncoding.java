@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver.otlp;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 
@@ -11,11 +12,17 @@ public final class ProtobufEncoding implements Encoding {
         return "application/x-protobuf";
     }
 
+    /** The body is wire format already; each signal's reader checks what it reads. */
     @Override
+    public byte[] toWire(byte[] body, Descriptor type) {
+        return body;
+    }
+
+    /** Builds the message with protobuf's generated parser, which checks all of it. */
     @SuppressWarnings("unchecked")
-    public <M extends Message> M decode(byte[] body, M prototype) throws MalformedRequestException {
+    public static <M extends Message> M parse(byte[] wire, M prototype) throws MalformedRequestException {
         try {
-            return (M) prototype.getParserForType().parseFrom(body);
+            return (M) prototype.getParserForType().parseFrom(wire);
         } catch (InvalidProtocolBufferException e) {
             String reason = String.valueOf(e.getMessage());
             int sentence = reason.indexOf(". ");

@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver.otlp;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -61,6 +62,10 @@ public enum Signal {
 
     public Message requestPrototype() {
         return requestPrototype;
+    }
+
+    public Descriptor requestType() {
+        return requestPrototype.getDescriptorForType();
     }
 
     /** The Export*ServiceResponse; partial_success stays unset when everything was accepted, as OTLP requires. */

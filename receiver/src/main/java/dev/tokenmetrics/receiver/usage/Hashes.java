@@ -1,14 +1,16 @@
 package dev.tokenmetrics.receiver.usage;
 
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
+import dev.tokenmetrics.receiver.otlp.WireReader;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * Identities that must survive restarts (they are persisted), which rules out protobuf's hashCode.
- * A {@link StreamId} is two independent 64-bit hashes over resource, scope, metric name and point attributes.
- * Attribute sets hash as the sum of their members' hashes, so the order a client lists them in does not matter.
- * Not cryptographic: streams come from the user's own Claude Code, and 128 bits make accidents negligible.
+ * A {@link StreamId} is two independent 64-bit hashes over resource, scope, metric name and point attributes,
+ * built as a chain so that an export hashes its resource, scopes and metrics once, not once per point.
+ * Text hashes as its UTF-8 bytes. Attribute sets hash as the sum of their members' hashes, so the order a client
+ * lists them in does not matter. Not cryptographic: streams come from the user's own Claude Code, and 128 bits
+ * make accidents negligible.
  */
 final class Hashes {
 
@@ -18,60 +20,65 @@ final class Hashes {
     private Hashes() {
     }
 
-    static StreamId stream(List<KeyValue> resource, String scopeName, String scopeVersion, String metricName,
-                       List<KeyValue> pointAttributes) {
-        long high = SEED_HIGH;
-        long low = SEED_LOW;
-        high = mix(high + attributes(resource, SEED_HIGH));
-        low = mix(low + attributes(resource, SEED_LOW));
-        high = mix(high + string(scopeName, SEED_HIGH) * 31 + string(scopeVersion, SEED_HIGH));
-        low = mix(low + string(scopeName, SEED_LOW) * 31 + string(scopeVersion, SEED_LOW));
-        high = mix(high + string(metricName, SEED_HIGH));
-        low = mix(low + string(metricName, SEED_LOW));
-        high = mix(high + attributes(pointAttributes, SEED_HIGH));
-        low = mix(low + attributes(pointAttributes, SEED_LOW));
-        return new StreamId(high, low);
+    static StreamId resource(List<Attribute> attributes) {
+        return new StreamId(mix(SEED_HIGH + attributes(attributes, SEED_HIGH)),
+                mix(SEED_LOW + attributes(attributes, SEED_LOW)));
+    }
+
+    static StreamId scope(StreamId resource, WireReader name, WireReader version) {
+        return new StreamId(mix(resource.high() + bytes(name, SEED_HIGH) * 31 + bytes(version, SEED_HIGH)),
+                mix(resource.low() + bytes(name, SEED_LOW) * 31 + bytes(version, SEED_LOW)));
+    }
+
+    static StreamId metric(StreamId scope, WireReader name) {
+        return new StreamId(mix(scope.high() + bytes(name, SEED_HIGH)), mix(scope.low() + bytes(name, SEED_LOW)));
+    }
+
+    static StreamId point(StreamId metric, List<Attribute> attributes) {
+        return new StreamId(mix(metric.high() + attributes(attributes, SEED_HIGH)),
+                mix(metric.low() + attributes(attributes, SEED_LOW)));
     }
 
     /** One log event: the same event re-sent by a retried export hashes the same. */
     static long event(String sessionId, String sequence, long timeNanos, long observedNanos) {
-        long hash = mix(SEED_HIGH + string(sessionId, SEED_HIGH));
-        hash = mix(hash + string(sequence, SEED_LOW));
+        long hash = mix(SEED_HIGH + text(sessionId, SEED_HIGH));
+        hash = mix(hash + text(sequence, SEED_LOW));
         hash = mix(hash + timeNanos);
         return mix(hash + observedNanos);
     }
 
-    private static long attributes(List<KeyValue> attributes, long seed) {
+    private static long attributes(List<Attribute> attributes, long seed) {
         long sum = attributes.size();
         for (int i = 0; i < attributes.size(); i++) {
-            KeyValue kv = attributes.get(i);
-            sum += mix(string(kv.getKey(), seed) * 0x100000001B3L + value(kv.getValue(), seed));
+            Attribute attribute = attributes.get(i);
+            sum += mix(bytes(attribute.key(), seed) * 0x100000001B3L + value(attribute, seed));
         }
         return sum;
     }
 
-    private static long value(AnyValue value, long seed) {
-        return switch (value.getValueCase()) {
-            case STRING_VALUE -> string(value.getStringValue(), seed);
-            case BOOL_VALUE -> mix(seed ^ (value.getBoolValue() ? 1 : 2));
-            case INT_VALUE -> mix(seed ^ 3 ^ value.getIntValue());
-            case DOUBLE_VALUE -> mix(seed ^ 4 ^ Double.doubleToLongBits(value.getDoubleValue()));
-            default -> bytes(value.toByteArray(), seed ^ value.getValueCase().getNumber()); // rare: arrays, maps, bytes
+    private static long value(Attribute attribute, long seed) {
+        return switch (attribute.valueCase()) {
+            case Attribute.STRING -> bytes(attribute.bytes(), seed);
+            case Attribute.BOOL -> mix(seed ^ (attribute.number() != 0 ? 1 : 2));
+            case Attribute.INT -> mix(seed ^ 3 ^ attribute.number());
+            case Attribute.DOUBLE -> mix(seed ^ 4 ^ attribute.number());
+            default -> bytes(attribute.bytes(), seed ^ attribute.valueCase()); // rare: arrays, maps, bytes
         };
     }
 
-    private static long string(String text, long seed) {
-        long hash = seed ^ text.length();
-        for (int i = 0; i < text.length(); i++) {
-            hash = (hash ^ text.charAt(i)) * 0x100000001B3L;
-        }
-        return mix(hash);
+    private static long text(String text, long seed) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        return bytes(utf8, 0, utf8.length, seed);
     }
 
-    private static long bytes(byte[] bytes, long seed) {
-        long hash = seed ^ bytes.length;
-        for (byte b : bytes) {
-            hash = (hash ^ (b & 0xFF)) * 0x100000001B3L;
+    private static long bytes(WireReader field, long seed) {
+        return bytes(field.array(), field.start(), field.end(), seed);
+    }
+
+    private static long bytes(byte[] bytes, int from, int to, long seed) {
+        long hash = seed ^ (to - from);
+        for (int i = from; i < to; i++) {
+            hash = (hash ^ (bytes[i] & 0xFF)) * 0x100000001B3L;
         }
         return mix(hash);
     }

@@ -7,6 +7,8 @@ public enum TokenType {
     CACHE_READ("cacheRead"),
     CACHE_CREATION("cacheCreation");
 
+    private static final TokenType[] ALL = values();
+
     private final String attributeValue;
 
     TokenType(String attributeValue) {
@@ -18,7 +20,7 @@ public enum TokenType {
     }
 
     public static TokenType forAttribute(String value) {
-        for (TokenType type : values()) {
+        for (TokenType type : ALL) {
             if (type.attributeValue.equals(value)) {
                 return type;
             }

@@ -1,19 +1,8 @@
 package dev.tokenmetrics.receiver.usage;
 
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
-import io.opentelemetry.proto.metrics.v1.Metric.DataCase;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.metrics.v1.Sum;
+import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
+import dev.tokenmetrics.receiver.otlp.WireReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,15 +11,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Picks Claude Code's usage out of OTLP exports and checks what can be checked without history: a tracked metric
- * must be a monotonic sum with a temporality, and each point a finite, non-negative value with a time. Points that
- * fail are counted as rejected with a reason; the rest of the export still counts. Stateless and thread-safe.
+ * Picks Claude Code's usage out of OTLP exports, reading the protobuf wire format directly (see {@link WireReader}),
+ * and checks what can be checked without history: a tracked metric must be a monotonic sum with a temporality, and
+ * each point a finite, non-negative value with a time. Points that fail are counted as rejected with a reason; the
+ * rest of the export still counts. Only the messages that lead to usage are read; others are skipped whole.
+ * Stateless and thread-safe.
  */
 public final class UsageExtractor {
 
     static final String SESSION_ID = "session.id";
     static final String MODEL = "model";
-    static final String TYPE = "type";
     static final String TERMINAL_TYPE = "terminal.type";
     static final String UNKNOWN_MODEL = "unknown";
     private static final int MAX_RESOURCE_ATTRIBUTES = 32;
@@ -39,54 +29,192 @@ public final class UsageExtractor {
     /** No session reaches a quadrillion tokens or dollars; a larger value is corruption, and would swamp the totals. */
     static final double MAX_PLAUSIBLE_VALUE = 1e15;
 
-    public Extraction metrics(ExportMetricsServiceRequest request) {
+    private static final byte[] SESSION_ID_KEY = utf8(SESSION_ID);
+    private static final byte[] MODEL_KEY = utf8(MODEL);
+    private static final byte[] TYPE_KEY = utf8("type");
+    private static final byte[] TERMINAL_TYPE_KEY = utf8(TERMINAL_TYPE);
+    private static final byte[] API_REQUEST_BODY = utf8("claude_code.api_request");
+
+    // The fields read, as tags (field number << 3 | wire type), from the OTLP protos' field numbers.
+    private static final int LEN = WireReader.LENGTH_DELIMITED;
+    private static final int REQUEST_RESOURCE_ENTRIES = 1 << 3 | LEN; // resource_metrics, resource_logs
+    private static final int RESOURCE = 1 << 3 | LEN;
+    private static final int RESOURCE_ATTRIBUTES = 1 << 3 | LEN;
+    private static final int SCOPE_ENTRIES = 2 << 3 | LEN; // scope_metrics, scope_logs
+    private static final int SCOPE = 1 << 3 | LEN;
+    private static final int SCOPE_NAME = 1 << 3 | LEN;
+    private static final int SCOPE_VERSION = 2 << 3 | LEN;
+    private static final int SCOPE_ITEMS = 2 << 3 | LEN; // metrics, log_records
+    private static final int METRIC_NAME = 1 << 3 | LEN;
+    private static final int METRIC_GAUGE = 5 << 3 | LEN;
+    private static final int METRIC_SUM = 7 << 3 | LEN;
+    private static final int METRIC_HISTOGRAM = 9 << 3 | LEN;
+    private static final int METRIC_EXPONENTIAL_HISTOGRAM = 10 << 3 | LEN;
+    private static final int METRIC_SUMMARY = 11 << 3 | LEN;
+    private static final int DATA_POINTS = 1 << 3 | LEN; // in every kind of metric data
+    private static final int SUM_TEMPORALITY = 2 << 3 | WireReader.VARINT;
+    private static final int SUM_IS_MONOTONIC = 3 << 3 | WireReader.VARINT;
+    private static final int POINT_ATTRIBUTES = 7 << 3 | LEN;
+    private static final int POINT_START_TIME = 2 << 3 | WireReader.FIXED64;
+    private static final int POINT_TIME = 3 << 3 | WireReader.FIXED64;
+    private static final int POINT_AS_DOUBLE = 4 << 3 | WireReader.FIXED64;
+    private static final int POINT_AS_INT = 6 << 3 | WireReader.FIXED64;
+    private static final int LOG_TIME = 1 << 3 | WireReader.FIXED64;
+    private static final int LOG_OBSERVED_TIME = 11 << 3 | WireReader.FIXED64;
+    private static final int LOG_BODY = 5 << 3 | LEN;
+    private static final int LOG_ATTRIBUTES = 6 << 3 | LEN;
+    private static final int TEMPORALITY_DELTA = 1;
+    private static final int TEMPORALITY_CUMULATIVE = 2;
+
+    /** Reads an ExportMetricsServiceRequest. */
+    public Extraction metrics(byte[] wire) throws MalformedRequestException {
         var points = new ArrayList<UsagePoint>();
         var resources = new LinkedHashMap<String, SessionResource>();
         var errors = new Errors();
-        for (ResourceMetrics resourceMetrics : request.getResourceMetricsList()) {
-            List<KeyValue> resource = resourceMetrics.getResource().getAttributesList();
-            for (ScopeMetrics scopeMetrics : resourceMetrics.getScopeMetricsList()) {
-                for (var metric : scopeMetrics.getMetricsList()) {
-                    Metric tracked = Metric.forName(metric.getName());
-                    if (tracked != null) {
-                        extractSum(tracked, metric, resource, scopeMetrics.getScope(), points, resources, errors);
-                    }
-                }
+        WireReader request = WireReader.of(wire);
+        while (request.next()) {
+            if (request.tag() == REQUEST_RESOURCE_ENTRIES) {
+                resourceMetrics(request.field(), points, resources, errors);
+            } else {
+                request.skip();
             }
         }
         return new Extraction(new UsageBatch(points, List.of(), List.copyOf(resources.values())),
                 errors.count, errors.message());
     }
 
-    private static void extractSum(Metric tracked, io.opentelemetry.proto.metrics.v1.Metric metric, List<KeyValue> resource,
-                            InstrumentationScope scope, List<UsagePoint> points,
-                            Map<String, SessionResource> resources, Errors errors) {
-        if (metric.getDataCase() != DataCase.SUM) {
-            errors.reject(dataPointCount(metric), tracked.otelName() + " must be a sum, got "
-                    + metric.getDataCase().name().toLowerCase());
+    private static void resourceMetrics(WireReader resourceMetrics, List<UsagePoint> points,
+                                        Map<String, SessionResource> resources, Errors errors)
+            throws MalformedRequestException {
+        var resource = new ArrayList<Attribute>();
+        var scopeMetrics = new ArrayList<WireReader>();
+        while (resourceMetrics.next()) {
+            switch (resourceMetrics.tag()) {
+                case RESOURCE -> readResource(resourceMetrics.field(), resource);
+                case SCOPE_ENTRIES -> scopeMetrics.add(resourceMetrics.field());
+                default -> resourceMetrics.skip();
+            }
+        }
+        StreamId resourceStream = Hashes.resource(resource);
+        for (WireReader scope : scopeMetrics) {
+            scopeMetrics(scope, resource, resourceStream, points, resources, errors);
+        }
+    }
+
+    private static void scopeMetrics(WireReader scopeMetrics, List<Attribute> resource, StreamId resourceStream,
+                                     List<UsagePoint> points, Map<String, SessionResource> resources, Errors errors)
+            throws MalformedRequestException {
+        WireReader scopeName = WireReader.empty();
+        WireReader scopeVersion = WireReader.empty();
+        var metrics = new ArrayList<WireReader>();
+        while (scopeMetrics.next()) {
+            switch (scopeMetrics.tag()) {
+                case SCOPE -> {
+                    WireReader scope = scopeMetrics.field();
+                    while (scope.next()) {
+                        switch (scope.tag()) {
+                            case SCOPE_NAME -> scopeName = scope.field();
+                            case SCOPE_VERSION -> scopeVersion = scope.field();
+                            default -> scope.skip();
+                        }
+                    }
+                }
+                case SCOPE_ITEMS -> metrics.add(scopeMetrics.field());
+                default -> scopeMetrics.skip();
+            }
+        }
+        StreamId scopeStream = Hashes.scope(resourceStream, scopeName, scopeVersion);
+        for (WireReader metric : metrics) {
+            metric(metric, resource, scopeStream, points, resources, errors);
+        }
+    }
+
+    private static void metric(WireReader metric, List<Attribute> resource, StreamId scopeStream,
+                               List<UsagePoint> points, Map<String, SessionResource> resources, Errors errors)
+            throws MalformedRequestException {
+        WireReader name = WireReader.empty();
+        int dataTag = 0;
+        WireReader data = null;
+        while (metric.next()) {
+            switch (metric.tag()) {
+                case METRIC_NAME -> name = metric.field();
+                case METRIC_GAUGE, METRIC_SUM, METRIC_HISTOGRAM, METRIC_EXPONENTIAL_HISTOGRAM, METRIC_SUMMARY -> {
+                    dataTag = metric.tag(); // a oneof: the last one set wins (no client repeats one)
+                    data = metric.field();
+                }
+                default -> metric.skip();
+            }
+        }
+        Metric tracked = Metric.forName(name);
+        if (tracked == null) {
             return;
         }
-        Sum sum = metric.getSum();
-        Temporality temporality = temporality(sum.getAggregationTemporality());
-        if (!sum.getIsMonotonic() || temporality == null) {
-            errors.reject(sum.getDataPointsCount(), tracked.otelName()
+        if (dataTag != METRIC_SUM) {
+            errors.reject(data == null ? 0 : count(data, DATA_POINTS), tracked.otelName() + " must be a sum, got "
+                    + dataKind(dataTag));
+            return;
+        }
+        var dataPoints = new ArrayList<WireReader>();
+        long temporalityValue = 0;
+        boolean monotonic = false;
+        while (data.next()) {
+            switch (data.tag()) {
+                case DATA_POINTS -> dataPoints.add(data.field());
+                case SUM_TEMPORALITY -> temporalityValue = data.varint();
+                case SUM_IS_MONOTONIC -> monotonic = data.varint() != 0;
+                default -> data.skip();
+            }
+        }
+        Temporality temporality = temporalityValue == TEMPORALITY_DELTA ? Temporality.DELTA
+                : temporalityValue == TEMPORALITY_CUMULATIVE ? Temporality.CUMULATIVE : null;
+        if (!monotonic || temporality == null) {
+            errors.reject(dataPoints.size(), tracked.otelName()
                     + " must be a monotonic sum with DELTA or CUMULATIVE temporality");
             return;
         }
-        for (NumberDataPoint point : sum.getDataPointsList()) {
-            var labels = new PointLabels(point.getAttributesList());
+        StreamId metricStream = Hashes.metric(scopeStream, name);
+        for (WireReader dataPoint : dataPoints) {
+            var point = new Point(dataPoint);
+            var labels = new PointLabels(point.attributes);
             String problem = problem(tracked, temporality, point, labels);
             if (problem != null) {
                 errors.reject(1, tracked.otelName() + ": " + problem);
                 continue;
             }
-            double value = point.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? point.getAsInt() : point.getAsDouble();
-            points.add(new UsagePoint(Hashes.stream(resource, scope.getName(), scope.getVersion(), metric.getName(),
-                    point.getAttributesList()), tracked, temporality, labels.sessionId, labels.model,
+            points.add(new UsagePoint(Hashes.point(metricStream, point.attributes), tracked, temporality,
+                    labels.sessionId, labels.model,
                     tracked == Metric.TOKEN_USAGE ? TokenType.forAttribute(labels.type) : null,
-                    point.getStartTimeUnixNano(), point.getTimeUnixNano(), value));
+                    point.startNanos, point.timeNanos, point.value));
             if (!labels.sessionId.isEmpty() && !resources.containsKey(labels.sessionId)) {
                 resources.put(labels.sessionId, new SessionResource(labels.sessionId, describe(resource, labels.terminal)));
+            }
+        }
+    }
+
+    /** A NumberDataPoint's fields that usage needs. */
+    private static final class Point {
+        final List<Attribute> attributes = new ArrayList<>();
+        long startNanos;
+        long timeNanos;
+        boolean hasValue;
+        double value;
+
+        Point(WireReader point) throws MalformedRequestException {
+            while (point.next()) {
+                switch (point.tag()) {
+                    case POINT_ATTRIBUTES -> attributes.add(Attribute.read(point.field()));
+                    case POINT_START_TIME -> startNanos = point.fixed64();
+                    case POINT_TIME -> timeNanos = point.fixed64();
+                    case POINT_AS_DOUBLE -> {
+                        hasValue = true;
+                        value = Double.longBitsToDouble(point.fixed64());
+                    }
+                    case POINT_AS_INT -> {
+                        hasValue = true;
+                        value = point.fixed64();
+                    }
+                    default -> point.skip();
+                }
             }
         }
     }
@@ -98,34 +226,40 @@ public final class UsageExtractor {
         String type = "";
         String terminal;
 
-        PointLabels(List<KeyValue> attributes) {
+        PointLabels(List<Attribute> attributes) throws MalformedRequestException {
             for (int i = 0; i < attributes.size(); i++) {
-                KeyValue kv = attributes.get(i);
-                String value = scalar(kv.getValue());
+                Attribute attribute = attributes.get(i);
+                WireReader key = attribute.key();
+                boolean session = key.contentEquals(SESSION_ID_KEY);
+                boolean model = !session && key.contentEquals(MODEL_KEY);
+                boolean type = !session && !model && key.contentEquals(TYPE_KEY);
+                boolean terminal = !session && !model && !type && key.contentEquals(TERMINAL_TYPE_KEY);
+                if (!(session || model || type || terminal)) {
+                    continue;
+                }
+                String value = scalar(attribute);
                 if (value == null || value.isEmpty()) {
                     continue;
                 }
-                switch (kv.getKey()) {
-                    case SESSION_ID -> sessionId = value;
-                    case MODEL -> model = value;
-                    case TYPE -> type = value;
-                    case TERMINAL_TYPE -> terminal = value;
-                    default -> { }
+                if (session) {
+                    sessionId = value;
+                } else if (model) {
+                    this.model = value;
+                } else if (type) {
+                    this.type = value;
+                } else {
+                    this.terminal = value;
                 }
             }
         }
     }
 
     /** Why a point cannot count, or null when it can. */
-    private static String problem(Metric tracked, Temporality temporality, NumberDataPoint point, PointLabels labels) {
-        double value;
-        switch (point.getValueCase()) {
-            case AS_DOUBLE -> value = point.getAsDouble();
-            case AS_INT -> value = point.getAsInt();
-            default -> {
-                return "data point has no value";
-            }
+    private static String problem(Metric tracked, Temporality temporality, Point point, PointLabels labels) {
+        if (!point.hasValue) {
+            return "data point has no value";
         }
+        double value = point.value;
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             return "value " + value + " is not finite";
         }
@@ -136,7 +270,7 @@ public final class UsageExtractor {
         if (value > MAX_PLAUSIBLE_VALUE) {
             return "value " + value + " is implausibly large";
         }
-        if (point.getTimeUnixNano() == 0) {
+        if (point.timeNanos == 0) {
             return "data point has no timeUnixNano";
         }
         if (tracked == Metric.TOKEN_USAGE) {
@@ -150,68 +284,118 @@ public final class UsageExtractor {
         return null;
     }
 
-    private static Temporality temporality(AggregationTemporality temporality) {
-        return switch (temporality) {
-            case AGGREGATION_TEMPORALITY_DELTA -> Temporality.DELTA;
-            case AGGREGATION_TEMPORALITY_CUMULATIVE -> Temporality.CUMULATIVE;
-            default -> null;
+    private static String dataKind(int dataTag) {
+        return switch (dataTag) {
+            case METRIC_GAUGE -> "gauge";
+            case METRIC_HISTOGRAM -> "histogram";
+            case METRIC_EXPONENTIAL_HISTOGRAM -> "exponential_histogram";
+            case METRIC_SUMMARY -> "summary";
+            default -> "no data";
         };
     }
 
-    private static int dataPointCount(io.opentelemetry.proto.metrics.v1.Metric metric) {
-        return switch (metric.getDataCase()) {
-            case GAUGE -> metric.getGauge().getDataPointsCount();
-            case HISTOGRAM -> metric.getHistogram().getDataPointsCount();
-            case EXPONENTIAL_HISTOGRAM -> metric.getExponentialHistogram().getDataPointsCount();
-            case SUMMARY -> metric.getSummary().getDataPointsCount();
-            default -> 0;
-        };
+    private static int count(WireReader message, int tag) throws MalformedRequestException {
+        int count = 0;
+        while (message.next()) {
+            if (message.tag() == tag) {
+                count++;
+            }
+            message.skip();
+        }
+        return count;
     }
 
-    public Extraction logs(ExportLogsServiceRequest request) {
+    /** Reads an ExportLogsServiceRequest: the {@code claude_code.api_request} events, one per API call. */
+    public Extraction logs(byte[] wire) throws MalformedRequestException {
         var apiRequests = new ArrayList<ApiRequest>();
         var resources = new LinkedHashMap<String, SessionResource>();
-        for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
-            for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
-                for (LogRecord log : scopeLogs.getLogRecordsList()) {
-                    if (!isApiRequest(log)) {
-                        continue;
+        WireReader request = WireReader.of(wire);
+        while (request.next()) {
+            if (request.tag() != REQUEST_RESOURCE_ENTRIES) {
+                request.skip();
+                continue;
+            }
+            WireReader resourceLogs = request.field();
+            var resource = new ArrayList<Attribute>();
+            var scopeLogs = new ArrayList<WireReader>();
+            while (resourceLogs.next()) {
+                switch (resourceLogs.tag()) {
+                    case RESOURCE -> readResource(resourceLogs.field(), resource);
+                    case SCOPE_ENTRIES -> scopeLogs.add(resourceLogs.field());
+                    default -> resourceLogs.skip();
+                }
+            }
+            for (WireReader scope : scopeLogs) {
+                while (scope.next()) {
+                    if (scope.tag() == SCOPE_ITEMS) {
+                        logRecord(scope.field(), resource, apiRequests, resources);
+                    } else {
+                        scope.skip();
                     }
-                    String sessionId = attribute(log.getAttributesList(), SESSION_ID, "");
-                    if (sessionId.isEmpty()) {
-                        continue; // nothing to attribute it to
-                    }
-                    long time = log.getTimeUnixNano() != 0 ? log.getTimeUnixNano() : log.getObservedTimeUnixNano();
-                    apiRequests.add(new ApiRequest(sessionId, attribute(log.getAttributesList(), MODEL, UNKNOWN_MODEL),
-                            time, eventKey(log)));
-                    resources.computeIfAbsent(sessionId, id -> new SessionResource(id,
-                            describe(resourceLogs.getResource().getAttributesList(),
-                                    attribute(log.getAttributesList(), TERMINAL_TYPE, null))));
                 }
             }
         }
         return new Extraction(new UsageBatch(List.of(), apiRequests, List.copyOf(resources.values())), 0, "");
     }
 
-    private static boolean isApiRequest(LogRecord log) {
-        return "api_request".equals(attribute(log.getAttributesList(), "event.name", ""))
-                || "claude_code.api_request".equals(log.getBody().getStringValue());
+    private static void logRecord(WireReader log, List<Attribute> resource, List<ApiRequest> apiRequests,
+                                  Map<String, SessionResource> resources) throws MalformedRequestException {
+        var attributes = new ArrayList<Attribute>();
+        long timeNanos = 0;
+        long observedNanos = 0;
+        WireReader body = null;
+        while (log.next()) {
+            switch (log.tag()) {
+                case LOG_TIME -> timeNanos = log.fixed64();
+                case LOG_OBSERVED_TIME -> observedNanos = log.fixed64();
+                case LOG_BODY -> body = log.field();
+                case LOG_ATTRIBUTES -> attributes.add(Attribute.read(log.field()));
+                default -> log.skip();
+            }
+        }
+        boolean apiRequest = "api_request".equals(attribute(attributes, "event.name", ""))
+                || (body != null && isApiRequestBody(Attribute.value(body)));
+        if (!apiRequest) {
+            return;
+        }
+        String sessionId = attribute(attributes, SESSION_ID, "");
+        if (sessionId.isEmpty()) {
+            return; // nothing to attribute it to
+        }
+        long eventKey = Hashes.event(sessionId, attribute(attributes, "event.sequence", ""), timeNanos, observedNanos);
+        apiRequests.add(new ApiRequest(sessionId, attribute(attributes, MODEL, UNKNOWN_MODEL),
+                timeNanos != 0 ? timeNanos : observedNanos, eventKey));
+        if (!resources.containsKey(sessionId)) {
+            resources.put(sessionId, new SessionResource(sessionId,
+                    describe(resource, attribute(attributes, TERMINAL_TYPE, null))));
+        }
     }
 
-    private static long eventKey(LogRecord log) {
-        return Hashes.event(attribute(log.getAttributesList(), SESSION_ID, ""),
-                attribute(log.getAttributesList(), "event.sequence", ""), log.getTimeUnixNano(),
-                log.getObservedTimeUnixNano());
+    private static boolean isApiRequestBody(Attribute body) {
+        return body.valueCase() == Attribute.STRING && body.bytes().contentEquals(API_REQUEST_BODY);
+    }
+
+    /** Appends a Resource's attributes (a resource field seen twice merges, as protobuf's rule has it). */
+    private static void readResource(WireReader resource, List<Attribute> attributes) throws MalformedRequestException {
+        while (resource.next()) {
+            if (resource.tag() == RESOURCE_ATTRIBUTES) {
+                attributes.add(Attribute.read(resource.field()));
+            } else {
+                resource.skip();
+            }
+        }
     }
 
     /** Resource attributes plus the terminal, which Claude Code puts on each point rather than on the resource. */
-    private static Map<String, String> describe(List<KeyValue> resource, String terminal) {
+    private static Map<String, String> describe(List<Attribute> resource, String terminal)
+            throws MalformedRequestException {
         var attributes = new LinkedHashMap<String, String>();
-        for (KeyValue kv : resource) {
-            if (attributes.size() < MAX_RESOURCE_ATTRIBUTES && kv.getKey().length() <= MAX_ATTRIBUTE_LENGTH) {
-                String value = scalar(kv.getValue());
-                if (value != null) {
-                    attributes.put(kv.getKey(), value);
+        for (Attribute attribute : resource) {
+            if (attributes.size() < MAX_RESOURCE_ATTRIBUTES) {
+                String key = attribute.key().text();
+                String value = scalar(attribute);
+                if (key.length() <= MAX_ATTRIBUTE_LENGTH && value != null) {
+                    attributes.put(key, value);
                 }
             }
         }
@@ -221,25 +405,25 @@ public final class UsageExtractor {
         return attributes;
     }
 
-    static String attribute(List<KeyValue> attributes, String key, String fallback) {
-        for (KeyValue kv : attributes) {
-            if (kv.getKey().equals(key)) {
-                String value = scalar(kv.getValue());
+    /** The first attribute with this key, as text; the fallback when there is none or it is empty. */
+    static String attribute(List<Attribute> attributes, String key, String fallback) throws MalformedRequestException {
+        byte[] wanted = utf8(key);
+        for (Attribute attribute : attributes) {
+            if (attribute.key().contentEquals(wanted)) {
+                String value = scalar(attribute);
                 return value != null && !value.isEmpty() ? value : fallback;
             }
         }
         return fallback;
     }
 
-    private static String scalar(AnyValue value) {
-        String text = switch (value.getValueCase()) {
-            case STRING_VALUE -> value.getStringValue();
-            case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
-            case INT_VALUE -> Long.toString(value.getIntValue());
-            case DOUBLE_VALUE -> Double.toString(value.getDoubleValue());
-            default -> null;
-        };
+    private static String scalar(Attribute attribute) throws MalformedRequestException {
+        String text = attribute.scalar();
         return text == null || text.length() <= MAX_ATTRIBUTE_LENGTH ? text : text.substring(0, MAX_ATTRIBUTE_LENGTH);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Rejected points and the first few distinct reasons, for the response's partial_success. */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.tokenmetrics.receiver.Otlp;
-import dev.tokenmetrics.receiver.usage.UsageExtractor;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +30,7 @@ class UsageAggregatorTest {
     private UsageAggregator aggregator = new UsageAggregator(ZONE);
 
     private int apply(ExportMetricsServiceRequest request) {
-        return aggregator.apply(new UsageExtractor().metrics(request).batch());
+        return aggregator.apply(Otlp.extract(request).batch());
     }
 
     private SessionReport session(String id, Instant now) {

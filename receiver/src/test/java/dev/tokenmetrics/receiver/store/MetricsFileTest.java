@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tokenmetrics.receiver.Otlp;
 import dev.tokenmetrics.receiver.aggregate.UsageAggregator;
-import dev.tokenmetrics.receiver.usage.UsageExtractor;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -35,10 +35,9 @@ class MetricsFileTest {
     @Test
     void writesTheDocumentedSchema() throws IOException {
         var aggregator = new UsageAggregator(ZoneOffset.UTC);
-        aggregator.apply(new UsageExtractor().metrics(
+        aggregator.apply(Otlp.extract(
                 usage("s1", "claude-opus-4-1", DELTA, T0, T0.plusSeconds(5), 1011, 41, 300, 20, 0.005024000000000001)).batch());
-        aggregator.apply(new UsageExtractor().metrics(
-                usage("s2", "claude-opus-4-1", DELTA, T0, T0.plusSeconds(9), 1, 2, 3, 4, 0.1)).batch());
+        aggregator.apply(Otlp.extract(usage("s2", "claude-opus-4-1", DELTA, T0, T0.plusSeconds(9), 1, 2, 3, 4, 0.1)).batch());
         Path path = dir.resolve("token-metrics.json");
 
         new MetricsFile(path).write(aggregator.report(T0.plusSeconds(10)));

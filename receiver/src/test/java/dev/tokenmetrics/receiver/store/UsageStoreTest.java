@@ -6,9 +6,9 @@ import static dev.tokenmetrics.receiver.Otlp.usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenmetrics.receiver.Otlp;
 import dev.tokenmetrics.receiver.aggregate.UsageReport;
 import dev.tokenmetrics.receiver.usage.UsageBatch;
-import dev.tokenmetrics.receiver.usage.UsageExtractor;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -34,7 +34,7 @@ class UsageStoreTest {
     Path dir;
 
     private static UsageBatch batch(ExportMetricsServiceRequest request) {
-        return new UsageExtractor().metrics(request).batch();
+        return Otlp.extract(request).batch();
     }
 
     private static UsageBatch delta(String session, int second, long input) {

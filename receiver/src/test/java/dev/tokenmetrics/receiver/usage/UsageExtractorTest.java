@@ -8,18 +8,22 @@ import static dev.tokenmetrics.receiver.Otlp.request;
 import static dev.tokenmetrics.receiver.Otlp.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmetrics.receiver.Otlp;
 import dev.tokenmetrics.receiver.otlp.JsonEncoding;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
+import dev.tokenmetrics.receiver.otlp.ProtobufEncoding;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.Sum;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class UsageExtractorTest {
@@ -32,7 +36,7 @@ class UsageExtractorTest {
         var request = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
                 ExportMetricsServiceRequest.getDefaultInstance());
 
-        Extraction extraction = new UsageExtractor().metrics(request);
+        Extraction extraction = Otlp.extract(request);
 
         assertEquals(0, extraction.rejected());
         List<UsagePoint> points = extraction.batch().points();
@@ -55,7 +59,7 @@ class UsageExtractorTest {
         var request = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-logs.json"),
                 ExportLogsServiceRequest.getDefaultInstance());
 
-        List<ApiRequest> requests = new UsageExtractor().logs(request).batch().apiRequests();
+        List<ApiRequest> requests = new UsageExtractor().logs(request.toByteArray()).batch().apiRequests();
 
         assertEquals(1, requests.size(), "one api_request among seven events");
         assertEquals("e2f7c84b-4b26-4b2e-b1d3-d07f29d53082", requests.get(0).sessionId());
@@ -72,7 +76,7 @@ class UsageExtractorTest {
                 point("s", "m", "thinking", START, TIME, 4),
                 point("s", "m", "input", START, TIME, 1.5)));
 
-        Extraction extraction = new UsageExtractor().metrics(request);
+        Extraction extraction = Otlp.extract(request);
 
         assertEquals(1, extraction.batch().points().size());
         assertEquals(5, extraction.rejected());
@@ -91,7 +95,7 @@ class UsageExtractorTest {
         Metric noTemporality = Metric.newBuilder().setName(TOKENS).setSum(Sum.newBuilder().setIsMonotonic(true)
                 .addDataPoints(point("s", "m", "input", START, TIME, 1))).build();
 
-        Extraction extraction = new UsageExtractor().metrics(request(notMonotonic, gauge, noTemporality));
+        Extraction extraction = Otlp.extract(request(notMonotonic, gauge, noTemporality));
 
         assertEquals(0, extraction.batch().points().size());
         assertEquals(3, extraction.rejected());
@@ -101,7 +105,7 @@ class UsageExtractorTest {
     @Test
     void aPointWithoutSessionIdStillCountsButNamesNoSession() {
         var point = point("s", "m", "input", START, TIME, 5).toBuilder().removeAttributes(1).build();
-        Extraction extraction = new UsageExtractor().metrics(request(sum(TOKENS, DELTA, point)));
+        Extraction extraction = Otlp.extract(request(sum(TOKENS, DELTA, point)));
 
         assertEquals("", extraction.batch().points().get(0).sessionId());
         assertEquals(0, extraction.rejected());
@@ -115,11 +119,78 @@ class UsageExtractorTest {
         var reordered = point.toBuilder().clearAttributes().addAllAttributes(attributes).build();
         var otherSession = point("s2", "m", "input", START, TIME, 5);
 
-        StreamId a = new UsageExtractor().metrics(request(sum(TOKENS, DELTA, point))).batch().points().get(0).stream();
-        StreamId b = new UsageExtractor().metrics(request(sum(TOKENS, DELTA, reordered))).batch().points().get(0).stream();
-        StreamId c = new UsageExtractor().metrics(request(sum(TOKENS, DELTA, otherSession))).batch().points().get(0).stream();
+        StreamId a = Otlp.extract(request(sum(TOKENS, DELTA, point))).batch().points().get(0).stream();
+        StreamId b = Otlp.extract(request(sum(TOKENS, DELTA, reordered))).batch().points().get(0).stream();
+        StreamId c = Otlp.extract(request(sum(TOKENS, DELTA, otherSession))).batch().points().get(0).stream();
 
         assertEquals(a, b);
         assertNotEquals(a, c);
+    }
+
+    @Test
+    void streamIdsStayThoseOfEarlierReleasesSoPersistedCumulativeStateStillMatches() throws Exception {
+        byte[] wire = new ProtobufEncoding().toWire(new JsonEncoding().toWire(
+                Otlp.resource("cc-2.1.330-metrics-delta.json"), ExportMetricsServiceRequest.getDescriptor()), null);
+
+        List<UsagePoint> points = new UsageExtractor().metrics(wire).batch().points();
+
+        // Recorded with the release that built stream ids from protobuf messages (before wire decoding).
+        assertEquals(new StreamId(0xa826f944ca1c3bdeL, 0x46f6fcb5dfd0a195L), points.get(0).stream()); // cost
+        assertEquals(new StreamId(0x73c4e29c8d4652c6L, 0xc4e1e883085541adL), points.get(1).stream()); // input
+        assertEquals(new StreamId(0x36711286d372e6daL, 0x2c48e6d2488dcf77L), points.get(4).stream()); // cacheCreation
+    }
+
+    @Test
+    void aTruncatedExportIsMalformedOrAShorterValidOneNeverAnotherFailure() throws Exception {
+        byte[] whole = Otlp.resource("cc-2.1.330-metrics-cumulative.pb");
+        int malformed = 0;
+        for (int length = 0; length < whole.length; length++) {
+            try {
+                Extraction extraction = new UsageExtractor().metrics(Arrays.copyOf(whole, length));
+                assertTrue(extraction.batch().points().size() <= 5);
+            } catch (MalformedRequestException e) {
+                malformed++;
+            }
+        }
+        assertTrue(malformed > whole.length * 9 / 10, malformed + " of " + whole.length);
+    }
+
+    @Test
+    void randomBytesAreMalformedOrHoldNoUsageNeverAnotherFailure() {
+        var random = new Random(42);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] body = new byte[random.nextInt(300)];
+            random.nextBytes(body);
+            try {
+                assertEquals(0, new UsageExtractor().metrics(body).batch().points().size());
+                new UsageExtractor().logs(body);
+            } catch (MalformedRequestException expected) {
+                // the common case
+            }
+        }
+    }
+
+    @Test
+    void aSessionIdThatIsNotUtf8MakesTheExportMalformed() {
+        byte[] wire = request(sum(TOKENS, DELTA, point("\u00e9", "m", "input", START, TIME, 5))).toByteArray();
+        for (int i = 0; i + 1 < wire.length; i++) {
+            if (wire[i] == (byte) 0xC3 && wire[i + 1] == (byte) 0xA9) {
+                wire[i + 1] = 0x28; // "é" becomes a lead byte followed by '(': not UTF-8
+            }
+        }
+
+        assertThrows(MalformedRequestException.class, () -> new UsageExtractor().metrics(wire));
+    }
+
+    @Test
+    void aKnownFieldSentWithAnotherWireTypeIsSkippedAsUnknown() throws Exception {
+        byte[] good = request(sum(TOKENS, DELTA, point("s", "m", "input", START, TIME, 5))).toByteArray();
+        // field 1 (resource_metrics) as a varint, in front of the real export: skipped, as generated parsers do
+        byte[] body = new byte[good.length + 2];
+        body[0] = 0x08;
+        body[1] = 0x05;
+        System.arraycopy(good, 0, body, 2, good.length);
+
+        assertEquals(1, new UsageExtractor().metrics(body).batch().points().size());
     }
 }

@@ -1,0 +1,197 @@
+package dev.tokenmetrics.receiver.otlp;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A cursor over protobuf wire format, for reading the few fields usage needs straight from the bytes: building
+ * message objects for the whole export costs more than everything else a request does. Callers switch on
+ * {@link #tag()} and {@link #skip()} every other field, which is how generated parsers treat unknown fields and
+ * fields of an unexpected wire type. Every read is bounds-checked; a malformed body throws.
+ * A length-delimited field is read as a reader over its own bytes, without copying.
+ */
+public final class WireReader {
+
+    public static final int VARINT = 0;
+    public static final int FIXED64 = 1;
+    public static final int LENGTH_DELIMITED = 2;
+    private static final int START_GROUP = 3;
+    private static final int END_GROUP = 4;
+    private static final int FIXED32 = 5;
+    /** As protobuf-java's parser: deeper group nesting than this is an attack, not OTLP. */
+    private static final int MAX_GROUP_DEPTH = 100;
+
+    private final byte[] bytes;
+    private final int start;
+    private final int end;
+    private int position;
+    private int tag;
+
+    private WireReader(byte[] bytes, int start, int end) {
+        this.bytes = bytes;
+        this.start = start;
+        this.end = end;
+        this.position = start;
+    }
+
+    public static WireReader of(byte[] bytes) {
+        return new WireReader(bytes, 0, bytes.length);
+    }
+
+    /** A reader over nothing: what an absent field reads as. */
+    public static WireReader empty() {
+        return new WireReader(new byte[0], 0, 0);
+    }
+
+    /** The tag for a field number and wire type, as {@link #tag()} reports it. */
+    public static int tag(int field, int wireType) {
+        return field << 3 | wireType;
+    }
+
+    /** Moves to the next field; false at the end of this reader's bytes. */
+    public boolean next() throws MalformedRequestException {
+        if (position >= end) {
+            return false;
+        }
+        long value = readVarint();
+        if (value >>> 3 == 0 || value >>> 32 != 0 || (value & 7) > FIXED32) {
+            throw malformed("invalid field tag " + value);
+        }
+        tag = (int) value;
+        return true;
+    }
+
+    /** The current field's number and wire type, comparable with {@link #tag(int, int)}. */
+    public int tag() {
+        return tag;
+    }
+
+    public long varint() throws MalformedRequestException {
+        return readVarint();
+    }
+
+    public long fixed64() throws MalformedRequestException {
+        require(8);
+        long value = 0;
+        for (int i = 7; i >= 0; i--) {
+            value = value << 8 | (bytes[position + i] & 0xFF);
+        }
+        position += 8;
+        return value;
+    }
+
+    /** The current length-delimited field as a reader of its own; this reader moves past it. */
+    public WireReader field() throws MalformedRequestException {
+        int length = readLength();
+        var field = new WireReader(bytes, position, position + length);
+        position += length;
+        return field;
+    }
+
+    /** Passes over the current field, whatever its wire type. */
+    public void skip() throws MalformedRequestException {
+        skip(tag, 0);
+    }
+
+    private void skip(int tag, int depth) throws MalformedRequestException {
+        switch (tag & 7) {
+            case VARINT -> readVarint();
+            case FIXED64 -> advance(8);
+            case LENGTH_DELIMITED -> advance(readLength());
+            case FIXED32 -> advance(4);
+            case START_GROUP -> {
+                if (depth >= MAX_GROUP_DEPTH) {
+                    throw malformed("groups nested too deeply");
+                }
+                while (true) {
+                    if (!next()) {
+                        throw malformed("group without its end");
+                    }
+                    if ((this.tag & 7) == END_GROUP) {
+                        if (this.tag >>> 3 != tag >>> 3) {
+                            throw malformed("group ends with the wrong field number");
+                        }
+                        return;
+                    }
+                    skip(this.tag, depth + 1);
+                }
+            }
+            default -> throw malformed("unexpected end of group");
+        }
+    }
+
+    /** The whole of this reader's bytes as UTF-8 text; proto3 strings must be valid UTF-8. */
+    public String text() throws MalformedRequestException {
+        for (int i = start; i < end; i++) {
+            if (bytes[i] < 0) {
+                try {
+                    return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, start, end - start))
+                            .toString();
+                } catch (CharacterCodingException e) {
+                    throw malformed("string is not valid UTF-8");
+                }
+            }
+        }
+        return new String(bytes, start, end - start, StandardCharsets.ISO_8859_1); // ASCII: no decoding needed
+    }
+
+    /** Whether this reader's bytes are exactly {@code expected}. */
+    public boolean contentEquals(byte[] expected) {
+        return Arrays.equals(bytes, start, end, expected, 0, expected.length);
+    }
+
+    public boolean isEmpty() {
+        return start == end;
+    }
+
+    /** The array this reader reads, and its range in it: for hashing raw bytes without a copy. */
+    public byte[] array() {
+        return bytes;
+    }
+
+    public int start() {
+        return start;
+    }
+
+    public int end() {
+        return end;
+    }
+
+    private long readVarint() throws MalformedRequestException {
+        long value = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            require(1);
+            byte b = bytes[position++];
+            value |= (long) (b & 0x7F) << shift;
+            if (b >= 0) {
+                return value;
+            }
+        }
+        throw malformed("varint longer than 10 bytes");
+    }
+
+    private int readLength() throws MalformedRequestException {
+        long length = readVarint();
+        if (length < 0 || length > end - position) {
+            throw malformed("field length " + length + " runs past the end of its message");
+        }
+        return (int) length;
+    }
+
+    private void advance(int count) throws MalformedRequestException {
+        require(count);
+        position += count;
+    }
+
+    private void require(int count) throws MalformedRequestException {
+        if (end - position < count) {
+            throw malformed("message ends in the middle of a field");
+        }
+    }
+
+    private static MalformedRequestException malformed(String reason) {
+        return new MalformedRequestException("invalid protobuf body: " + reason);
+    }
+}
