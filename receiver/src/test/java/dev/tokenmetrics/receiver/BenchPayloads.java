@@ -34,7 +34,7 @@ public final class BenchPayloads {
                 ExportMetricsServiceRequest body = withSession(Otlp.retimed(recorded, base.plusMillis(i)), "bench-" + (i % 64));
                 write(pb, body.toByteArray());
                 write(pbGz, gzip(body.toByteArray()));
-                write(js, json.encode(body));
+                write(js, OtlpJson.encode(body));
             }
         }
     }

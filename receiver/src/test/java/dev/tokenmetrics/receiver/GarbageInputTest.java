@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenmetrics.receiver.http.ServerLimits;
-import dev.tokenmetrics.receiver.otlp.JsonEncoding;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -92,7 +91,7 @@ class GarbageInputTest {
 
     @Test
     void jsonWithWrongTypesAndHugeNumbers() throws Exception {
-        String export = new String(new JsonEncoding().encode(ReceiverHttpTest.recordedExport()), StandardCharsets.UTF_8);
+        String export = new String(OtlpJson.encode(ReceiverHttpTest.recordedExport()), StandardCharsets.UTF_8);
         List<String> bodies = new ArrayList<>(List.of(
                 "null", "[]", "\"x\"", "{\"resourceMetrics\":[1]}", "{\"resourceMetrics\":[[]]}",
                 "{\"resourceMetrics\":\"all of them\"}", "{\"resourceLogs\":[{\"scopeLogs\":{}}]}",

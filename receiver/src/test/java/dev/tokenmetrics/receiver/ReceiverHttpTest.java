@@ -60,7 +60,7 @@ class ReceiverHttpTest {
     }
 
     static byte[] encode(Message message, String contentType) {
-        return contentType.equals(JSON) ? new JsonEncoding().encode(message) : message.toByteArray();
+        return contentType.equals(JSON) ? OtlpJson.encode(message) : message.toByteArray();
     }
 
     /** Claude Code 2.1.330's recorded delta export, moved to the present so that it counts as today. */
@@ -220,7 +220,7 @@ class ReceiverHttpTest {
 
     @Test
     void acceptsChunkedBodiesAsTheJavaScriptExporterSendsThem() throws Exception {
-        byte[] body = new JsonEncoding().encode(recordedExport());
+        byte[] body = OtlpJson.encode(recordedExport());
         int half = body.length / 2;
         var request = new StringBuilder("POST /v1/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");

@@ -69,7 +69,7 @@ final class OtlpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 LOG.info(path + ": rejected " + result.rejected() + " item(s): " + result.errorMessage());
             }
             responses.send(ctx, keepAlive, HttpResponseStatus.OK, encoding.contentType(),
-                    encoding.encode(signal.response(result.rejected(), result.errorMessage())));
+                    encoding.exportResponse(signal, result.rejected(), result.errorMessage()));
         });
     }
 

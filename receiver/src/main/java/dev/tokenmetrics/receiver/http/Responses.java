@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpVersion;
 final class Responses {
 
     private final Encoding json;
-    private final RpcStatus status = new RpcStatus();
 
     Responses(Encoding json) {
         this.json = json;
@@ -42,7 +41,7 @@ final class Responses {
      */
     void error(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, Encoding encoding, String message) {
         Encoding chosen = encoding != null ? encoding : json;
-        send(ctx, keepAlive, code, chosen.contentType(), chosen.encode(status.of(grpcCode(code), message)));
+        send(ctx, keepAlive, code, chosen.contentType(), chosen.status(grpcCode(code), message));
     }
 
     private static int grpcCode(HttpResponseStatus code) {

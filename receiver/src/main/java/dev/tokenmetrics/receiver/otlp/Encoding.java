@@ -20,7 +20,11 @@ public interface Encoding {
         return ProtobufEncoding.parse(toWire(body, prototype.getDescriptorForType()), prototype);
     }
 
-    byte[] encode(Message message);
+    /** The Export*ServiceResponse; partial_success stays unset when everything was accepted, as OTLP requires. */
+    byte[] exportResponse(Signal signal, long rejected, String errorMessage);
+
+    /** A {@code google.rpc.Status}: the body of every error (codes in {@link RpcStatus}). */
+    byte[] status(int code, String message);
 
     /** The encoding for a Content-Type header value, or null when OTLP/HTTP does not define it. */
     static Encoding forContentType(String contentType, Encoding protobuf, Encoding json) {

@@ -7,19 +7,15 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.Message;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,7 +73,7 @@ public final class JsonEncoding implements Encoding {
         } catch (IOException e) {
             throw new MalformedRequestException("unreadable JSON body: " + e.getMessage());
         }
-        return Arrays.copyOf(wire.bytes(), wire.size());
+        return wire.toByteArray();
     }
 
     /** Transcodes the fields of an object whose START_OBJECT was just consumed. */
@@ -307,58 +303,50 @@ public final class JsonEncoding implements Encoding {
         return new MalformedRequestException("field " + field.getJsonName() + " must be " + expected);
     }
 
-    /** Writes a message as OTLP JSON: lowerCamelCase keys, int64 as strings, enums as integers, ids as hex. */
+    /** int64 counts are strings in OTLP JSON; unset fields are left out. */
     @Override
-    public byte[] encode(Message message) {
-        var out = new ByteArrayOutputStream(128);
+    public byte[] exportResponse(Signal signal, long rejected, String errorMessage) {
+        return write(generator -> {
+            generator.writeStartObject();
+            if (rejected != 0 || !errorMessage.isEmpty()) {
+                generator.writeObjectFieldStart("partialSuccess");
+                if (rejected != 0) {
+                    generator.writeStringField(signal.rejectedJsonName(), Long.toString(rejected));
+                }
+                if (!errorMessage.isEmpty()) {
+                    generator.writeStringField("errorMessage", errorMessage);
+                }
+                generator.writeEndObject();
+            }
+            generator.writeEndObject();
+        });
+    }
+
+    @Override
+    public byte[] status(int code, String message) {
+        return write(generator -> {
+            generator.writeStartObject();
+            if (code != 0) {
+                generator.writeNumberField("code", code);
+            }
+            if (!message.isEmpty()) {
+                generator.writeStringField("message", message);
+            }
+            generator.writeEndObject();
+        });
+    }
+
+    private interface Writing {
+        void write(JsonGenerator generator) throws IOException;
+    }
+
+    private byte[] write(Writing writing) {
+        var out = new ByteArrayOutputStream(64);
         try (JsonGenerator generator = factory.createGenerator(out)) {
-            writeMessage(generator, message);
+            writing.write(generator);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory does not fail
         }
         return out.toByteArray();
-    }
-
-    private void writeMessage(JsonGenerator generator, Message message) throws IOException {
-        generator.writeStartObject();
-        for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
-            FieldDescriptor field = entry.getKey();
-            generator.writeFieldName(field.getJsonName());
-            if (field.isRepeated()) {
-                generator.writeStartArray();
-                for (Object element : (List<?>) entry.getValue()) {
-                    writeValue(generator, field, element);
-                }
-                generator.writeEndArray();
-            } else {
-                writeValue(generator, field, entry.getValue());
-            }
-        }
-        generator.writeEndObject();
-    }
-
-    private void writeValue(JsonGenerator generator, FieldDescriptor field, Object value) throws IOException {
-        switch (field.getJavaType()) {
-            case MESSAGE -> writeMessage(generator, (Message) value);
-            case LONG -> generator.writeString(field.getType() == FieldDescriptor.Type.UINT64
-                    || field.getType() == FieldDescriptor.Type.FIXED64
-                    ? Long.toUnsignedString((Long) value) : value.toString());
-            case INT -> generator.writeNumber((Integer) value);
-            case DOUBLE -> generator.writeNumber((Double) value);
-            case FLOAT -> generator.writeNumber((Float) value);
-            case BOOLEAN -> generator.writeBoolean((Boolean) value);
-            case STRING -> generator.writeString((String) value);
-            case ENUM -> generator.writeNumber(((EnumValueDescriptor) value).getNumber());
-            case BYTE_STRING -> generator.writeString(HEX_ID_FIELDS.contains(field.getName())
-                    ? toHex((ByteString) value) : Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()));
-        }
-    }
-
-    private static String toHex(ByteString bytes) {
-        StringBuilder hex = new StringBuilder(bytes.size() * 2);
-        for (int i = 0; i < bytes.size(); i++) {
-            hex.append(Character.forDigit((bytes.byteAt(i) >> 4) & 0xF, 16)).append(Character.forDigit(bytes.byteAt(i) & 0xF, 16));
-        }
-        return hex.toString();
     }
 }

@@ -3,6 +3,7 @@ package dev.tokenmetrics.receiver.otlp;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import java.nio.charset.StandardCharsets;
 
 /** {@code application/x-protobuf}: the binary protobuf encoding. */
 public final class ProtobufEncoding implements Encoding {
@@ -32,7 +33,35 @@ public final class ProtobufEncoding implements Encoding {
     }
 
     @Override
-    public byte[] encode(Message message) {
-        return message.toByteArray();
+    public byte[] exportResponse(Signal signal, long rejected, String errorMessage) {
+        var wire = new WireWriter(16 + errorMessage.length() * 3);
+        if (rejected != 0 || !errorMessage.isEmpty()) {
+            wire.tag(1, WireWriter.LENGTH_DELIMITED); // partial_success, the same in every signal's response
+            int mark = wire.mark();
+            if (rejected != 0) {
+                wire.tag(1, WireWriter.VARINT);
+                wire.varint(rejected);
+            }
+            if (!errorMessage.isEmpty()) {
+                wire.tag(2, WireWriter.LENGTH_DELIMITED);
+                wire.bytes(errorMessage.getBytes(StandardCharsets.UTF_8));
+            }
+            wire.prefixLength(mark);
+        }
+        return wire.toByteArray();
+    }
+
+    @Override
+    public byte[] status(int code, String message) {
+        var wire = new WireWriter(16 + message.length() * 3);
+        if (code != 0) {
+            wire.tag(1, WireWriter.VARINT);
+            wire.varint(code);
+        }
+        if (!message.isEmpty()) {
+            wire.tag(2, WireWriter.LENGTH_DELIMITED);
+            wire.bytes(message.getBytes(StandardCharsets.UTF_8));
+        }
+        return wire.toByteArray();
     }
 }

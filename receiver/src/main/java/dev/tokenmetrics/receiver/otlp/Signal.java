@@ -2,74 +2,52 @@ package dev.tokenmetrics.receiver.otlp;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Message;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 
-/** The three OTLP signals: where each is posted, its request message and how its response is built. */
+/**
+ * The three OTLP signals: where each is posted, its request type and what its response counts as rejected.
+ * The generated request classes are reached only through methods, so that a protobuf-only client never loads
+ * protobuf's descriptor machinery: only JSON transcoding and trace checking need it.
+ */
 public enum Signal {
-    METRICS("/v1/metrics", ExportMetricsServiceRequest.getDefaultInstance()) {
-        @Override
-        public Message response(long rejected, String errorMessage) {
-            var response = ExportMetricsServiceResponse.newBuilder();
-            if (rejected > 0 || !errorMessage.isEmpty()) {
-                response.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
-                        .setRejectedDataPoints(rejected).setErrorMessage(errorMessage));
-            }
-            return response.build();
-        }
-    },
-    LOGS("/v1/logs", ExportLogsServiceRequest.getDefaultInstance()) {
-        @Override
-        public Message response(long rejected, String errorMessage) {
-            var response = ExportLogsServiceResponse.newBuilder();
-            if (rejected > 0 || !errorMessage.isEmpty()) {
-                response.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
-                        .setRejectedLogRecords(rejected).setErrorMessage(errorMessage));
-            }
-            return response.build();
-        }
-    },
-    TRACES("/v1/traces", ExportTraceServiceRequest.getDefaultInstance()) {
-        @Override
-        public Message response(long rejected, String errorMessage) {
-            var response = ExportTraceServiceResponse.newBuilder();
-            if (rejected > 0 || !errorMessage.isEmpty()) {
-                response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-                        .setRejectedSpans(rejected).setErrorMessage(errorMessage));
-            }
-            return response.build();
-        }
-    };
+    METRICS("/v1/metrics", "rejectedDataPoints"),
+    LOGS("/v1/logs", "rejectedLogRecords"),
+    TRACES("/v1/traces", "rejectedSpans");
 
     private final String path;
-    private final Message requestPrototype;
+    private final String rejectedJsonName;
 
-    Signal(String path, Message requestPrototype) {
+    Signal(String path, String rejectedJsonName) {
         this.path = path;
-        this.requestPrototype = requestPrototype;
+        this.rejectedJsonName = rejectedJsonName;
     }
 
     public String path() {
         return path;
     }
 
+    /** The JSON name of the partial_success field counting rejected items (field 1 in every signal's message). */
+    String rejectedJsonName() {
+        return rejectedJsonName;
+    }
+
     public Message requestPrototype() {
-        return requestPrototype;
+        return switch (this) {
+            case METRICS -> ExportMetricsServiceRequest.getDefaultInstance();
+            case LOGS -> ExportLogsServiceRequest.getDefaultInstance();
+            case TRACES -> ExportTraceServiceRequest.getDefaultInstance();
+        };
     }
 
     public Descriptor requestType() {
-        return requestPrototype.getDescriptorForType();
+        return switch (this) {
+            case METRICS -> ExportMetricsServiceRequest.getDescriptor();
+            case LOGS -> ExportLogsServiceRequest.getDescriptor();
+            case TRACES -> ExportTraceServiceRequest.getDescriptor();
+        };
     }
-
-    /** The Export*ServiceResponse; partial_success stays unset when everything was accepted, as OTLP requires. */
-    public abstract Message response(long rejected, String errorMessage);
 
     public static Signal forPath(String path) {
         for (Signal signal : values()) {

@@ -28,6 +28,10 @@ final class WireWriter {
         return size;
     }
 
+    byte[] toByteArray() {
+        return Arrays.copyOf(bytes, size);
+    }
+
     void tag(int fieldNumber, int wireType) {
         varint(((long) fieldNumber << 3) | wireType);
     }

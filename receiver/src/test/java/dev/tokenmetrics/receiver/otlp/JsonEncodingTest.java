@@ -9,7 +9,6 @@ import com.google.protobuf.ByteString;
 import dev.tokenmetrics.receiver.Otlp;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -131,18 +130,19 @@ class JsonEncodingTest {
     }
 
     @Test
-    void writesResponsesWithInt64AsStrings() {
-        var response = ExportMetricsServiceResponse.newBuilder().setPartialSuccess(
-                io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess.newBuilder()
-                        .setRejectedDataPoints(2).setErrorMessage("bad")).build();
+    void writesResponsesWithInt64AsStringsAndOnlyTheFieldsThatAreSet() {
         assertEquals("{\"partialSuccess\":{\"rejectedDataPoints\":\"2\",\"errorMessage\":\"bad\"}}",
-                new String(json.encode(response), StandardCharsets.UTF_8));
-        assertEquals("{}", new String(json.encode(ExportMetricsServiceResponse.getDefaultInstance()), StandardCharsets.UTF_8));
+                text(json.exportResponse(Signal.METRICS, 2, "bad")));
+        assertEquals("{\"partialSuccess\":{\"rejectedLogRecords\":\"1\"}}", text(json.exportResponse(Signal.LOGS, 1, "")));
+        assertEquals("{}", text(json.exportResponse(Signal.TRACES, 0, "")));
     }
 
     @Test
     void writesRpcStatus() {
-        assertEquals("{\"code\":3,\"message\":\"nope\"}",
-                new String(json.encode(new RpcStatus().of(3, "nope")), StandardCharsets.UTF_8));
+        assertEquals("{\"code\":3,\"message\":\"nope\"}", text(json.status(3, "nope")));
+    }
+
+    private static String text(byte[] utf8) {
+        return new String(utf8, StandardCharsets.UTF_8);
     }
 }
