@@ -55,7 +55,7 @@ run "http/json" bodies.json application/json ""
 if command -v hey >/dev/null; then
   python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(); n=struct.unpack(">I",d[:4])[0]; open(sys.argv[2],"wb").write(d[4:4+n])' \
     "$work/bodies.pb" "$work/one.pb"
-  for rate in 1000 2000 3000; do
+  for rate in 1000 3000 5000; do
     out="$(hey -c "$connections" -q $((rate / connections)) -z "${seconds}s" -m POST -T application/x-protobuf \
       -D "$work/one.pb" "http://127.0.0.1:$port/v1/metrics")"
     printf '%-24s %12s %8sms %8sms   (hey, fixed rate %s/s)\n' "http/protobuf, paced" \
