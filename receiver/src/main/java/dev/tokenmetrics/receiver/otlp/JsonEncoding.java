@@ -192,14 +192,14 @@ public final class JsonEncoding implements Encoding {
             if (value >= range.fastMin() && value <= range.fastMax()) {
                 return value;
             }
-        } else if (token == JsonToken.VALUE_STRING && parser.getTextLength() <= 18) {
+        } else if (token == JsonToken.VALUE_STRING && parser.getTextLength() <= 19) { // nanosecond times have 19
             try {
                 long value = Long.parseLong(parser.getText().trim());
                 if (value >= range.fastMin() && value <= range.fastMax()) {
                     return value;
                 }
             } catch (NumberFormatException e) {
-                throw wrongType(field, "an integer");
+                // beyond a long, or not a number at all: readInteger tells which
             }
         }
         return readInteger(parser, field, range.min(), range.max()).longValue();
