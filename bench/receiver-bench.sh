@@ -66,6 +66,6 @@ fi
 
 sleep 10
 rss_after="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
-echo "idle RSS: $((rss_idle / 1024)) MB after start, $((rss_after / 1024)) MB idle after the load"
+echo "idle RSS (MiB): $(awk -v a="$rss_idle" -v b="$rss_after" 'BEGIN { printf "%.1f after start, %.1f idle after the load", a / 1024, b / 1024 }')"
 sessions="$(curl -s "http://127.0.0.1:$port/health" | sed -n 's/.*"sessions":\([0-9]*\).*/\1/p')"
 echo "sessions tracked: $sessions; journal fsync'd before every 200"
