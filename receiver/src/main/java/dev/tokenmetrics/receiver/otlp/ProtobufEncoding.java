@@ -38,14 +38,7 @@ public final class ProtobufEncoding implements Encoding {
         if (rejected != 0 || !errorMessage.isEmpty()) {
             wire.tag(1, WireWriter.LENGTH_DELIMITED); // partial_success, the same in every signal's response
             int mark = wire.mark();
-            if (rejected != 0) {
-                wire.tag(1, WireWriter.VARINT);
-                wire.varint(rejected);
-            }
-            if (!errorMessage.isEmpty()) {
-                wire.tag(2, WireWriter.LENGTH_DELIMITED);
-                wire.bytes(errorMessage.getBytes(StandardCharsets.UTF_8));
-            }
+            numberAndText(wire, rejected, errorMessage);
             wire.prefixLength(mark);
         }
         return wire.toByteArray();
@@ -54,14 +47,19 @@ public final class ProtobufEncoding implements Encoding {
     @Override
     public byte[] status(int code, String message) {
         var wire = new WireWriter(16 + message.length() * 3);
-        if (code != 0) {
-            wire.tag(1, WireWriter.VARINT);
-            wire.varint(code);
-        }
-        if (!message.isEmpty()) {
-            wire.tag(2, WireWriter.LENGTH_DELIMITED);
-            wire.bytes(message.getBytes(StandardCharsets.UTF_8));
-        }
+        numberAndText(wire, code, message);
         return wire.toByteArray();
+    }
+
+    /** Both partial_success and google.rpc.Status are a number (field 1) and a text (field 2), unset when zero. */
+    private static void numberAndText(WireWriter wire, long number, String text) {
+        if (number != 0) {
+            wire.tag(1, WireWriter.VARINT);
+            wire.varint(number);
+        }
+        if (!text.isEmpty()) {
+            wire.tag(2, WireWriter.LENGTH_DELIMITED);
+            wire.bytes(text.getBytes(StandardCharsets.UTF_8));
+        }
     }
 }
