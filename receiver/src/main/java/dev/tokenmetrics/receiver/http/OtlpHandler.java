@@ -50,7 +50,7 @@ final class OtlpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             byte[] body = RequestBody.decode(ByteBufUtil.getBytes(request.content()),
                     request.headers().get(HttpHeaderNames.CONTENT_ENCODING), maxDecodedBytes);
-            stored = consumer.consume(signal, encoding.toWire(body, signal.requestType()));
+            stored = consumer.consume(signal, encoding.toWire(body, signal));
         } catch (BodyTooLargeException e) {
             refuse(ctx, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, encoding, path, e.getMessage());
             return;

@@ -15,6 +15,11 @@ public interface Encoding {
     /** A request body of the given message type, as protobuf wire format. */
     byte[] toWire(byte[] body, Descriptor type) throws MalformedRequestException;
 
+    /** A signal's request body as protobuf wire format. */
+    default byte[] toWire(byte[] body, Signal signal) throws MalformedRequestException {
+        return toWire(body, signal.requestType());
+    }
+
     /** Decodes a request body into a message of the prototype's type, fully checked. */
     default <M extends Message> M decode(byte[] body, M prototype) throws MalformedRequestException {
         return ProtobufEncoding.parse(toWire(body, prototype.getDescriptorForType()), prototype);

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenmetrics.receiver.Otlp;
 import dev.tokenmetrics.receiver.otlp.JsonEncoding;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
-import dev.tokenmetrics.receiver.otlp.ProtobufEncoding;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Gauge;
@@ -129,8 +128,8 @@ class UsageExtractorTest {
 
     @Test
     void streamIdsStayThoseOfEarlierReleasesSoPersistedCumulativeStateStillMatches() throws Exception {
-        byte[] wire = new ProtobufEncoding().toWire(new JsonEncoding().toWire(
-                Otlp.resource("cc-2.1.330-metrics-delta.json"), ExportMetricsServiceRequest.getDescriptor()), null);
+        byte[] wire = new JsonEncoding().toWire(Otlp.resource("cc-2.1.330-metrics-delta.json"),
+                ExportMetricsServiceRequest.getDescriptor());
 
         List<UsagePoint> points = new UsageExtractor().metrics(wire).batch().points();
 
