@@ -47,6 +47,8 @@ run() {
 }
 run "http/protobuf" bodies.pb application/x-protobuf ""
 run "http/protobuf + gzip" bodies.pb.gz application/x-protobuf gzip
+sleep 10 # idle: what a Claude Code user (protobuf, its default) sees; JSON loads protobuf's descriptors besides
+rss_protobuf="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
 run "http/json" bodies.json application/json ""
 
 # Below saturation: a fixed offered rate (hey, from Debian, paces each connection), so that latency is the
@@ -66,6 +68,7 @@ fi
 
 sleep 10
 rss_after="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
-echo "idle RSS (MiB): $(awk -v a="$rss_idle" -v b="$rss_after" 'BEGIN { printf "%.1f after start, %.1f idle after the load", a / 1024, b / 1024 }')"
+echo "idle RSS (MiB): $(awk -v a="$rss_idle" -v p="$rss_protobuf" -v b="$rss_after" 'BEGIN {
+  printf "%.1f after start, %.1f after the protobuf load, %.1f after every load", a / 1024, p / 1024, b / 1024 }')"
 sessions="$(curl -s "http://127.0.0.1:$port/health" | sed -n 's/.*"sessions":\([0-9]*\).*/\1/p')"
 echo "sessions tracked: $sessions; journal fsync'd before every 200"
