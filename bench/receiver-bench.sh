@@ -15,6 +15,9 @@ work="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 java -cp receiver/target/token-metrics-receiver.jar:receiver/target/test-classes \
   dev.tokenmetrics.receiver.BenchPayloads "$work" 20000
+# Write the 175 MB of payloads back now: the kernel would do it ~30 s later, mid-run, and every fsync of the
+# journal would queue behind it (seen as 130-280 ms stalls before this line).
+sync
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 mkdir -p "$work/home"
