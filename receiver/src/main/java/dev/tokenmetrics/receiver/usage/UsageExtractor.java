@@ -34,6 +34,8 @@ public final class UsageExtractor {
     private static final byte[] TYPE_KEY = utf8("type");
     private static final byte[] TERMINAL_TYPE_KEY = utf8(TERMINAL_TYPE);
     private static final byte[] API_REQUEST_BODY = utf8("claude_code.api_request");
+    private static final byte[] EVENT_NAME_KEY = utf8("event.name");
+    private static final byte[] EVENT_SEQUENCE_KEY = utf8("event.sequence");
 
     // The fields read, as tags (field number << 3 | wire type), from the OTLP protos' field numbers.
     private static final int LEN = WireReader.LENGTH_DELIMITED;
@@ -87,14 +89,7 @@ public final class UsageExtractor {
                                         Map<String, SessionResource> resources, Errors errors)
             throws MalformedRequestException {
         var resource = new ArrayList<Attribute>();
-        var scopeMetrics = new ArrayList<WireReader>();
-        while (resourceMetrics.next()) {
-            switch (resourceMetrics.tag()) {
-                case RESOURCE -> readResource(resourceMetrics.field(), resource);
-                case SCOPE_ENTRIES -> scopeMetrics.add(resourceMetrics.field());
-                default -> resourceMetrics.skip();
-            }
-        }
+        List<WireReader> scopeMetrics = readResourceEntry(resourceMetrics, resource);
         StreamId resourceStream = Hashes.resource(resource);
         for (WireReader scope : scopeMetrics) {
             scopeMetrics(scope, resource, resourceStream, points, resources, errors);
@@ -315,17 +310,8 @@ public final class UsageExtractor {
                 request.skip();
                 continue;
             }
-            WireReader resourceLogs = request.field();
             var resource = new ArrayList<Attribute>();
-            var scopeLogs = new ArrayList<WireReader>();
-            while (resourceLogs.next()) {
-                switch (resourceLogs.tag()) {
-                    case RESOURCE -> readResource(resourceLogs.field(), resource);
-                    case SCOPE_ENTRIES -> scopeLogs.add(resourceLogs.field());
-                    default -> resourceLogs.skip();
-                }
-            }
-            for (WireReader scope : scopeLogs) {
+            for (WireReader scope : readResourceEntry(request.field(), resource)) {
                 while (scope.next()) {
                     if (scope.tag() == SCOPE_ITEMS) {
                         logRecord(scope.field(), resource, apiRequests, resources);
@@ -353,26 +339,43 @@ public final class UsageExtractor {
                 default -> log.skip();
             }
         }
-        boolean apiRequest = "api_request".equals(attribute(attributes, "event.name", ""))
+        boolean apiRequest = "api_request".equals(attribute(attributes, EVENT_NAME_KEY, ""))
                 || (body != null && isApiRequestBody(Attribute.value(body)));
         if (!apiRequest) {
             return;
         }
-        String sessionId = attribute(attributes, SESSION_ID, "");
+        String sessionId = attribute(attributes, SESSION_ID_KEY, "");
         if (sessionId.isEmpty()) {
             return; // nothing to attribute it to
         }
-        long eventKey = Hashes.event(sessionId, attribute(attributes, "event.sequence", ""), timeNanos, observedNanos);
-        apiRequests.add(new ApiRequest(sessionId, attribute(attributes, MODEL, UNKNOWN_MODEL),
+        long eventKey = Hashes.event(sessionId, attribute(attributes, EVENT_SEQUENCE_KEY, ""), timeNanos, observedNanos);
+        apiRequests.add(new ApiRequest(sessionId, attribute(attributes, MODEL_KEY, UNKNOWN_MODEL),
                 timeNanos != 0 ? timeNanos : observedNanos, eventKey));
         if (!resources.containsKey(sessionId)) {
             resources.put(sessionId, new SessionResource(sessionId,
-                    describe(resource, attribute(attributes, TERMINAL_TYPE, null))));
+                    describe(resource, attribute(attributes, TERMINAL_TYPE_KEY, null))));
         }
     }
 
     private static boolean isApiRequestBody(Attribute body) {
         return body.valueCase() == Attribute.STRING && body.bytes().contentEquals(API_REQUEST_BODY);
+    }
+
+    /**
+     * Reads a ResourceMetrics or ResourceLogs (the same shape): appends the resource's attributes and returns its
+     * scope entries, read only afterwards since the resource may come after them on the wire.
+     */
+    private static List<WireReader> readResourceEntry(WireReader entry, List<Attribute> resource)
+            throws MalformedRequestException {
+        var scopes = new ArrayList<WireReader>();
+        while (entry.next()) {
+            switch (entry.tag()) {
+                case RESOURCE -> readResource(entry.field(), resource);
+                case SCOPE_ENTRIES -> scopes.add(entry.field());
+                default -> entry.skip();
+            }
+        }
+        return scopes;
     }
 
     /** Appends a Resource's attributes (a resource field seen twice merges, as protobuf's rule has it). */
@@ -406,10 +409,10 @@ public final class UsageExtractor {
     }
 
     /** The first attribute with this key, as text; the fallback when there is none or it is empty. */
-    static String attribute(List<Attribute> attributes, String key, String fallback) throws MalformedRequestException {
-        byte[] wanted = utf8(key);
+    private static String attribute(List<Attribute> attributes, byte[] key, String fallback)
+            throws MalformedRequestException {
         for (Attribute attribute : attributes) {
-            if (attribute.key().contentEquals(wanted)) {
+            if (attribute.key().contentEquals(key)) {
                 String value = scalar(attribute);
                 return value != null && !value.isEmpty() ? value : fallback;
             }
