@@ -207,6 +207,23 @@ class ReceiverHttpTest {
     }
 
     @Test
+    void aClientStillSendingARefusedBodyAlwaysReceivesTheRefusal() throws Exception {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (var socket = new java.net.Socket("127.0.0.1", receiver.port())) {
+                socket.setSoTimeout(10_000);
+                var out = socket.getOutputStream();
+                int length = 4 * 1024 * 1024 + 1;
+                out.write(("POST /v1/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + PROTOBUF
+                        + "\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(new byte[length]); // the whole body, as a client that does not wait for an early answer
+                out.flush();
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(answer.startsWith("HTTP/1.1 413") && answer.contains("connection: close"), answer);
+            }
+        }
+    }
+
+    @Test
     void refusesBrowsersAndForeignHosts() throws Exception {
         String withOrigin = receiver.raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n\r\n");
         assertTrue(withOrigin.startsWith("HTTP/1.1 403"), withOrigin);

@@ -3,6 +3,8 @@ package dev.tokenmetrics.receiver.http;
 import dev.tokenmetrics.receiver.otlp.Encoding;
 import dev.tokenmetrics.receiver.otlp.RequestBody;
 import dev.tokenmetrics.receiver.otlp.Signal;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -18,8 +20,9 @@ import java.util.Set;
 /**
  * Decides from the request line and headers alone whether a request may proceed, before any body is buffered:
  * browsers are kept out (no Origin, a loopback Host, which defeats DNS rebinding), then path, method, content
- * type, content encoding and declared length are checked. A refused request is answered at once and its
- * connection closed, so its body is never read.
+ * type, content encoding and declared length are checked. A refused request is answered at once, and its
+ * connection closed once the body that is still arriving has been read and dropped (never buffered); past twice
+ * the body limit it is closed regardless.
  */
 final class RequestGuard extends ChannelInboundHandlerAdapter {
 
@@ -30,7 +33,8 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
     private final Encoding json;
     private final Set<String> allowedHosts;
     private final int maxWireBytes;
-    private boolean discarding;
+    private ChannelFuture refusalWritten; // set while the body of a refused request is being dropped
+    private long discardedBytes;
 
     RequestGuard(Responses responses, Encoding protobuf, Encoding json, Set<String> allowedHosts, int maxWireBytes) {
         this.responses = responses;
@@ -84,14 +88,24 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
                 }
             }
             if (refusal != null) {
-                discarding = !(msg instanceof LastHttpContent);
+                boolean bodyFollows = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
-                responses.error(ctx, false, status, encoding, refusal);
+                if (bodyFollows) {
+                    discardedBytes = 0;
+                    refusalWritten = responses.errorBeforeBodyEnds(ctx, status, encoding, refusal);
+                } else {
+                    responses.error(ctx, false, status, encoding, refusal);
+                }
                 return;
             }
-        } else if (discarding && msg instanceof HttpContent) {
-            discarding = !(msg instanceof LastHttpContent);
+        } else if (refusalWritten != null && msg instanceof HttpContent content) {
+            discardedBytes += content.content().readableBytes();
+            boolean last = msg instanceof LastHttpContent;
             ReferenceCountUtil.release(msg);
+            if (last || discardedBytes > 2L * maxWireBytes) {
+                refusalWritten.addListener(ChannelFutureListener.CLOSE); // after the answer is out
+                refusalWritten = null;
+            }
             return;
         }
         ctx.fireChannelRead(msg);

@@ -3,6 +3,7 @@ package dev.tokenmetrics.receiver.http;
 import dev.tokenmetrics.receiver.otlp.Encoding;
 import dev.tokenmetrics.receiver.otlp.RpcStatus;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -22,17 +23,20 @@ final class Responses {
     }
 
     void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, String contentType, byte[] body) {
+        ChannelFuture written = ctx.writeAndFlush(response(keepAlive, code, contentType, body));
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static FullHttpResponse response(boolean keepAlive, HttpResponseStatus code, String contentType,
+                                             byte[] body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, code, Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(response);
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return response;
     }
 
     /**
@@ -42,6 +46,17 @@ final class Responses {
     void error(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, Encoding encoding, String message) {
         Encoding chosen = encoding != null ? encoding : json;
         send(ctx, keepAlive, code, chosen.contentType(), chosen.status(grpcCode(code), message));
+    }
+
+    /**
+     * An error that announces {@code Connection: close} but leaves the closing to the caller, who reads the rest of
+     * the request first: closing with unread bytes resets the connection, and a reset can destroy the answer before
+     * the client has read it.
+     */
+    ChannelFuture errorBeforeBodyEnds(ChannelHandlerContext ctx, HttpResponseStatus code, Encoding encoding,
+                                      String message) {
+        Encoding chosen = encoding != null ? encoding : json;
+        return ctx.writeAndFlush(response(false, code, chosen.contentType(), chosen.status(grpcCode(code), message)));
     }
 
     private static int grpcCode(HttpResponseStatus code) {
