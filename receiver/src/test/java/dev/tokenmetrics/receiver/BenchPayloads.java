@@ -1,6 +1,5 @@
 package dev.tokenmetrics.receiver;
 
-import dev.tokenmetrics.receiver.otlp.JsonEncoding;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import java.io.ByteArrayOutputStream;
@@ -24,10 +23,9 @@ public final class BenchPayloads {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int count = Integer.parseInt(args[1]);
-        var recorded = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
+        var recorded = OtlpJson.decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
                 ExportMetricsServiceRequest.getDefaultInstance());
         Instant base = Instant.now().minusSeconds(3600);
-        var json = new JsonEncoding();
         try (var pb = open(dir.resolve("bodies.pb")); var pbGz = open(dir.resolve("bodies.pb.gz"));
              var js = open(dir.resolve("bodies.json"))) {
             for (int i = 0; i < count; i++) {

@@ -6,6 +6,10 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import dev.tokenmetrics.receiver.otlp.JsonEncoding;
+import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
+import dev.tokenmetrics.receiver.otlp.ProtobufEncoding;
+import dev.tokenmetrics.receiver.otlp.Signal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +21,8 @@ import java.util.Set;
 
 /**
  * Writes any OTLP message as OTLP JSON, as a JSON client would send it: lowerCamelCase keys, int64 as strings,
- * enums as integers, trace and span ids as hex. Tests use it to turn built requests into JSON bodies.
+ * enums as integers, trace and span ids as hex. Tests use it to turn built requests into JSON bodies, and
+ * {@link #decode} to read recorded JSON requests through the receiver's own transcoding.
  */
 public final class OtlpJson {
 
@@ -25,6 +30,16 @@ public final class OtlpJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private OtlpJson() {
+    }
+
+    /** An OTLP JSON request read as the receiver reads it: transcoded, then parsed by the generated classes. */
+    public static <M extends Message> M decode(byte[] json, M requestPrototype) throws MalformedRequestException {
+        for (Signal signal : Signal.values()) {
+            if (signal.requestPrototype().getClass() == requestPrototype.getClass()) {
+                return ProtobufEncoding.parse(new JsonEncoding().toWire(json, signal), requestPrototype);
+            }
+        }
+        throw new IllegalArgumentException("not an OTLP request: " + requestPrototype.getClass());
     }
 
     public static byte[] encode(Message message) {

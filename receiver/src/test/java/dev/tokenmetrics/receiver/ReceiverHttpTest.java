@@ -1,12 +1,13 @@
 package dev.tokenmetrics.receiver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Message;
-import dev.tokenmetrics.receiver.otlp.JsonEncoding;
-import dev.tokenmetrics.receiver.otlp.ProtobufEncoding;
+import dev.tokenmetrics.receiver.otlp.Signal;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -65,7 +66,7 @@ class ReceiverHttpTest {
 
     /** Claude Code 2.1.330's recorded delta export, moved to the present so that it counts as today. */
     static ExportMetricsServiceRequest recordedExport() throws Exception {
-        var recorded = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
+        var recorded = OtlpJson.decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
                 ExportMetricsServiceRequest.getDefaultInstance());
         return Otlp.retimed(recorded, Instant.now());
     }
@@ -81,8 +82,7 @@ class ReceiverHttpTest {
 
         assertEquals(200, response.statusCode());
         assertEquals(contentType, response.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals(ExportMetricsServiceResponse.getDefaultInstance(), decode(response, ExportMetricsServiceResponse.getDefaultInstance()),
-                "full success leaves partial_success unset");
+        assertNull(partialSuccess(response, Signal.METRICS), "full success leaves partial_success unset");
         JsonNode session = receiver.awaitSession(SESSION);
         assertEquals(1011, session.path("tokens").path("input").asLong());
         assertEquals(41, session.path("tokens").path("output").asLong());
@@ -114,16 +114,16 @@ class ReceiverHttpTest {
         HttpResponse<byte[]> response = receiver.post("/v1/metrics", contentType, null, encode(request, contentType));
 
         assertEquals(200, response.statusCode());
-        var decoded = decode(response, ExportMetricsServiceResponse.getDefaultInstance());
-        assertEquals(1, decoded.getPartialSuccess().getRejectedDataPoints());
-        assertTrue(decoded.getPartialSuccess().getErrorMessage().contains("not finite"));
+        PartialSuccess partial = partialSuccess(response, Signal.METRICS);
+        assertEquals(1, partial.rejected());
+        assertTrue(partial.errorMessage().contains("not finite"), partial.errorMessage());
         assertEquals(10, receiver.awaitSession("s1").path("tokens").path("input").asLong(), "the rest still counts");
     }
 
     @ParameterizedTest
     @CsvSource({"application/json", "application/x-protobuf"})
     void acknowledgesLogsAndCountsApiRequests(String contentType) throws Exception {
-        var logs = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-logs.json"), ExportLogsServiceRequest.getDefaultInstance());
+        var logs = OtlpJson.decode(Otlp.resource("cc-2.1.330-logs.json"), ExportLogsServiceRequest.getDefaultInstance());
         var record = logs.getResourceLogs(0).getScopeLogs(0).getLogRecordsList();
         long now = Otlp.nanos(Instant.now());
         var builder = logs.toBuilder();
@@ -138,7 +138,7 @@ class ReceiverHttpTest {
         receiver.post("/v1/metrics", PROTOBUF, null, recordedExport().toByteArray()); // sessions show with usage
 
         assertEquals(200, first.statusCode());
-        assertEquals(ExportLogsServiceResponse.getDefaultInstance(), decode(first, ExportLogsServiceResponse.getDefaultInstance()));
+        assertNull(partialSuccess(first, Signal.LOGS));
         assertEquals(1, receiver.awaitSession(SESSION).path("apiRequests").asLong());
     }
 
@@ -152,7 +152,7 @@ class ReceiverHttpTest {
         HttpResponse<byte[]> response = receiver.post("/v1/traces", contentType, null, encode(traces, contentType));
 
         assertEquals(200, response.statusCode());
-        assertEquals(ExportTraceServiceResponse.getDefaultInstance(), decode(response, ExportTraceServiceResponse.getDefaultInstance()));
+        assertNull(partialSuccess(response, Signal.TRACES));
     }
 
     @Test
@@ -256,11 +256,39 @@ class ReceiverHttpTest {
         assertEquals(expected, response.statusCode(), () -> new String(response.body(), StandardCharsets.UTF_8));
     }
 
-    @SuppressWarnings("unchecked")
-    private static <M extends Message> M decode(HttpResponse<byte[]> response, M prototype) throws Exception {
-        String contentType = response.headers().firstValue("Content-Type").orElseThrow();
-        return contentType.equals(JSON)
-                ? new JsonEncoding().decode(response.body(), prototype)
-                : new ProtobufEncoding().decode(response.body(), prototype);
+    /** A response's partial_success: the rejected count and the error message. */
+    private record PartialSuccess(long rejected, String errorMessage) {
+    }
+
+    /** Reads the partial_success of a signal's response in the response's own encoding; null when it is unset. */
+    private static PartialSuccess partialSuccess(HttpResponse<byte[]> response, Signal signal) throws Exception {
+        byte[] body = response.body();
+        if (response.headers().firstValue("Content-Type").orElseThrow().equals(JSON)) {
+            JsonNode partial = new ObjectMapper().readTree(body).path("partialSuccess");
+            String count = switch (signal) {
+                case METRICS -> "rejectedDataPoints";
+                case LOGS -> "rejectedLogRecords";
+                case TRACES -> "rejectedSpans";
+            };
+            return partial.isMissingNode() ? null
+                    : new PartialSuccess(partial.path(count).asLong(), partial.path("errorMessage").asText(""));
+        }
+        return switch (signal) {
+            case METRICS -> {
+                var decoded = ExportMetricsServiceResponse.parseFrom(body);
+                yield decoded.hasPartialSuccess() ? new PartialSuccess(decoded.getPartialSuccess().getRejectedDataPoints(),
+                        decoded.getPartialSuccess().getErrorMessage()) : null;
+            }
+            case LOGS -> {
+                var decoded = ExportLogsServiceResponse.parseFrom(body);
+                yield decoded.hasPartialSuccess() ? new PartialSuccess(decoded.getPartialSuccess().getRejectedLogRecords(),
+                        decoded.getPartialSuccess().getErrorMessage()) : null;
+            }
+            case TRACES -> {
+                var decoded = ExportTraceServiceResponse.parseFrom(body);
+                yield decoded.hasPartialSuccess() ? new PartialSuccess(decoded.getPartialSuccess().getRejectedSpans(),
+                        decoded.getPartialSuccess().getErrorMessage()) : null;
+            }
+        };
     }
 }

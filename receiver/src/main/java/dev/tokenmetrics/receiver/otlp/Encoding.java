@@ -1,8 +1,5 @@
 package dev.tokenmetrics.receiver.otlp;
 
-import com.google.protobuf.Descriptors.Descriptor;
-import com.google.protobuf.Message;
-
 /**
  * One of OTLP/HTTP's two body encodings, chosen once per request from its Content-Type and then used both to
  * unmarshal the request and to marshal the response (OTLP answers in the encoding it was asked in).
@@ -12,18 +9,8 @@ public interface Encoding {
 
     String contentType();
 
-    /** A request body of the given message type, as protobuf wire format. */
-    byte[] toWire(byte[] body, Descriptor type) throws MalformedRequestException;
-
     /** A signal's request body as protobuf wire format. */
-    default byte[] toWire(byte[] body, Signal signal) throws MalformedRequestException {
-        return toWire(body, signal.requestType());
-    }
-
-    /** Decodes a request body into a message of the prototype's type, fully checked. */
-    default <M extends Message> M decode(byte[] body, M prototype) throws MalformedRequestException {
-        return ProtobufEncoding.parse(toWire(body, prototype.getDescriptorForType()), prototype);
-    }
+    byte[] toWire(byte[] body, Signal signal) throws MalformedRequestException;
 
     /** The Export*ServiceResponse; partial_success stays unset when everything was accepted, as OTLP requires. */
     byte[] exportResponse(Signal signal, long rejected, String errorMessage);

@@ -7,62 +7,43 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.google.protobuf.Descriptors.Descriptor;
-import com.google.protobuf.Descriptors.EnumValueDescriptor;
-import com.google.protobuf.Descriptors.FieldDescriptor;
+import dev.tokenmetrics.receiver.otlp.OtlpSchema.Field;
+import dev.tokenmetrics.receiver.otlp.OtlpSchema.MessageType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code application/json}: the OTLP/HTTP JSON encoding. It is proto3's JSON mapping with OTLP's own rules, which
  * protobuf's JsonFormat gets wrong: trace and span ids are hex strings (not base64), and unknown fields are ignored
  * so that newer clients keep working. Int64 values may be strings or numbers; enums integers or names.
- * The reader walks the message descriptors, so it covers every OTLP message without generated JSON code.
+ * The reader walks {@link OtlpSchema}, so it covers every OTLP request message without generated JSON code.
  */
 public final class JsonEncoding implements Encoding {
 
     /** OTLP's attribute values nest (kvlist in kvlist); real payloads stay far below this depth. */
     private static final int MAX_NESTING = 64;
-    private static final Set<String> HEX_ID_FIELDS = Set.of("trace_id", "span_id", "parent_span_id");
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     private final JsonFactory factory = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build();
-    /** Field lookup by JSON key, per message type, built on first use. */
-    private final Map<Descriptor, Map<String, FieldDescriptor>> fieldsByJsonKey = new ConcurrentHashMap<>();
-
-    /** Both the lowerCamelCase JSON names and the original field names are accepted, as proto3 JSON parsers do. */
-    private static Map<String, FieldDescriptor> fieldsOf(Descriptor descriptor) {
-        Map<String, FieldDescriptor> fields = new HashMap<>();
-        for (FieldDescriptor field : descriptor.getFields()) {
-            fields.put(field.getJsonName(), field);
-            fields.put(field.getName(), field);
-        }
-        return Map.copyOf(fields);
-    }
-
     @Override
     public String contentType() {
         return "application/json";
     }
 
-    /** Transcodes the JSON into protobuf wire format, walking the message descriptors: no builders, no reflection. */
+    /** Transcodes the JSON into protobuf wire format, walking the schema: no builders, no reflection. */
     @Override
-    public byte[] toWire(byte[] body, Descriptor type) throws MalformedRequestException {
+    public byte[] toWire(byte[] body, Signal signal) throws MalformedRequestException {
         var wire = new WireWriter(body.length / 2);
         try (JsonParser parser = factory.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedRequestException("JSON body must be an object");
             }
-            transcodeMessage(parser, type, wire);
+            transcodeMessage(parser, OtlpSchema.request(signal), wire);
             if (parser.nextToken() != null) {
                 throw new MalformedRequestException("unexpected content after the JSON object");
             }
@@ -77,12 +58,11 @@ public final class JsonEncoding implements Encoding {
     }
 
     /** Transcodes the fields of an object whose START_OBJECT was just consumed. */
-    private void transcodeMessage(JsonParser parser, Descriptor descriptor, WireWriter wire)
+    private static void transcodeMessage(JsonParser parser, MessageType type, WireWriter wire)
             throws IOException, MalformedRequestException {
-        Map<String, FieldDescriptor> fields = fieldsByJsonKey.computeIfAbsent(descriptor, JsonEncoding::fieldsOf);
         JsonToken token;
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-            FieldDescriptor field = fields.get(parser.currentName());
+            Field field = type.field(parser.currentName());
             JsonToken valueToken = parser.nextToken();
             if (field == null) {
                 parser.skipChildren(); // unknown fields are ignored, as OTLP requires
@@ -91,7 +71,7 @@ public final class JsonEncoding implements Encoding {
             if (valueToken == JsonToken.VALUE_NULL) {
                 continue; // null means "not set" in proto3 JSON
             }
-            if (field.isRepeated()) {
+            if (field.repeated()) {
                 expect(parser, JsonToken.START_ARRAY, field);
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
                     transcodeValue(parser, field, wire); // unpacked: parsers accept it for packed fields too
@@ -105,24 +85,20 @@ public final class JsonEncoding implements Encoding {
         }
     }
 
-    private void transcodeValue(JsonParser parser, FieldDescriptor field, WireWriter wire)
+    private static void transcodeValue(JsonParser parser, Field field, WireWriter wire)
             throws IOException, MalformedRequestException {
         JsonToken token = parser.currentToken();
-        int number = field.getNumber();
-        switch (field.getType()) {
-            case MESSAGE, GROUP -> {
+        int number = field.number();
+        switch (field.type()) {
+            case MESSAGE -> {
                 expect(parser, JsonToken.START_OBJECT, field);
                 wire.tag(number, WireWriter.LENGTH_DELIMITED);
                 int mark = wire.mark();
-                transcodeMessage(parser, field.getMessageType(), wire);
+                transcodeMessage(parser, OtlpSchema.message(field.messageType()), wire);
                 wire.prefixLength(mark);
             }
             case INT64 -> varint(wire, number, readLong(parser, field, SIGNED_64));
             case UINT64 -> varint(wire, number, readLong(parser, field, UNSIGNED_64));
-            case SINT64 -> {
-                long value = readLong(parser, field, SIGNED_64);
-                varint(wire, number, (value << 1) ^ (value >> 63));
-            }
             case FIXED64 -> fixed64(wire, number, readLong(parser, field, UNSIGNED_64));
             case SFIXED64 -> fixed64(wire, number, readLong(parser, field, SIGNED_64));
             case INT32 -> varint(wire, number, (int) readLong(parser, field, SIGNED_32));
@@ -132,9 +108,7 @@ public final class JsonEncoding implements Encoding {
                 varint(wire, number, (value << 1) ^ (value >> 31));
             }
             case FIXED32 -> fixed32(wire, number, (int) readLong(parser, field, UNSIGNED_32));
-            case SFIXED32 -> fixed32(wire, number, (int) readLong(parser, field, SIGNED_32));
             case DOUBLE -> fixed64(wire, number, Double.doubleToRawLongBits(readDouble(parser, field)));
-            case FLOAT -> fixed32(wire, number, Float.floatToRawIntBits((float) readDouble(parser, field)));
             case BOOL -> {
                 if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
                     throw wrongType(field, "a boolean");
@@ -146,14 +120,13 @@ public final class JsonEncoding implements Encoding {
                 wire.tag(number, WireWriter.LENGTH_DELIMITED);
                 wire.string(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
             }
-            case BYTES -> {
+            case BYTES, HEX_ID -> {
                 expect(parser, JsonToken.VALUE_STRING, field);
                 String text = parser.getText();
                 wire.tag(number, WireWriter.LENGTH_DELIMITED);
-                wire.bytes(HEX_ID_FIELDS.contains(field.getName()) ? hex(text, field) : base64(text, field));
+                wire.bytes(field.type() == OtlpSchema.Type.HEX_ID ? hex(text, field) : base64(text, field));
             }
             case ENUM -> varint(wire, number, readEnum(parser, field));
-            default -> throw wrongType(field, "a supported type");
         }
     }
 
@@ -184,7 +157,7 @@ public final class JsonEncoding implements Encoding {
     private static final Range UNSIGNED_32 = new Range(BigInteger.ZERO, BigInteger.valueOf(0xFFFF_FFFFL), 0, 0xFFFF_FFFFL);
 
     /** An integer from a JSON number or string, as the 64 bits the wire format carries. */
-    private static long readLong(JsonParser parser, FieldDescriptor field, Range range)
+    private static long readLong(JsonParser parser, Field field, Range range)
             throws IOException, MalformedRequestException {
         JsonToken token = parser.currentToken();
         if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
@@ -205,7 +178,7 @@ public final class JsonEncoding implements Encoding {
         return readInteger(parser, field, range.min(), range.max()).longValue();
     }
 
-    private static BigInteger readInteger(JsonParser parser, FieldDescriptor field, BigInteger min, BigInteger max)
+    private static BigInteger readInteger(JsonParser parser, Field field, BigInteger min, BigInteger max)
             throws IOException, MalformedRequestException {
         BigInteger value;
         JsonToken token = parser.currentToken();
@@ -221,12 +194,12 @@ public final class JsonEncoding implements Encoding {
             throw wrongType(field, "an integer");
         }
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw new MalformedRequestException("field " + field.getJsonName() + ": " + value + " is out of range");
+            throw new MalformedRequestException("field " + field.jsonName() + ": " + value + " is out of range");
         }
         return value;
     }
 
-    private static double readDouble(JsonParser parser, FieldDescriptor field) throws IOException, MalformedRequestException {
+    private static double readDouble(JsonParser parser, Field field) throws IOException, MalformedRequestException {
         JsonToken token = parser.currentToken();
         if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
             return parser.getDoubleValue();
@@ -247,21 +220,21 @@ public final class JsonEncoding implements Encoding {
         throw wrongType(field, "a number");
     }
 
-    private static int readEnum(JsonParser parser, FieldDescriptor field) throws IOException, MalformedRequestException {
+    private static int readEnum(JsonParser parser, Field field) throws IOException, MalformedRequestException {
         JsonToken token = parser.currentToken();
         if (token == JsonToken.VALUE_NUMBER_INT) {
             return (int) readLong(parser, field, SIGNED_32);
         }
         if (token == JsonToken.VALUE_STRING) {
-            EnumValueDescriptor value = field.getEnumType().findValueByName(parser.getText());
+            Integer value = field.enumValues().get(parser.getText());
             if (value != null) {
-                return value.getNumber();
+                return value;
             }
         }
         throw wrongType(field, "an enum value");
     }
 
-    private static byte[] hex(String text, FieldDescriptor field) throws MalformedRequestException {
+    private static byte[] hex(String text, Field field) throws MalformedRequestException {
         if (text.length() % 2 != 0) {
             throw wrongType(field, "a hex string");
         }
@@ -277,7 +250,7 @@ public final class JsonEncoding implements Encoding {
         return bytes;
     }
 
-    private static byte[] base64(String text, FieldDescriptor field) throws MalformedRequestException {
+    private static byte[] base64(String text, Field field) throws MalformedRequestException {
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
@@ -289,7 +262,7 @@ public final class JsonEncoding implements Encoding {
         }
     }
 
-    private static void expect(JsonParser parser, JsonToken expected, FieldDescriptor field) throws MalformedRequestException {
+    private static void expect(JsonParser parser, JsonToken expected, Field field) throws MalformedRequestException {
         if (parser.currentToken() != expected) {
             throw wrongType(field, switch (expected) {
                 case START_ARRAY -> "an array";
@@ -299,8 +272,8 @@ public final class JsonEncoding implements Encoding {
         }
     }
 
-    private static MalformedRequestException wrongType(FieldDescriptor field, String expected) {
-        return new MalformedRequestException("field " + field.getJsonName() + " must be " + expected);
+    private static MalformedRequestException wrongType(Field field, String expected) {
+        return new MalformedRequestException("field " + field.jsonName() + " must be " + expected);
     }
 
     /** int64 counts are strings in OTLP JSON; unset fields are left out. */

@@ -1,6 +1,5 @@
 package dev.tokenmetrics.receiver.otlp;
 
-import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +13,6 @@ public final class ProtobufEncoding implements Encoding {
     }
 
     /** The body is wire format already; each signal's reader checks what it reads. */
-    @Override
-    public byte[] toWire(byte[] body, Descriptor type) {
-        return body;
-    }
-
-    /** As above, without asking for the signal's descriptor: a protobuf-only client never needs one built. */
     @Override
     public byte[] toWire(byte[] body, Signal signal) {
         return body;

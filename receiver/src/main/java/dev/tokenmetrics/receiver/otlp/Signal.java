@@ -1,6 +1,5 @@
 package dev.tokenmetrics.receiver.otlp;
 
-import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -8,8 +7,8 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
 /**
  * The three OTLP signals: where each is posted, its request type and what its response counts as rejected.
- * The generated request classes are reached only through methods, so that a protobuf-only client never loads
- * protobuf's descriptor machinery: only JSON transcoding and trace checking need it.
+ * The generated request classes are reached only through a method, so that only a client exporting traces loads
+ * protobuf's descriptor machinery.
  */
 public enum Signal {
     METRICS("/v1/metrics", "rejectedDataPoints"),
@@ -38,14 +37,6 @@ public enum Signal {
             case METRICS -> ExportMetricsServiceRequest.getDefaultInstance();
             case LOGS -> ExportLogsServiceRequest.getDefaultInstance();
             case TRACES -> ExportTraceServiceRequest.getDefaultInstance();
-        };
-    }
-
-    public Descriptor requestType() {
-        return switch (this) {
-            case METRICS -> ExportMetricsServiceRequest.getDescriptor();
-            case LOGS -> ExportLogsServiceRequest.getDescriptor();
-            case TRACES -> ExportTraceServiceRequest.getDescriptor();
         };
     }
 

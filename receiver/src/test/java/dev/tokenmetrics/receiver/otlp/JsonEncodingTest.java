@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.tokenmetrics.receiver.Otlp;
+import dev.tokenmetrics.receiver.OtlpJson;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -21,7 +22,7 @@ class JsonEncodingTest {
     private final JsonEncoding json = new JsonEncoding();
 
     private ExportMetricsServiceRequest metrics(String body) throws MalformedRequestException {
-        return json.decode(body.getBytes(StandardCharsets.UTF_8), ExportMetricsServiceRequest.getDefaultInstance());
+        return OtlpJson.decode(body.getBytes(StandardCharsets.UTF_8), ExportMetricsServiceRequest.getDefaultInstance());
     }
 
     private static String onePoint(String pointJson) {
@@ -36,7 +37,7 @@ class JsonEncodingTest {
     @Test
     void decodesTheRecordedClaudeCodeExportLikeItsProtobufTwin() throws Exception {
         var fromJson = metrics(new String(Otlp.resource("cc-2.1.330-metrics-delta.json"), StandardCharsets.UTF_8));
-        var reencoded = new ProtobufEncoding().decode(fromJson.toByteArray(), ExportMetricsServiceRequest.getDefaultInstance());
+        var reencoded = ProtobufEncoding.parse(fromJson.toByteArray(), ExportMetricsServiceRequest.getDefaultInstance());
 
         assertEquals(fromJson, reencoded);
         assertEquals("claude_code.token.usage", fromJson.getResourceMetrics(0).getScopeMetrics(0).getMetrics(2).getName());
@@ -84,7 +85,7 @@ class JsonEncodingTest {
     void readsTraceAndSpanIdsAsHex() throws Exception {
         String body = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"5b8efff798038103d269b633813fc60c\","
                 + "\"spanId\":\"eee19b7ec3c1b174\"}]}]}]}";
-        var request = json.decode(body.getBytes(StandardCharsets.UTF_8), ExportLogsServiceRequest.getDefaultInstance());
+        var request = OtlpJson.decode(body.getBytes(StandardCharsets.UTF_8), ExportLogsServiceRequest.getDefaultInstance());
         var log = request.getResourceLogs(0).getScopeLogs(0).getLogRecords(0);
         assertArrayEquals(HexFormat.of().parseHex("5b8efff798038103d269b633813fc60c"), log.getTraceId().toByteArray());
         assertArrayEquals(HexFormat.of().parseHex("eee19b7ec3c1b174"), log.getSpanId().toByteArray());
@@ -101,7 +102,7 @@ class JsonEncodingTest {
     void decodesSpansWithTheirIds() throws Exception {
         String body = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0102030405060708090a0b0c0d0e0f10\","
                 + "\"spanId\":\"0102030405060708\",\"parentSpanId\":\"\",\"name\":\"claude_code.interaction\",\"kind\":1}]}]}]}";
-        var request = json.decode(body.getBytes(StandardCharsets.UTF_8), ExportTraceServiceRequest.getDefaultInstance());
+        var request = OtlpJson.decode(body.getBytes(StandardCharsets.UTF_8), ExportTraceServiceRequest.getDefaultInstance());
         var span = request.getResourceSpans(0).getScopeSpans(0).getSpans(0);
         assertEquals(16, span.getTraceId().size());
         assertEquals(ByteString.EMPTY, span.getParentSpanId());

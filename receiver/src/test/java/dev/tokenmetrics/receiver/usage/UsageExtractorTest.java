@@ -12,8 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmetrics.receiver.Otlp;
+import dev.tokenmetrics.receiver.OtlpJson;
 import dev.tokenmetrics.receiver.otlp.JsonEncoding;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
+import dev.tokenmetrics.receiver.otlp.Signal;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Gauge;
@@ -32,7 +34,7 @@ class UsageExtractorTest {
 
     @Test
     void readsClaudeCodesRecordedDeltaExport() throws MalformedRequestException {
-        var request = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
+        var request = OtlpJson.decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
                 ExportMetricsServiceRequest.getDefaultInstance());
 
         Extraction extraction = Otlp.extract(request);
@@ -55,7 +57,7 @@ class UsageExtractorTest {
 
     @Test
     void countsApiRequestEventsFromTheRecordedLogExport() throws MalformedRequestException {
-        var request = new JsonEncoding().decode(Otlp.resource("cc-2.1.330-logs.json"),
+        var request = OtlpJson.decode(Otlp.resource("cc-2.1.330-logs.json"),
                 ExportLogsServiceRequest.getDefaultInstance());
 
         List<ApiRequest> requests = new UsageExtractor().logs(request.toByteArray()).batch().apiRequests();
@@ -128,8 +130,7 @@ class UsageExtractorTest {
 
     @Test
     void streamIdsStayThoseOfEarlierReleasesSoPersistedCumulativeStateStillMatches() throws Exception {
-        byte[] wire = new JsonEncoding().toWire(Otlp.resource("cc-2.1.330-metrics-delta.json"),
-                ExportMetricsServiceRequest.getDescriptor());
+        byte[] wire = new JsonEncoding().toWire(Otlp.resource("cc-2.1.330-metrics-delta.json"), Signal.METRICS);
 
         List<UsagePoint> points = new UsageExtractor().metrics(wire).batch().points();
 
