@@ -28,7 +28,7 @@ final class StreamTracker {
         if (point.temporality() == Temporality.DELTA) {
             DeltaState delta = state instanceof DeltaState known ? known : new DeltaState();
             streams.put(point.stream(), delta);
-            return delta.firstSighting(point.startNanos(), point.timeNanos()) ? BigDecimal.valueOf(point.value()) : null;
+            return delta.firstSighting(point.startNanos(), point.timeNanos()) ? decimal(point.value()) : null;
         }
         CumulativeState previous = state instanceof CumulativeState known ? known : null;
         if (previous != null && point.timeNanos() <= previous.lastTimeNanos()) {
@@ -37,9 +37,18 @@ final class StreamTracker {
         streams.put(point.stream(), new CumulativeState(point.startNanos(), point.timeNanos(), point.value()));
         boolean newSeries = previous == null || point.startNanos() != previous.startNanos()
                 || point.value() < previous.lastValue();
-        return newSeries
-                ? BigDecimal.valueOf(point.value())
-                : BigDecimal.valueOf(point.value()).subtract(BigDecimal.valueOf(previous.lastValue()));
+        return newSeries ? decimal(point.value()) : decimal(point.value()).subtract(decimal(previous.lastValue()));
+    }
+
+    /**
+     * The value as the decimal its shortest representation spells. Whole numbers, which every token count is, are
+     * taken directly: the general route through Double.toString was a twentieth of the daemon's CPU time.
+     */
+    static BigDecimal decimal(double value) {
+        if (Math.abs(value) < 0x1p53 && value == Math.rint(value)) { // exactly a long
+            return BigDecimal.valueOf((long) value);
+        }
+        return BigDecimal.valueOf(value);
     }
 
     /** Forgets streams with no point since the horizon; their clients are long gone. */

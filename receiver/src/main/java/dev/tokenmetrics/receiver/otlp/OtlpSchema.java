@@ -285,8 +285,9 @@ final class OtlpSchema {
     private static MessageType type(String name, Field... fields) {
         var byKey = new HashMap<String, Field>();
         for (Field field : fields) {
-            byKey.put(field.name(), field);
-            byKey.put(field.jsonName(), field);
+            // Interned, as Jackson interns the keys it reads: a lookup then ends at an identity check.
+            byKey.put(field.name().intern(), field);
+            byKey.put(field.jsonName().intern(), field);
         }
         return new MessageType(name, List.of(fields), Map.copyOf(byKey));
     }
