@@ -23,6 +23,8 @@ public final class StandInMessagesApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
+    private final AtomicInteger numbered = new AtomicInteger();
+    /** Calls whose usage is in {@link #served}: counted after it, so whoever sees a call sees its tokens. */
     private final AtomicInteger calls = new AtomicInteger();
     /** input, output, cacheRead, cacheCreation served so far. */
     private final AtomicLongArray served = new AtomicLongArray(4);
@@ -67,7 +69,7 @@ public final class StandInMessagesApi implements AutoCloseable {
                 return;
             }
             JsonNode request = JSON.readTree(requestBody);
-            int call = calls.incrementAndGet();
+            int call = numbered.incrementAndGet();
             long input = (1000 + call) * scale;
             long output = (40 + call) * scale;
             long cacheRead = 300L * call * scale;
@@ -76,6 +78,7 @@ public final class StandInMessagesApi implements AutoCloseable {
             served.addAndGet(1, output);
             served.addAndGet(2, cacheRead);
             served.addAndGet(3, cacheCreation);
+            calls.incrementAndGet();
             String model = request.path("model").asText("claude-sonnet-4-5");
             if (request.path("stream").asBoolean(false)) {
                 stream(exchange, call, model, input, output, cacheRead, cacheCreation);
