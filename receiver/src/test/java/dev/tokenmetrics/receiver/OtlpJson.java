@@ -76,7 +76,9 @@ public final class OtlpJson {
             case LONG -> generator.writeString(field.getType() == FieldDescriptor.Type.UINT64
                     || field.getType() == FieldDescriptor.Type.FIXED64
                     ? Long.toUnsignedString((Long) value) : value.toString());
-            case INT -> generator.writeNumber((Integer) value);
+            case INT -> generator.writeNumber(field.getType() == FieldDescriptor.Type.UINT32
+                    || field.getType() == FieldDescriptor.Type.FIXED32
+                    ? Integer.toUnsignedLong((Integer) value) : (Integer) value);
             case DOUBLE -> generator.writeNumber((Double) value);
             case FLOAT -> generator.writeNumber((Float) value);
             case BOOLEAN -> generator.writeBoolean((Boolean) value);

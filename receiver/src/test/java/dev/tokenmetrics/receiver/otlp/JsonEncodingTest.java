@@ -11,8 +11,21 @@ import dev.tokenmetrics.receiver.OtlpJson;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Exemplar;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -43,6 +56,38 @@ class JsonEncodingTest {
         assertEquals("claude_code.token.usage", fromJson.getResourceMetrics(0).getScopeMetrics(0).getMetrics(2).getName());
         assertEquals(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA,
                 fromJson.getResourceMetrics(0).getScopeMetrics(0).getMetrics(2).getSum().getAggregationTemporality());
+    }
+
+    /** Round trips through OTLP JSON a request that sets a field of every type in {@link OtlpSchema.Type}. */
+    @Test
+    void transcodesEveryFieldTypeTheSchemaUses() throws Exception {
+        var any = AnyValue.newBuilder();
+        var resource = Resource.newBuilder().setDroppedAttributesCount(7) // UINT32
+                .addAttributes(KeyValue.newBuilder().setKey("b").setKeyStrindex(-2) // STRING, INT32
+                        .setValue(any.clone().setBytesValue(ByteString.copyFrom(new byte[] {0, -1, 42})))) // BYTES
+                .addAttributes(KeyValue.newBuilder().setKey("i").setValue(any.clone().setIntValue(-9_000_000_000L))) // INT64
+                .addAttributes(KeyValue.newBuilder().setKey("t").setValue(any.clone().setBoolValue(true))) // BOOL
+                .addAttributes(KeyValue.newBuilder().setKey("l").setValue(any.clone().setArrayValue(ArrayValue.newBuilder()
+                        .addValues(any.clone().setDoubleValue(0.25))))); // MESSAGE, DOUBLE
+        var exponential = ExponentialHistogramDataPoint.newBuilder()
+                .setScale(-3) // SINT32
+                .setZeroCount(Long.parseUnsignedLong("18446744073709551610")) // FIXED64
+                .setPositive(ExponentialHistogramDataPoint.Buckets.newBuilder().setOffset(-2)
+                        .addBucketCounts(1).addBucketCounts(Long.parseUnsignedLong("9223372036854775813"))) // UINT64
+                .addExemplars(Exemplar.newBuilder().setAsInt(-5) // SFIXED64
+                        .setTraceId(ByteString.copyFrom(HexFormat.of().parseHex("0102030405060708090a0b0c0d0e0f10"))) // HEX_ID
+                        .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex("a1a2a3a4a5a6a7a8"))));
+        var metrics = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+                .setResource(resource).addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder()
+                        .setName("h").setExponentialHistogram(ExponentialHistogram.newBuilder()
+                                .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA) // ENUM
+                                .addDataPoints(exponential))))).build();
+        var logs = ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(
+                ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder().setFlags(0xFFFF_FFFE)))) // FIXED32
+                .build();
+
+        assertEquals(metrics, OtlpJson.decode(OtlpJson.encode(metrics), ExportMetricsServiceRequest.getDefaultInstance()));
+        assertEquals(logs, OtlpJson.decode(OtlpJson.encode(logs), ExportLogsServiceRequest.getDefaultInstance()));
     }
 
     @Test
