@@ -34,12 +34,12 @@ public final class AggregatorCodec {
                 out.writeLong(cumulative.lastTimeNanos());
                 out.writeDouble(cumulative.lastValue());
             } else {
-                long[][] windows = ((DeltaState) entry.getValue()).windows();
+                var delta = (DeltaState) entry.getValue();
                 out.writeByte('D');
-                out.writeInt(windows.length);
-                for (long[] window : windows) {
-                    out.writeLong(window[0]);
-                    out.writeLong(window[1]);
+                out.writeInt(delta.windowCount());
+                for (int i = 0; i < delta.windowCount(); i++) {
+                    out.writeLong(delta.windowStart(i));
+                    out.writeLong(delta.windowTime(i));
                 }
             }
         }

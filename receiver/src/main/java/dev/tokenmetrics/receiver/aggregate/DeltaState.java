@@ -29,13 +29,24 @@ final class DeltaState implements StreamState {
         return lastTimeNanos;
     }
 
-    /** Windows oldest first, for persistence; replaying them through firstSighting restores this state. */
-    long[][] windows() {
-        long[][] windows = new long[size][];
-        for (int i = 0; i < size; i++) {
-            int index = (next - size + i + times.length) % times.length;
-            windows[i] = new long[] {starts[index], times[index]};
-        }
-        return windows;
+    /*
+     * The remembered windows oldest first, for persistence: replaying them through firstSighting restores this state.
+     * Read by index rather than copied out, since a snapshot visits every stream while exports wait.
+     */
+
+    int windowCount() {
+        return size;
+    }
+
+    long windowStart(int oldestFirst) {
+        return starts[index(oldestFirst)];
+    }
+
+    long windowTime(int oldestFirst) {
+        return times[index(oldestFirst)];
+    }
+
+    private int index(int oldestFirst) {
+        return (next - size + oldestFirst + times.length) % times.length;
     }
 }

@@ -25,10 +25,15 @@ public final class AtomicFiles {
      * {@code durableRename}, also forces the directory so that the rename itself survives a crash.
      */
     public static void write(Path target, byte[] content, boolean durableRename) throws IOException {
+        write(target, ByteBuffer.wrap(content), durableRename);
+    }
+
+    /** As {@link #write(Path, byte[], boolean)}, with the buffer's remaining bytes as the content. */
+    static void write(Path target, ByteBuffer content, boolean durableRename) throws IOException {
         Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
+            ByteBuffer buffer = content.duplicate();
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }

@@ -5,7 +5,6 @@ import dev.tokenmetrics.receiver.aggregate.UsageAggregator;
 import dev.tokenmetrics.receiver.aggregate.UsageReport;
 import dev.tokenmetrics.receiver.usage.UsageBatch;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -63,6 +62,8 @@ public final class UsageStore implements AutoCloseable {
     /** Covered segment files waiting to be reused (see {@link Journal}): filled by the snapshot writer. */
     private final ConcurrentLinkedQueue<Path> spareSegments = new ConcurrentLinkedQueue<>();
     private Journal journal; // the committer's, once started
+    /** The committer's: one buffer for every snapshot, so that a cut allocates nothing large while exports wait. */
+    private final SnapshotBytes snapshotBytes = new SnapshotBytes(SNAPSHOT_HEADER_BYTES, 64 * 1024);
     private Future<?> snapshotInFlight; // the committer's
     private volatile boolean closing;
 
@@ -219,11 +220,11 @@ public final class UsageStore implements AutoCloseable {
      * go to the old segment, which the snapshot covers; everything applied later goes to the new one.
      */
     private Future<?> cut() throws IOException {
-        byte[] state;
+        SnapshotBytes state;
         var covered = new ArrayList<Pending>();
         synchronized (aggregator) {
             aggregator.forgetIdle(clock.instant());
-            state = encodeState(aggregator);
+            state = encodeState();
             queue.drainTo(covered);
         }
         commit(covered);
@@ -233,14 +234,14 @@ public final class UsageStore implements AutoCloseable {
         return snapshotWriter.submit(() -> writeSnapshot(state, coveredSequence));
     }
 
-    private void writeSnapshot(byte[] state, long coveredSequence) {
+    private void writeSnapshot(SnapshotBytes state, long coveredSequence) {
         try {
+            ByteBuffer snapshot = state.contents();
             var crc = new CRC32C();
-            crc.update(state);
-            ByteBuffer snapshot = ByteBuffer.allocate(SNAPSHOT_HEADER_BYTES + state.length)
-                    .putInt(SNAPSHOT_MAGIC).putLong(coveredSequence).putInt((int) crc.getValue()).putInt(state.length)
-                    .put(state);
-            AtomicFiles.write(snapshotPath, snapshot.array(), true);
+            crc.update(snapshot.array(), SNAPSHOT_HEADER_BYTES, state.stateBytes());
+            snapshot.putInt(0, SNAPSHOT_MAGIC).putLong(4, coveredSequence).putInt(12, (int) crc.getValue())
+                    .putInt(16, state.stateBytes());
+            AtomicFiles.write(snapshotPath, snapshot, true);
             for (Path segment : segments(directory)) {
                 if (Journal.sequenceOf(segment) <= coveredSequence) {
                     if (spareSegments.size() < MAX_SPARE_SEGMENTS) {
@@ -256,14 +257,19 @@ public final class UsageStore implements AutoCloseable {
         }
     }
 
-    private static byte[] encodeState(UsageAggregator aggregator) {
-        var bytes = new ByteArrayOutputStream(64 * 1024);
+    /**
+     * Runs under the aggregator's lock, which every export waits on meanwhile. The buffer is reused unless the last
+     * snapshot is still being written from it (only possible at close, after a stalled write).
+     */
+    private SnapshotBytes encodeState() {
+        SnapshotBytes bytes = snapshotInFlight == null || snapshotInFlight.isDone()
+                ? snapshotBytes.reset() : new SnapshotBytes(SNAPSHOT_HEADER_BYTES, snapshotBytes.stateBytes());
         try (var out = new DataOutputStream(bytes)) {
             AggregatorCodec.write(aggregator, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory does not fail
         }
-        return bytes.toByteArray();
+        return bytes;
     }
 
     private record Snapshot(UsageAggregator aggregator, long coveredSequence) {
