@@ -29,11 +29,11 @@ final class DeltaState implements StreamState {
         return lastTimeNanos;
     }
 
-    /*
-     * The remembered windows oldest first, for persistence: replaying them through firstSighting restores this state.
-     * Read by index rather than copied out, since a snapshot visits every stream while exports wait.
+    /**
+     * How many windows are remembered. With {@link #windowStart} and {@link #windowTime}, oldest first, they are what
+     * persistence writes: replaying them through firstSighting restores this state. Read by index rather than copied
+     * out, since a snapshot visits every stream while exports wait.
      */
-
     int windowCount() {
         return size;
     }
