@@ -23,20 +23,24 @@ final class OtlpSchema {
     record Field(int number, String name, Type type, boolean repeated, String messageType,
                  Map<String, Integer> enumValues) {
 
-        /** proto3's JSON name: lowerCamelCase of the field name. */
         String jsonName() {
-            var json = new StringBuilder(name.length());
-            boolean upper = false;
-            for (char c : name.toCharArray()) {
-                if (c == '_') {
-                    upper = true;
-                } else {
-                    json.append(upper ? Character.toUpperCase(c) : c);
-                    upper = false;
-                }
-            }
-            return json.toString();
+            return OtlpSchema.jsonName(name);
         }
+    }
+
+    /** proto3's JSON name for a field name: its lowerCamelCase. */
+    static String jsonName(String fieldName) {
+        var json = new StringBuilder(fieldName.length());
+        boolean upper = false;
+        for (char c : fieldName.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                json.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return json.toString();
     }
 
     /** A message: its fields by either JSON key, the lowerCamelCase name or the original one, as proto3 allows. */

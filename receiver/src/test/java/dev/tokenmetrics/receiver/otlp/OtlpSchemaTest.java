@@ -84,7 +84,7 @@ class OtlpSchemaTest {
 
     private static List<Field> expectedFields(Descriptor descriptor) {
         return sorted(descriptor.getFields().stream().map(field -> {
-            assertEquals(field.getJsonName(), new Field(0, field.getName(), null, false, null, null).jsonName());
+            assertEquals(field.getJsonName(), OtlpSchema.jsonName(field.getName()));
             return switch (field.getType()) {
                 case MESSAGE -> new Field(field.getNumber(), field.getName(), OtlpSchema.Type.MESSAGE,
                         field.isRepeated(), field.getMessageType().getName(), null);
