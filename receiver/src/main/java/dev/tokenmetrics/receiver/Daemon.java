@@ -16,9 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import dev.tokenmetrics.receiver.aggregate.SessionReport;
-import dev.tokenmetrics.receiver.aggregate.UsageReport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -79,7 +76,9 @@ final class Daemon implements AutoCloseable {
             ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store),
                     excludedLaunch -> new Health(version(), ProcessHandle.current().pid(),
                             (System.nanoTime() - startedNanos) / 1_000_000_000L, openedStore.sessionCount(),
-                            activeSessions(openedStore.report(), clock.instant(), excludedLaunch),
+                            openedStore.activeSessions(clock.instant().minus(ACTIVE_WINDOW),
+                                    resource -> excludedLaunch != null
+                                            && excludedLaunch.equals(resource.get(Health.LAUNCH_ATTRIBUTE))),
                             config.metricsFile().toString()));
             Path pidFile = config.stateDir().resolve("receiver.pid");
             Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
@@ -95,19 +94,6 @@ final class Daemon implements AutoCloseable {
             lockChannel.close();
             throw e;
         }
-    }
-
-    /** Sessions with usage in the last minute, except those whose resource names the excluded launch. */
-    static int activeSessions(UsageReport report, Instant now, String excludedLaunch) {
-        Instant since = now.minus(ACTIVE_WINDOW);
-        int active = 0;
-        for (SessionReport session : report.sessions()) {
-            if (session.lastActivity().isAfter(since)
-                    && (excludedLaunch == null || !excludedLaunch.equals(session.resource().get(Health.LAUNCH_ATTRIBUTE)))) {
-                active++;
-            }
-        }
-        return active;
     }
 
     int port() {

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Folds usage batches into per-session, per-model and per-day totals. Deterministic: the same batches in the same
@@ -90,6 +91,21 @@ public final class UsageAggregator {
                 .thenComparing(SessionReport::sessionId));
         LocalDate today = LocalDate.ofInstant(now, zone);
         return new UsageReport(now, reports, today, days.getOrDefault(today, Usage.ZERO));
+    }
+
+    /**
+     * How many sessions the report would list with activity after {@code since}, leaving out those whose resource
+     * attributes {@code excluded} matches; counted without building the report, which /health must not wait for.
+     */
+    public int activeSessions(Instant since, Predicate<Map<String, String>> excluded) {
+        long sinceNanos = nanos(since);
+        int active = 0;
+        for (SessionState session : sessions.values()) {
+            if (!session.models.isEmpty() && session.lastNanos > sinceNanos && !excluded.test(session.resource)) {
+                active++;
+            }
+        }
+        return active;
     }
 
     /** Forgets sessions and streams idle beyond {@link #REMEMBERED_IDLE}. */

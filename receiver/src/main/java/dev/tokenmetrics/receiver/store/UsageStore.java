@@ -15,8 +15,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -161,6 +164,13 @@ public final class UsageStore implements AutoCloseable {
     public UsageReport report() {
         synchronized (aggregator) {
             return aggregator.report(clock.instant());
+        }
+    }
+
+    /** See {@link UsageAggregator#activeSessions}. */
+    public int activeSessions(Instant since, Predicate<Map<String, String>> excluded) {
+        synchronized (aggregator) {
+            return aggregator.activeSessions(since, excluded);
         }
     }
 

@@ -198,6 +198,25 @@ class UsageAggregatorTest {
     }
 
     @Test
+    void activeSessionsAreThoseTheReportListsWithActivityAfterTheGivenInstant() {
+        apply(usage("early", OPUS, DELTA, at(0), at(5), 1, 0, 0, 0, 0));
+        apply(usage("late", OPUS, DELTA, at(0), at(30), 1, 0, 0, 0, 0));
+        apply(Otlp.request(java.util.List.of(Otlp.kv("claude_token_metrics.launch", "L1")),
+                Otlp.sum(Otlp.TOKENS, DELTA, Otlp.point("launched", OPUS, "input", at(0), at(30), 1))));
+        aggregator.apply(new dev.tokenmetrics.receiver.usage.UsageBatch(java.util.List.of(),
+                java.util.List.of(new dev.tokenmetrics.receiver.usage.ApiRequest("logsOnly", OPUS, Otlp.nanos(at(30)), 1)),
+                java.util.List.of()));
+
+        assertEquals(2, aggregator.activeSessions(at(5), resource -> false),
+                "'early' ended at the instant itself; 'logsOnly' has no usage, so the report leaves it out");
+        assertEquals(3, aggregator.activeSessions(at(4), resource -> false));
+        assertEquals(1, aggregator.activeSessions(at(5), resource -> "L1".equals(resource.get("claude_token_metrics.launch"))));
+        Instant since = at(5);
+        assertEquals(aggregator.report(at(31)).sessions().stream().filter(s -> s.lastActivity().isAfter(since)).count(),
+                aggregator.activeSessions(since, resource -> false));
+    }
+
+    @Test
     void restoredStateContinuesCumulativeStreamsWithoutCountingTwice() throws IOException {
         apply(usage("s1", OPUS, CUMULATIVE, at(0), at(5), 100, 10, 0, 0, 0.1));
         apply(usage("s2", OPUS, DELTA, at(0), at(5), 7, 0, 0, 0, 0.07));
