@@ -1,5 +1,5 @@
 -- wrk script: POSTs pre-generated OTLP bodies (length-prefixed file in $BENCH_BODIES), each wrk thread its own
--- share, so that no two requests carry the same usage. With $BENCH_PAUSE_MS each connection waits that long on
+-- share, so that no two requests carry the same usage; without $BENCH_BODIES, GETs /health (the floor: no work). With $BENCH_PAUSE_MS each connection waits that long on
 -- average between a response and its next request (wrk delays in whole milliseconds, so a fractional mean
 -- alternates between the two nearest): a paced load, lighter on the shared CPU than any other client we have.
 local next_id = 0
@@ -24,6 +24,10 @@ local function load(path)
 end
 
 function init(args)
+  if (os.getenv("BENCH_BODIES") or "") == "" then
+    health = wrk.format("GET", "/health")
+    return
+  end
   bodies = load(os.getenv("BENCH_BODIES"))
   step = tonumber(os.getenv("BENCH_THREADS"))
   index = id
@@ -33,6 +37,7 @@ function init(args)
 end
 
 function request()
+  if health then return health end
   index = index + step
   return wrk.format("POST", "/v1/metrics", headers, bodies[(index % #bodies) + 1])
 end

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Receiver benchmark: durable exports per second and latency for a real Claude Code export in each encoding, over
-# loopback with concurrent connections (wrk), and the daemon's idle RSS with the flags the launcher uses.
+# loopback with concurrent connections (wrk), the daemon's CPU time per export, and its idle RSS with the flags the
+# launcher uses. Beside the latencies, what this machine allows at that moment: the same paced load against
+# GET /health (no work at all) and the disk's fdatasync latency, since both drift with the VM's neighbours.
 # Each encoding: a 3 s warm-up, then three measured runs; medians are reported, with the worst p99 beside them.
 # Usage: bench/receiver-bench.sh [seconds per run, default 5] [connections, default 16]
 set -euo pipefail
@@ -11,10 +13,10 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 
 mvn -q -B -DskipTests package
 mvn -q -B -pl receiver test-compile
+classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
 work="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-java -cp receiver/target/token-metrics-receiver.jar:receiver/target/test-classes \
-  dev.tokenmetrics.receiver.BenchPayloads "$work" 20000
+java -cp "$classpath" dev.tokenmetrics.receiver.BenchPayloads "$work" 20000
 # Write the 175 MB of payloads back now: the kernel would do it ~30 s later, mid-run, and every fsync of the
 # journal would queue behind it (seen as 130-280 ms stalls before this line).
 sync
@@ -26,57 +28,71 @@ pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 sleep 5
 rss_idle="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
+read -r disk_p50 disk_p99 < <(java -cp "$classpath" dev.tokenmetrics.receiver.BenchDisk \
+  "$work/home/.claude/token-metrics" 3)
 
 echo "receiver benchmark: $(nproc) cores, wrk 2 threads, $connections connections, 3 x ${seconds}s per encoding"
-printf '%-24s %12s %10s %10s %12s %8s\n' "encoding" "exports/s" "p50" "p99" "worst p99" "errors"
+echo "disk, 1 KB write + fdatasync in the state directory: p50 ${disk_p50}ms, p99 ${disk_p99}ms"
+printf '%-26s %10s %9s %9s %11s %11s %7s\n' "load" "exports/s" "p50" "p99" "worst p99" "CPU/export" "errors"
+
+# wrk_run BODIES TYPE ENCODING PAUSE_MS DURATION: BODIES empty means GET /health; PAUSE_MS 0 means flat out.
+wrk_run() {
+  BENCH_BODIES="${1:+$work/$1}" BENCH_THREADS=2 BENCH_CONTENT_TYPE="$2" BENCH_CONTENT_ENCODING="$3" \
+    BENCH_PAUSE_MS="$4" wrk -t2 -c"$connections" -d"$5" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port"
+}
 median() { sort -g | sed -n 2p; }
 ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f\n", v }'; }
+latency() { awk -v q="$1" '$1 == q {print $2}' | ms; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # the daemon's user + system time
+hz="$(getconf CLK_TCK)"
+
 run() {
-  local label="$1" file="$2" type="$3" encoding="$4" out rps="" p50="" p99="" errors=0
-  wrk_run() {
-    BENCH_BODIES="$work/$file" BENCH_THREADS=2 BENCH_CONTENT_TYPE="$type" BENCH_CONTENT_ENCODING="$encoding" \
-      wrk -t2 -c"$connections" -d"$1" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port"
-  }
-  wrk_run 3s >/dev/null
+  local label="$1" file="$2" type="$3" encoding="$4" out rps="" p50="" p99="" errors=0 requests=0 ticks
+  wrk_run "$file" "$type" "$encoding" 0 3s >/dev/null
+  ticks="$(cpu_ticks)"
   for _ in 1 2 3; do
-    out="$(wrk_run "${seconds}s")"
+    out="$(wrk_run "$file" "$type" "$encoding" 0 "${seconds}s")"
     rps+="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"$'\n'
-    p50+="$(awk '$1=="50%" {print $2}' <<<"$out" | ms)"$'\n'
-    p99+="$(awk '$1=="99%" {print $2}' <<<"$out" | ms)"$'\n'
+    p50+="$(latency 50% <<<"$out")"$'\n'
+    p99+="$(latency 99% <<<"$out")"$'\n'
+    requests=$((requests + $(awk '/requests in/ {print $1}' <<<"$out")))
     errors=$((errors + $(awk '/Non-2xx/ {print $5}' <<<"$out" | grep . || echo 0)))
   done
-  printf '%-24s %12s %8sms %8sms %10sms %8s\n' "$label" "$(median <<<"$rps")" "$(median <<<"$p50")" \
-    "$(median <<<"$p99")" "$(sort -g <<<"$p99" | tail -1)" "$errors"
+  ticks=$(($(cpu_ticks) - ticks))
+  printf '%-26s %10.0f %7sms %7sms %9sms %9.0fus %7s\n' "$label" "$(median <<<"$rps")" "$(median <<<"$p50")" \
+    "$(median <<<"$p99")" "$(sort -g <<<"$p99" | tail -1)" "$(awk -v t="$ticks" -v h="$hz" -v n="$requests" \
+    'BEGIN { print t / h * 1e6 / n }')" "$errors"
 }
 run "http/protobuf" bodies.pb application/x-protobuf ""
 run "http/protobuf + gzip" bodies.pb.gz application/x-protobuf gzip
-sleep 10 # idle: what a Claude Code user (protobuf, its default) sees; JSON loads protobuf's descriptors besides
+sleep 10 # idle: what a Claude Code user (protobuf, its default) sees
 rss_protobuf="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
 run "http/json" bodies.json application/json ""
 
 # Below saturation, the latency a client sees at a given rate: each connection pauses between a response and its
-# next request, the pause calibrated in two short runs so that the 16 connections together offer the target rate.
-# (hey, the Debian tool that paces by rate, saturates these two cores by itself at 16 connections.)
+# next request, the pause calibrated in short runs so that the 16 connections together offer the target rate.
+# (hey, the Debian tool that paces by rate, saturates these two cores by itself at 16 connections.) Each export row
+# is followed by the same paced load against GET /health: client, loopback and scheduler with no work behind them.
 paced() {
-  local rate="$1" pause achieved out
+  local label="$1" file="$2" rate="$3" pause achieved out
   pause="$(awk -v c="$connections" -v r="$rate" 'BEGIN { p = c * 1000 / r - 1; print (p < 0 ? 0 : p) }')"
-  for _ in 1 2; do
-    achieved="$(wrk_paced "$pause" 2s | awk '/Requests\/sec/ {print $2}')"
+  for _ in 1 2 3 4; do
+    achieved="$(wrk_run "$file" application/x-protobuf "" "$pause" 2s | awk '/Requests\/sec/ {print $2}')"
+    if awk -v a="$achieved" -v r="$rate" 'BEGIN { exit !(a > 0.97 * r && a < 1.03 * r) }'; then
+      break
+    fi
     # one connection's cycle is its latency plus its pause: move the pause by the gap between the two cycles
     pause="$(awk -v c="$connections" -v r="$rate" -v a="$achieved" -v p="$pause" \
       'BEGIN { p += c * 1000 / r - c * 1000 / a; print (p < 0 ? 0 : p) }')"
   done
-  out="$(wrk_paced "$pause" "${seconds}s")"
-  printf '%-24s %12s %8sms %8sms   (paced for %s/s: each connection pauses %.1f ms)\n' "http/protobuf, paced" \
-    "$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out" | ms)" \
-    "$(awk '$1=="99%" {print $2}' <<<"$out" | ms)" "$rate" "$pause"
-}
-wrk_paced() {
-  BENCH_PAUSE_MS="$1" BENCH_BODIES="$work/bodies.pb" BENCH_THREADS=2 BENCH_CONTENT_TYPE=application/x-protobuf \
-    wrk -t2 -c"$connections" -d"$2" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port"
+  out="$(wrk_run "$file" application/x-protobuf "" "$pause" "${seconds}s")"
+  printf '%-26s %10.0f %7sms %7sms   (paced for %s/s: each connection pauses %.1f ms)\n' "$label" \
+    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(latency 50% <<<"$out")" "$(latency 99% <<<"$out")" \
+    "$rate" "$pause"
 }
 for rate in 1000 3000 5000; do
-  paced "$rate"
+  paced "http/protobuf, paced" bodies.pb "$rate"
+  paced "  floor: GET /health, paced" "" "$rate"
 done
 
 sleep 10
