@@ -1,7 +1,8 @@
 -- wrk script: POSTs pre-generated OTLP bodies (length-prefixed file in $BENCH_BODIES), each wrk thread its own
--- share, so that no two requests carry the same usage; without $BENCH_BODIES, GETs /health (the floor: no work). With $BENCH_PAUSE_MS each connection waits that long on
--- average between a response and its next request (wrk delays in whole milliseconds, so a fractional mean
--- alternates between the two nearest): a paced load, lighter on the shared CPU than any other client we have.
+-- share, so that no two requests carry the same usage; without $BENCH_BODIES it GETs /health, the floor (no work).
+-- With $BENCH_PAUSE_MS each connection waits that long on average between a response and its next request (wrk
+-- delays in whole milliseconds, so a fractional mean alternates between the two nearest): a paced load, lighter on
+-- the shared CPU than any other client we have.
 local next_id = 0
 
 function setup(thread)

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.tokenmetrics.receiver.Otlp;
+import dev.tokenmetrics.receiver.usage.ApiRequest;
+import dev.tokenmetrics.receiver.usage.UsageBatch;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UsageAggregatorTest {
@@ -187,9 +190,8 @@ class UsageAggregatorTest {
 
     @Test
     void aSessionSeenOnlyInLogEventsIsNotReportedUntilItsUsageArrives() {
-        aggregator.apply(new dev.tokenmetrics.receiver.usage.UsageBatch(java.util.List.of(),
-                java.util.List.of(new dev.tokenmetrics.receiver.usage.ApiRequest("s1", OPUS, Otlp.nanos(at(3)), 42)),
-                java.util.List.of()));
+        aggregator.apply(new UsageBatch(List.of(), List.of(new ApiRequest("s1", OPUS, Otlp.nanos(at(3)), 42)),
+                List.of()));
         assertNull(session("s1", at(4)), "no metric yet: the session's tokens are unknown, not zero");
 
         apply(usage("s1", OPUS, DELTA, at(0), at(5), 100, 0, 0, 0, 0.1));
@@ -201,16 +203,16 @@ class UsageAggregatorTest {
     void activeSessionsAreThoseTheReportListsWithActivityAfterTheGivenInstant() {
         apply(usage("early", OPUS, DELTA, at(0), at(5), 1, 0, 0, 0, 0));
         apply(usage("late", OPUS, DELTA, at(0), at(30), 1, 0, 0, 0, 0));
-        apply(Otlp.request(java.util.List.of(Otlp.kv("claude_token_metrics.launch", "L1")),
+        apply(Otlp.request(List.of(Otlp.kv("claude_token_metrics.launch", "L1")),
                 Otlp.sum(Otlp.TOKENS, DELTA, Otlp.point("launched", OPUS, "input", at(0), at(30), 1))));
-        aggregator.apply(new dev.tokenmetrics.receiver.usage.UsageBatch(java.util.List.of(),
-                java.util.List.of(new dev.tokenmetrics.receiver.usage.ApiRequest("logsOnly", OPUS, Otlp.nanos(at(30)), 1)),
-                java.util.List.of()));
+        aggregator.apply(new UsageBatch(List.of(), List.of(new ApiRequest("logsOnly", OPUS, Otlp.nanos(at(30)), 1)),
+                List.of()));
 
         assertEquals(2, aggregator.activeSessions(at(5), resource -> false),
                 "'early' ended at the instant itself; 'logsOnly' has no usage, so the report leaves it out");
         assertEquals(3, aggregator.activeSessions(at(4), resource -> false));
-        assertEquals(1, aggregator.activeSessions(at(5), resource -> "L1".equals(resource.get("claude_token_metrics.launch"))));
+        assertEquals(1, aggregator.activeSessions(at(5),
+                resource -> "L1".equals(resource.get("claude_token_metrics.launch"))));
         Instant since = at(5);
         assertEquals(aggregator.report(at(31)).sessions().stream().filter(s -> s.lastActivity().isAfter(since)).count(),
                 aggregator.activeSessions(since, resource -> false));
