@@ -71,9 +71,8 @@ run "http/json" bodies.json application/json ""
 
 # Below saturation, the latency a client sees at a given rate: each connection pauses between a response and its
 # next request, the pause calibrated in short runs so that the 16 connections together offer at least the target
-# rate.
-# (hey, the Debian tool that paces by rate, saturates these two cores by itself at 16 connections.) Each export row
-# is followed by the same paced load against GET /health: client, loopback and scheduler with no work behind them.
+# rate (hey, the Debian tool that paces by rate, saturates these two cores by itself at 16 connections). Each export
+# row is followed by the same paced load against GET /health: client, loopback and scheduler with no work behind it.
 paced() {
   local label="$1" file="$2" rate="$3" aim pause achieved out
   aim="$(awk -v r="$rate" 'BEGIN { print r * 1.03 }')" # wrk pauses in whole milliseconds: aim a little above
