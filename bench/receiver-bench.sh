@@ -15,13 +15,14 @@ mvn -q -B -DskipTests package
 mvn -q -B -pl receiver test-compile
 classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
 work="$(mktemp -d)"
-trap 'kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill ${pid:-} ${floor_pid:-} 2>/dev/null; wait ${pid:-} ${floor_pid:-} 2>/dev/null; rm -rf "$work"' EXIT
 java -cp "$classpath" dev.tokenmetrics.receiver.BenchPayloads "$work" 20000
 # Write the 175 MB of payloads back now: the kernel would do it ~30 s later, mid-run, and every fsync of the
 # journal would queue behind it (seen as 130-280 ms stalls before this line).
 sync
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port="$(free_port)"
 mkdir -p "$work/home"
 HOME="$work/home" scripts/token-metrics-receiver --port "$port" >"$work/daemon.out" 2>&1 &
 pid=$!
@@ -30,55 +31,66 @@ sleep 5
 rss_idle="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
 read -r disk_p50 disk_p99 < <(java -cp "$classpath" dev.tokenmetrics.receiver.BenchDisk \
   "$work/home/.claude/token-metrics" 3)
+# The floor server runs with the launcher's collector and compiler settings, in its own directory on the same disk.
+floor_port="$(free_port)"
+java -XX:+UseSerialGC -Xmn4m -XX:TieredStopAtLevel=1 -Dio.netty.allocator.type=unpooled -cp "$classpath" \
+  dev.tokenmetrics.receiver.store.BenchDurableFloor "$floor_port" "$work/floor" >"$work/floor.out" 2>&1 &
+floor_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$floor_port/" && break; sleep 0.1; done
 
 echo "receiver benchmark: $(nproc) cores, wrk 2 threads, $connections connections, 3 x ${seconds}s per encoding"
 echo "disk, 1 KB write + fdatasync in the state directory: p50 ${disk_p50}ms, p99 ${disk_p99}ms"
 printf '%-26s %10s %9s %9s %11s %11s %7s\n' "load" "exports/s" "p50" "p99" "worst p99" "CPU/export" "errors"
 
-# wrk_run BODIES TYPE ENCODING PAUSE_MS DURATION: BODIES empty means GET /health; PAUSE_MS 0 means flat out.
+# wrk_run PORT BODIES TYPE ENCODING PAUSE_MS DURATION: BODIES empty means GET /health; PAUSE_MS 0 means flat out.
 wrk_run() {
-  BENCH_BODIES="${1:+$work/$1}" BENCH_THREADS=2 BENCH_CONTENT_TYPE="$2" BENCH_CONTENT_ENCODING="$3" \
-    BENCH_PAUSE_MS="$4" wrk -t2 -c"$connections" -d"$5" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port"
+  BENCH_BODIES="${2:+$work/$2}" BENCH_THREADS=2 BENCH_CONTENT_TYPE="$3" BENCH_CONTENT_ENCODING="$4" \
+    BENCH_PAUSE_MS="$5" wrk -t2 -c"$connections" -d"$6" --latency -s bench/otlp-post.lua "http://127.0.0.1:$1"
 }
 median() { sort -g | sed -n 2p; }
 ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f\n", v }'; }
 latency() { awk -v q="$1" '$1 == q {print $2}' | ms; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # the daemon's user + system time
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # a process's user + system time
 hz="$(getconf CLK_TCK)"
 
+# run LABEL PORT PID BODIES TYPE ENCODING: flat out, a warm-up and three measured runs.
 run() {
-  local label="$1" file="$2" type="$3" encoding="$4" out rps="" p50="" p99="" errors=0 requests=0 ticks
-  wrk_run "$file" "$type" "$encoding" 0 3s >/dev/null
-  ticks="$(cpu_ticks)"
+  local label="$1" at="$2" server="$3" file="$4" type="$5" encoding="$6" out rps="" p50="" p99="" errors=0 \
+    requests=0 ticks
+  wrk_run "$at" "$file" "$type" "$encoding" 0 3s >/dev/null
+  ticks="$(cpu_ticks "$server")"
   for _ in 1 2 3; do
-    out="$(wrk_run "$file" "$type" "$encoding" 0 "${seconds}s")"
+    out="$(wrk_run "$at" "$file" "$type" "$encoding" 0 "${seconds}s")"
     rps+="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"$'\n'
     p50+="$(latency 50% <<<"$out")"$'\n'
     p99+="$(latency 99% <<<"$out")"$'\n'
     requests=$((requests + $(awk '/requests in/ {print $1}' <<<"$out")))
     errors=$((errors + $(awk '/Non-2xx/ {print $5}' <<<"$out" | grep . || echo 0)))
   done
-  ticks=$(($(cpu_ticks) - ticks))
+  ticks=$(($(cpu_ticks "$server") - ticks))
   printf '%-26s %10.0f %7sms %7sms %9sms %9.0fus %7s\n' "$label" "$(median <<<"$rps")" "$(median <<<"$p50")" \
     "$(median <<<"$p99")" "$(sort -g <<<"$p99" | tail -1)" "$(awk -v t="$ticks" -v h="$hz" -v n="$requests" \
     'BEGIN { print t / h * 1e6 / n }')" "$errors"
 }
-run "http/protobuf" bodies.pb application/x-protobuf ""
-run "http/protobuf + gzip" bodies.pb.gz application/x-protobuf gzip
+run "http/protobuf" "$port" "$pid" bodies.pb application/x-protobuf ""
+run "  floor: durable minimum" "$floor_port" "$floor_pid" bodies.pb application/x-protobuf ""
+run "http/protobuf + gzip" "$port" "$pid" bodies.pb.gz application/x-protobuf gzip
 sleep 10 # idle: what a Claude Code user (protobuf, its default) sees
 rss_protobuf="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
-run "http/json" bodies.json application/json ""
+run "http/json" "$port" "$pid" bodies.json application/json ""
 
 # Below saturation, the latency a client sees at a given rate: each connection pauses between a response and its
 # next request, the pause calibrated in short runs so that the 16 connections together offer at least the target
 # rate (hey, the Debian tool that paces by rate, saturates these two cores by itself at 16 connections). Each export
-# row is followed by the same paced load against GET /health: client, loopback and scheduler with no work behind it.
+# row is followed by the same paced load against the durable minimum and against GET /health: client, loopback and
+# scheduler with no work behind them.
+# paced LABEL PORT BODIES RATE
 paced() {
-  local label="$1" file="$2" rate="$3" aim pause achieved out
+  local label="$1" at="$2" file="$3" rate="$4" aim pause achieved out
   aim="$(awk -v r="$rate" 'BEGIN { print r * 1.03 }')" # wrk pauses in whole milliseconds: aim a little above
   pause="$(awk -v c="$connections" -v r="$aim" 'BEGIN { p = c * 1000 / r - 1; print (p < 0 ? 0 : p) }')"
   for _ in 1 2 3 4; do
-    achieved="$(wrk_run "$file" application/x-protobuf "" "$pause" 2s | awk '/Requests\/sec/ {print $2}')"
+    achieved="$(wrk_run "$at" "$file" application/x-protobuf "" "$pause" 2s | awk '/Requests\/sec/ {print $2}')"
     if awk -v a="$achieved" -v r="$rate" 'BEGIN { exit !(a >= r && a < 1.06 * r) }'; then
       break
     fi
@@ -86,14 +98,15 @@ paced() {
     pause="$(awk -v c="$connections" -v r="$aim" -v a="$achieved" -v p="$pause" \
       'BEGIN { p += c * 1000 / r - c * 1000 / a; print (p < 0 ? 0 : p) }')"
   done
-  out="$(wrk_run "$file" application/x-protobuf "" "$pause" "${seconds}s")"
+  out="$(wrk_run "$at" "$file" application/x-protobuf "" "$pause" "${seconds}s")"
   printf '%-26s %10.0f %7sms %7sms   (paced for %s/s: each connection pauses %.1f ms)\n' "$label" \
     "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(latency 50% <<<"$out")" "$(latency 99% <<<"$out")" \
     "$rate" "$pause"
 }
 for rate in 1000 3000 5000; do
-  paced "http/protobuf, paced" bodies.pb "$rate"
-  paced "  floor: GET /health, paced" "" "$rate"
+  paced "http/protobuf, paced" "$port" bodies.pb "$rate"
+  paced "  floor: durable minimum" "$floor_port" bodies.pb "$rate"
+  paced "  floor: GET /health" "$port" "" "$rate"
 done
 
 sleep 10
