@@ -15,7 +15,13 @@ mvn -q -B -DskipTests package
 mvn -q -B -pl receiver test-compile
 classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
 work="$(mktemp -d)"
-trap 'kill ${pid:-} ${floor_pid:-} 2>/dev/null; wait ${pid:-} ${floor_pid:-} 2>/dev/null; rm -rf "$work"' EXIT
+# Under set -e a failing command would end the trap early: a JVM stopped by TERM exits 143.
+cleanup() {
+  kill ${pid:-} ${floor_pid:-} 2>/dev/null || true
+  wait ${pid:-} ${floor_pid:-} 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 java -cp "$classpath" dev.tokenmetrics.receiver.BenchPayloads "$work" 20000
 # Write the 175 MB of payloads back now: the kernel would do it ~30 s later, mid-run, and every fsync of the
 # journal would queue behind it (seen as 130-280 ms stalls before this line).
@@ -26,7 +32,13 @@ port="$(free_port)"
 mkdir -p "$work/home"
 HOME="$work/home" scripts/token-metrics-receiver --port "$port" >"$work/daemon.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+# up PORT LOG: waits until the server at PORT answers HTTP, else shows its log and ends the benchmark
+up() {
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/health" && return; sleep 0.1; done
+  { echo "the server on port $1 did not start:"; cat "$2"; } >&2
+  exit 1
+}
+up "$port" "$work/daemon.out"
 sleep 5
 rss_idle="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
 read -r disk_p50 disk_p99 < <(java -cp "$classpath" dev.tokenmetrics.receiver.BenchDisk \
@@ -36,7 +48,7 @@ floor_port="$(free_port)"
 java -XX:+UseSerialGC -Xmn4m -XX:TieredStopAtLevel=1 -Dio.netty.allocator.type=unpooled -cp "$classpath" \
   dev.tokenmetrics.receiver.store.BenchDurableFloor "$floor_port" "$work/floor" >"$work/floor.out" 2>&1 &
 floor_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$floor_port/" && break; sleep 0.1; done
+up "$floor_port" "$work/floor.out"
 
 echo "receiver benchmark: $(nproc) cores, wrk 2 threads, $connections connections, 3 x ${seconds}s per encoding"
 echo "disk, 1 KB write + fdatasync in the state directory: p50 ${disk_p50}ms, p99 ${disk_p99}ms"
