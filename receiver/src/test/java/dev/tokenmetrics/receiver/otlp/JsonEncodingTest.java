@@ -98,6 +98,25 @@ class JsonEncodingTest {
     }
 
     @Test
+    void readsDecimalStringsAsLongParseLongDoes() {
+        for (String valid : new String[] {"0", "-0", "+7", "007", "1795416345144000000", "9223372036854775807",
+                "-9223372036854775808"}) {
+            char[] padded = ("[" + valid + "]").toCharArray();
+            assertEquals(Long.parseLong(valid), JsonEncoding.parseLong(padded, 1, valid.length()), valid);
+        }
+        for (String invalid : new String[] {"", "-", "+", "9223372036854775808", "-9223372036854775809",
+                "18446744073709551615", " 1", "1 ", "1e3", "12a", "--1", "0x10"}) {
+            assertThrows(NumberFormatException.class,
+                    () -> JsonEncoding.parseLong(invalid.toCharArray(), 0, invalid.length()), invalid);
+        }
+    }
+
+    @Test
+    void readsInt64StringsPaddedWithSpaces() throws Exception {
+        assertEquals(42, firstPoint(metrics(onePoint("{\"timeUnixNano\":\" 42 \"}"))).getTimeUnixNano());
+    }
+
+    @Test
     void readsFixed64BeyondLongMaxAsUnsigned() throws Exception {
         assertEquals(Long.parseUnsignedLong("18446744073709551615"),
                 firstPoint(metrics(onePoint("{\"timeUnixNano\":\"18446744073709551615\"}"))).getTimeUnixNano());
