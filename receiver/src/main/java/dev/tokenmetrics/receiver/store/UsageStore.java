@@ -73,6 +73,12 @@ public final class UsageStore implements AutoCloseable {
     private record Pending(byte[] record, int changed, CompletableFuture<Integer> durable) {
     }
 
+    /**
+     * Queued by close() behind every batch, to wake a committer that waits on an empty queue: it waits without a
+     * timeout, so that an idle daemon does not wake ten times a second. Never written.
+     */
+    private static final Pending WAKE_UP = new Pending(null, 0, null);
+
     private UsageStore(Path directory, UsageAggregator aggregator, Journal journal, Clock clock, Runnable onChange) {
         this.directory = directory;
         this.snapshotPath = directory.resolve("state.bin");
@@ -184,12 +190,8 @@ public final class UsageStore implements AutoCloseable {
         var group = new ArrayList<Pending>();
         while (!closing || !queue.isEmpty()) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                group.add(first);
-                queue.drainTo(group);
+                group.add(queue.take());
+                drainQueue(group);
                 commit(group);
                 if (journal.size() > CUT_AFTER_BYTES && (snapshotInFlight == null || snapshotInFlight.isDone())) {
                     snapshotInFlight = cut();
@@ -204,6 +206,12 @@ public final class UsageStore implements AutoCloseable {
                 group.clear();
             }
         }
+    }
+
+    /** Moves the queued batches to the list, which may already hold the first, dropping a {@link #WAKE_UP}. */
+    private void drainQueue(List<Pending> into) {
+        queue.drainTo(into);
+        into.removeIf(pending -> pending == WAKE_UP);
     }
 
     private void commit(List<Pending> group) throws IOException {
@@ -235,7 +243,7 @@ public final class UsageStore implements AutoCloseable {
         synchronized (aggregator) {
             aggregator.forgetIdle(clock.instant());
             state = encodeState();
-            queue.drainTo(covered);
+            drainQueue(covered);
         }
         commit(covered);
         long coveredSequence = journal.sequence();
@@ -325,6 +333,7 @@ public final class UsageStore implements AutoCloseable {
     public void close() throws IOException {
         synchronized (aggregator) {
             closing = true;
+            queue.add(WAKE_UP);
         }
         try {
             committer.join(TimeUnit.SECONDS.toMillis(5));

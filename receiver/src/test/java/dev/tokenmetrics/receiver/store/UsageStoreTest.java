@@ -79,6 +79,23 @@ class UsageStoreTest {
     }
 
     @Test
+    void closeEndsTheCommitterWhileItWaitsOnAnEmptyQueue() throws Exception {
+        long before = liveCommitters();
+        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        store.record(delta("s1", 1, 100)).get();
+        assertEquals(before + 1, liveCommitters());
+
+        store.close(); // the committer waits without a timeout, so that an idle daemon does not wake: close wakes it
+
+        assertEquals(before, liveCommitters());
+    }
+
+    private static long liveCommitters() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("journal-committer") && thread.isAlive()).count();
+    }
+
+    @Test
     void aTornRecordAtTheEndOfTheJournalIsDropped() throws Exception {
         UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
         store.record(delta("s1", 1, 100)).get();
