@@ -125,5 +125,10 @@ sleep 10
 rss_after="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
 echo "idle RSS (MiB): $(awk -v a="$rss_idle" -v p="$rss_protobuf" -v b="$rss_after" 'BEGIN {
   printf "%.1f after start, %.1f after the protobuf load, %.1f after every load", a / 1024, p / 1024, b / 1024 }')"
+# How often the idle daemon's threads wake (each voluntary context switch is a sleep ended): a laptop's battery.
+wakeups() { cat /proc/"$pid"/task/*/status | awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n }'; }
+before="$(wakeups)"
+sleep 20
+echo "idle wake-ups: $(awk -v a="$before" -v b="$(wakeups)" 'BEGIN { printf "%.1f", (b - a) / 20 }') per second"
 sessions="$(curl -s "http://127.0.0.1:$port/health" | sed -n 's/.*"sessions":\([0-9]*\).*/\1/p')"
 echo "sessions tracked: $sessions; journal fsync'd before every 200"
