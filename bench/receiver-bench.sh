@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Receiver benchmark: durable exports per second and latency for a real Claude Code export in each encoding, over
-# loopback with concurrent connections (wrk), the daemon's CPU time per export, and its idle RSS with the flags the
-# launcher uses. Beside the latencies, what this machine allows at that moment: the same paced load against
-# GET /health (no work at all) and the disk's fdatasync latency, since both drift with the VM's neighbours.
+# loopback with concurrent connections (wrk), the daemon's CPU time per export, and its idle RSS and wake-ups with
+# the flags the launcher uses. Beside the latencies, what this machine allows at that moment, since it drifts with
+# the VM's neighbours: the disk's fdatasync latency, the same load against the least a durable receiver can do
+# (BenchDurableFloor: read, append, fdatasync, answer), and the same paced load against GET /health (no work).
 # Each encoding: a 3 s warm-up, then three measured runs; medians are reported, with the worst p99 beside them.
 # Usage: bench/receiver-bench.sh [seconds per run, default 5] [connections, default 16]
 set -euo pipefail
