@@ -9,14 +9,17 @@
 # (http/protobuf: Claude Code's own default, and the receiver's fastest encoding), OTEL_EXPORTER_OTLP_ENDPOINT,
 # OTEL_METRIC_EXPORT_INTERVAL and OTEL_LOGS_EXPORT_INTERVAL (5000 ms, or CLAUDE_TOKEN_METRICS_INTERVAL). When OTLP
 # already points at another collector it leaves telemetry as you set it. Honours CLAUDE_TOKEN_METRICS_PORT and
-# CLAUDE_TOKEN_METRICS_FILE. Adds a few milliseconds to shell start-up: one curl, nothing waited for.
+# CLAUDE_TOKEN_METRICS_FILE. Adds a few milliseconds to shell start-up: one background process, nothing waited for.
 # shellcheck shell=bash
 
 if [ -n "${BASH_VERSION:-}" ]; then
-  _ctm_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  _ctm_dir="${BASH_SOURCE[0]}"
 elif [ -n "${ZSH_VERSION:-}" ]; then
-  eval '_ctm_dir="$(cd "$(dirname "${(%):-%x}")" && pwd)"' # zsh's name for the sourced file
+  eval '_ctm_dir="${(%):-%x}"' # zsh's name for the sourced file
 fi
+# Its directory, made absolute without a process: every process here is paid for by every new shell.
+case "$_ctm_dir" in */*) _ctm_dir="${_ctm_dir%/*}"; _ctm_dir="${_ctm_dir:-/}" ;; *) _ctm_dir=. ;; esac
+case "$_ctm_dir" in /*) ;; *) _ctm_dir="$PWD/$_ctm_dir" ;; esac
 
 _ctm_vars="CLAUDE_CODE_ENABLE_TELEMETRY OTEL_METRICS_EXPORTER OTEL_LOGS_EXPORTER OTEL_EXPORTER_OTLP_PROTOCOL OTEL_EXPORTER_OTLP_ENDPOINT OTEL_METRIC_EXPORT_INTERVAL OTEL_LOGS_EXPORT_INTERVAL"
 
@@ -65,9 +68,9 @@ _ctm_apply() {
   export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint"
   export OTEL_METRIC_EXPORT_INTERVAL="$interval" OTEL_LOGS_EXPORT_INTERVAL="$interval"
   _CTM_OWNS_ENDPOINT="$endpoint" # re-sourcing, or a port change, is ours to redo
-  if ! curl -fs --max-time 0.3 "$endpoint/health" 2>/dev/null | grep -q '"service":"claude-token-metrics-receiver"'; then
-    (CLAUDE_TOKEN_METRICS_PORT="$port" nohup "$_ctm_dir/start-token-proxy.sh" </dev/null >/dev/null 2>&1 &)
-  fi
+  # Even the check runs in the background: start-token-proxy.sh asks /health first and leaves a running daemon
+  # alone, so a new shell pays for one fork rather than for curl's start-up (40-50 ms on a slow VM).
+  (CLAUDE_TOKEN_METRICS_PORT="$port" nohup "$_ctm_dir/start-token-proxy.sh" </dev/null >/dev/null 2>&1 &)
 }
 
 claude-token-tracking() {
