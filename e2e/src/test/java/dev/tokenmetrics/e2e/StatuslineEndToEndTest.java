@@ -46,10 +46,11 @@ class StatuslineEndToEndTest {
     }
 
     /** Runs scripts/claude-statusline on the given stdin, as Claude Code would. */
-    static String statusline(Path stdin, Path xdgCache, String... args) throws Exception {
+    static String statusline(Path home, Path stdin, Path xdgCache, String... args) throws Exception {
         var command = new ArrayList<>(List.of(REPO.resolve("scripts/claude-statusline").toString()));
         command.addAll(List.of(args));
         var builder = new ProcessBuilder(command).redirectInput(stdin.toFile());
+        builder.environment().put("HOME", home.toString()); // it keeps its last line under ~/.claude: not the real one
         builder.environment().put("XDG_CACHE_HOME", xdgCache.toString());
         builder.environment().remove("CLAUDE_TOKEN_TRACKING");
         Process process = builder.start();
@@ -82,6 +83,7 @@ class StatuslineEndToEndTest {
             // Record the start-up cache now: on first use it is recorded in the background, which would still be
             // writing into this test's directory when the test ends.
             var prepared = new ProcessBuilder(REPO.resolve("scripts/claude-statusline").toString(), "--prepare");
+            prepared.environment().put("HOME", home.toString());
             prepared.environment().put("XDG_CACHE_HOME", xdgCache.toString());
             assertEquals(0, prepared.inheritIO().start().waitFor());
 
@@ -128,7 +130,8 @@ class StatuslineEndToEndTest {
                     + " | 💰 " + usd(billed) + " session / " + usd(metrics.path("today").path("costUsd").decimalValue())
                     + " today | " + expectedTokens + " | 🔥 " + grouped(session.path("tokensPerMinute").asLong())
                     + " tok/min";
-            assertEquals(expected, statusline(lastStdin, xdgCache, "--metrics-file", receiver.metricsFile().toString()));
+            assertEquals(expected,
+                    statusline(home, lastStdin, xdgCache, "--metrics-file", receiver.metricsFile().toString()));
 
             // And the same on the TUI's screen, as the user sees it.
             String shown = tmux.awaitScreen(s -> s.contains(expected), Duration.ofSeconds(10), expected);

@@ -79,7 +79,7 @@ final class Tmux implements AutoCloseable {
     }
 
     private String tmux(List<String> args) throws IOException, InterruptedException {
-        var command = new ArrayList<>(List.of("tmux", "-L", socket));
+        var command = new ArrayList<>(List.of("tmux", "-L", socket, "-f", "/dev/null")); // not the user's tmux.conf
         command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
