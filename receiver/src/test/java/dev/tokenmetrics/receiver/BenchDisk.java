@@ -22,15 +22,20 @@ public final class BenchDisk {
     private BenchDisk() {
     }
 
+    /** Writes and forces zeros over the first {@code bytes}, so that later writes there allocate nothing. */
+    public static void writeZeros(FileChannel channel, int bytes) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        for (int offset = 0; offset < bytes; offset += chunk.capacity()) {
+            channel.write(chunk.clear(), offset);
+        }
+        channel.force(true);
+    }
+
     public static void main(String[] args) throws IOException {
         Path file = Files.createTempFile(Path.of(args[0]), "bench-disk-", ".bin");
         long seconds = Long.parseLong(args[1]);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
-            for (int offset = 0; offset < FILE_BYTES; offset += chunk.capacity()) {
-                channel.write(chunk.clear(), offset);
-            }
-            channel.force(true);
+            writeZeros(channel, FILE_BYTES);
             ByteBuffer record = ByteBuffer.allocate(RECORD_BYTES);
             long[] latencies = new long[1 << 20];
             int count = 0;

@@ -23,6 +23,14 @@ final class SessionState {
     /** Keys of api_request events already counted, oldest first. */
     final LinkedHashSet<Long> countedEvents = new LinkedHashSet<>();
 
+    /**
+     * Whether any usage point has counted: a session known only from log events has no figures yet, and listing it
+     * would show 0 as actual.
+     */
+    boolean hasUsage() {
+        return !models.isEmpty();
+    }
+
     /** Adds a point's increase; its start time (when it has one) counts as activity, since usage began then. */
     void add(String model, long startNanos, long timeNanos, Usage usage) {
         models.merge(model, usage, Usage::plus);

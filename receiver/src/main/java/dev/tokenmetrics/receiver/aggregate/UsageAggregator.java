@@ -80,8 +80,7 @@ public final class UsageAggregator {
         long reportedSince = nanos(now.minus(REPORTED_IDLE));
         var reports = new ArrayList<SessionReport>();
         sessions.forEach((id, session) -> {
-            // A session known only from log events has no usage figures yet: listing it would show 0 as actual.
-            if (session.lastNanos >= reportedSince && !session.models.isEmpty()) {
+            if (session.lastNanos >= reportedSince && session.hasUsage()) {
                 reports.add(new SessionReport(id, session.total(), session.models, session.lastModel,
                         instant(session.firstNanos), instant(session.lastNanos),
                         session.tokensPerMinute(nowNanos), session.apiRequests, session.resource));
@@ -101,7 +100,7 @@ public final class UsageAggregator {
         long sinceNanos = nanos(since);
         int active = 0;
         for (SessionState session : sessions.values()) {
-            if (!session.models.isEmpty() && session.lastNanos > sinceNanos && !excluded.test(session.resource)) {
+            if (session.hasUsage() && session.lastNanos > sinceNanos && !excluded.test(session.resource)) {
                 active++;
             }
         }

@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver.store;
 
+import dev.tokenmetrics.receiver.BenchDisk;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,7 +19,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,11 +75,7 @@ public final class BenchDurableFloor {
     private static Path writtenSpare(Path directory) throws IOException {
         Path spare = directory.resolve("spare-floor.bin");
         try (FileChannel channel = FileChannel.open(spare, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
-            for (int offset = 0; offset < SEGMENT_BYTES; offset += zeros.capacity()) {
-                channel.write(zeros.clear(), offset);
-            }
-            channel.force(true);
+            BenchDisk.writeZeros(channel, SEGMENT_BYTES);
         }
         return spare;
     }
