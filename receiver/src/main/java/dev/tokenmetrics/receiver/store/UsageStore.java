@@ -10,10 +10,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,14 +36,17 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
- * The aggregates, made durable. A batch is applied in memory and appended to the journal; its future completes only
- * once the journal is forced to disk, so an export answered 2xx survives a crash. One committer thread forces
- * whatever batches have queued meanwhile with a single fsync (group commit).
+ * The aggregates, made durable. A batch is queued for the journal; one committer thread appends whatever batches have
+ * queued meanwhile, forces them with a single fsync (group commit), and only then applies them to the aggregates and
+ * completes their futures. So an export answered 2xx survives a crash, and one that could not be made durable (a
+ * full disk, an I/O error) is answered 503 and counted nowhere, not even in memory. After such a failure the segment
+ * is left for a new one, so nothing is appended behind bytes that might not read back.
  * <p>
  * The journal is a series of segments. When the current one grows past a limit the committer cuts: it captures the
- * state (which covers every segment so far), moves on to a new segment, and hands the snapshot to a background
- * writer, which recycles the covered segments once the snapshot is durable. Commits never wait for a snapshot.
- * Recovery loads the snapshot and replays the segments after the ones it covers.
+ * state (which covers every segment so far) and hands the snapshot to a background writer, which recycles the
+ * covered segments once the snapshot is durable; the next commit starts a new segment. Commits never wait for a
+ * snapshot. Recovery loads the snapshot and replays the segments after the ones it covers, keeping every intact
+ * record and reporting what it could not read in {@link Problems}.
  */
 public final class UsageStore implements AutoCloseable {
 
@@ -54,7 +60,10 @@ public final class UsageStore implements AutoCloseable {
     private final Path snapshotPath;
     private final Clock clock;
     private final Runnable onChange;
+    private final Problems problems;
+    private final Journal.Opener opener;
     private final UsageAggregator aggregator;
+    private final Object intake = new Object(); // orders closing against enqueueing
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
     private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(runnable -> {
@@ -64,65 +73,120 @@ public final class UsageStore implements AutoCloseable {
     });
     /** Covered segment files waiting to be reused (see {@link Journal}): filled by the snapshot writer. */
     private final ConcurrentLinkedQueue<Path> spareSegments = new ConcurrentLinkedQueue<>();
-    private Journal journal; // the committer's, once started
+    private Journal journal; // the committer's; null until the next commit starts a segment
+    private long nextSequence; // the committer's
     /** The committer's: one buffer for every snapshot, so that a cut allocates nothing large while exports wait. */
     private final SnapshotBytes snapshotBytes = new SnapshotBytes(SNAPSHOT_HEADER_BYTES, 64 * 1024);
     private Future<?> snapshotInFlight; // the committer's
     private volatile boolean closing;
 
-    private record Pending(byte[] record, int changed, CompletableFuture<Integer> durable) {
+    private record Pending(UsageBatch batch, byte[] record, CompletableFuture<Integer> durable) {
     }
 
     /**
      * Queued by close() behind every batch, to wake a committer that waits on an empty queue: it waits without a
      * timeout, so that an idle daemon does not wake ten times a second. Never written.
      */
-    private static final Pending WAKE_UP = new Pending(null, 0, null);
+    private static final Pending WAKE_UP = new Pending(null, null, null);
 
-    private UsageStore(Path directory, UsageAggregator aggregator, Journal journal, Clock clock, Runnable onChange) {
+    private UsageStore(Path directory, UsageAggregator aggregator, long nextSequence, Clock clock, Runnable onChange,
+                       Problems problems, Journal.Opener opener) {
         this.directory = directory;
         this.snapshotPath = directory.resolve("state.bin");
         this.aggregator = aggregator;
-        this.journal = journal;
+        this.nextSequence = nextSequence;
         this.clock = clock;
         this.onChange = onChange;
+        this.problems = problems;
+        this.opener = opener;
         this.committer = new Thread(this::commitLoop, "journal-committer");
         this.committer.setDaemon(true);
     }
 
-    /** Loads the snapshot, replays the journal segments after it, and starts a fresh segment. */
+    /** Loads the snapshot and replays the journal segments after it; the next commit starts a fresh segment. */
     public static UsageStore open(Path directory, Clock clock, Runnable onChange) throws IOException {
+        return open(directory, clock, onChange, new Problems());
+    }
+
+    /** As {@link #open(Path, Clock, Runnable)}, reporting what goes wrong, now or later, to {@code problems}. */
+    public static UsageStore open(Path directory, Clock clock, Runnable onChange, Problems problems)
+            throws IOException {
+        return open(directory, clock, onChange, problems, Journal.Opener.FILES);
+    }
+
+    static UsageStore open(Path directory, Clock clock, Runnable onChange, Problems problems, Journal.Opener opener)
+            throws IOException {
         Files.createDirectories(directory);
         Snapshot snapshot = readSnapshot(directory.resolve("state.bin"), clock);
         UsageAggregator aggregator = snapshot.aggregator();
         long lastSequence = snapshot.coveredSequence();
         int replayed = 0;
         var spares = new ArrayList<Path>(spares(directory));
-        for (Path segment : segments(directory)) {
+        var damage = new ArrayList<Journal.Damage>();
+        List<Path> segments = segments(directory);
+        for (Path segment : segments) {
             long sequence = Journal.sequenceOf(segment);
             lastSequence = Math.max(lastSequence, sequence);
             if (sequence <= snapshot.coveredSequence()) {
                 spares.add(recycle(segment)); // left by a crash after its snapshot became durable
                 continue;
             }
-            for (byte[] record : Journal.read(segment)) {
+            Journal.Contents contents = Journal.read(segment);
+            for (byte[] record : contents.records()) {
                 try {
                     aggregator.apply(BatchCodec.decode(record));
                     replayed++;
-                } catch (IOException e) {
-                    LOG.warning("skipping unreadable journal record in " + segment.getFileName() + ": " + e.getMessage());
+                } catch (IOException | RuntimeException e) {
+                    LOG.severe("skipping unreadable journal record in " + segment.getFileName() + ": " + e.getMessage());
+                    damage.add(new Journal.Damage(segment, -1, record.length, false));
+                }
+            }
+            boolean newest = segment.equals(segments.get(segments.size() - 1));
+            for (Journal.Damage stretch : contents.damage()) {
+                if (stretch.atEnd() && newest) {
+                    // The one place a crash can cut a write short. Cut it off, so that it is not taken for damage
+                    // once later segments follow this one.
+                    LOG.warning("journal " + stretch + "; cut off");
+                    try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE,
+                            LinkOption.NOFOLLOW_LINKS)) {
+                        channel.truncate(stretch.offset());
+                        channel.force(true);
+                    }
+                } else {
+                    damage.add(stretch);
                 }
             }
         }
-        if (replayed > 0) {
-            LOG.info("replayed " + replayed + " journal records");
+        LOG.info("replayed " + replayed + " journal records");
+        if (!damage.isEmpty()) {
+            reportDamage(directory, damage, problems);
         }
-        Path reuse = spares.isEmpty() ? null : spares.remove(0);
-        var store = new UsageStore(directory, aggregator, Journal.create(directory, lastSequence + 1, reuse), clock,
-                onChange);
+        var store = new UsageStore(directory, aggregator, lastSequence + 1, clock, onChange, problems, opener);
         store.spareSegments.addAll(spares);
         store.committer.start();
         return store;
+    }
+
+    /**
+     * Says loudly what recovery could not read, and keeps a copy of each damaged segment for inspection: the
+     * segments themselves are recycled once the next snapshot covers them.
+     */
+    private static void reportDamage(Path directory, List<Journal.Damage> damage, Problems problems)
+            throws IOException {
+        long bytes = 0;
+        var kept = new java.util.LinkedHashSet<Path>();
+        for (Journal.Damage stretch : damage) {
+            LOG.severe("journal " + stretch);
+            bytes += stretch.bytes();
+            kept.add(stretch.segment());
+        }
+        for (Path segment : kept) {
+            Files.copy(segment, directory.resolve("damaged-" + segment.getFileName()),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        problems.report("journal recovery", damage.size() + " unreadable stretch(es), " + bytes + " bytes in "
+                + kept.size() + " segment(s); every intact record was replayed; copies kept as damaged-journal-*.bin;"
+                + " first: " + damage.get(0));
     }
 
     private static List<Path> spares(Path directory) throws IOException {
@@ -147,8 +211,8 @@ public final class UsageStore implements AutoCloseable {
     }
 
     /**
-     * Applies the batch and returns a future that completes with the number of points that changed the totals, once
-     * the batch is on disk; exceptionally if it could not be made durable.
+     * Queues the batch and returns a future that completes with the number of points that changed the totals, once
+     * the batch is on disk and applied; exceptionally, and applied nowhere, if it could not be made durable.
      */
     public CompletableFuture<Integer> record(UsageBatch batch) {
         if (batch.isEmpty()) {
@@ -156,13 +220,12 @@ public final class UsageStore implements AutoCloseable {
         }
         byte[] record = BatchCodec.encode(batch);
         var durable = new CompletableFuture<Integer>();
-        synchronized (aggregator) {
+        synchronized (intake) {
             if (closing) {
                 durable.completeExceptionally(new IOException("store is closing"));
                 return durable;
             }
-            int changed = aggregator.apply(batch);
-            queue.add(new Pending(record, changed, durable)); // under the lock: journal order is apply order
+            queue.add(new Pending(batch, record, durable));
         }
         return durable;
     }
@@ -193,14 +256,16 @@ public final class UsageStore implements AutoCloseable {
                 group.add(queue.take());
                 drainQueue(group);
                 commit(group);
-                if (journal.size() > CUT_AFTER_BYTES && (snapshotInFlight == null || snapshotInFlight.isDone())) {
+                if (journal != null && journal.size() > CUT_AFTER_BYTES
+                        && (snapshotInFlight == null || snapshotInFlight.isDone())) {
                     snapshotInFlight = cut();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.SEVERE, "could not persist usage: " + e);
+            } catch (RuntimeException e) {
+                // A fault of ours: the group's futures must still complete, or its exports would hang.
+                LOG.log(Level.SEVERE, "journal committer", e);
                 group.forEach(pending -> pending.durable.completeExceptionally(e));
             } finally {
                 group.clear();
@@ -214,41 +279,84 @@ public final class UsageStore implements AutoCloseable {
         into.removeIf(pending -> pending == WAKE_UP);
     }
 
-    private void commit(List<Pending> group) throws IOException {
+    /** Makes the group durable, then applies it in journal order and completes its futures. */
+    private void commit(List<Pending> group) {
         if (group.isEmpty()) {
             return;
         }
         var records = new ArrayList<byte[]>(group.size());
-        int changed = 0;
         for (Pending pending : group) {
             records.add(pending.record);
-            changed += pending.changed;
         }
-        journal.appendDurably(records);
-        for (Pending pending : group) {
-            pending.durable.complete(pending.changed);
+        try {
+            if (journal == null) {
+                journal = Journal.create(directory, nextSequence, spareSegments.poll(), opener);
+                nextSequence++;
+            }
+            journal.appendDurably(records);
+        } catch (IOException e) {
+            closeSegment(); // never append behind a write that failed
+            if (problems.report("journal", "cannot make exports durable (" + e.getMessage() + "); they are answered"
+                    + " 503 and counted nowhere until this clears")) {
+                LOG.severe("journal: cannot make exports durable, answering 503: " + e);
+            }
+            group.forEach(pending -> pending.durable.completeExceptionally(e));
+            return;
+        }
+        if (problems.clear("journal")) {
+            LOG.info("journal: writing again");
+        }
+        int changed = 0;
+        var outcomes = new Object[group.size()]; // the points counted, or what went wrong
+        synchronized (aggregator) {
+            for (int i = 0; i < group.size(); i++) {
+                try {
+                    int counted = aggregator.apply(group.get(i).batch);
+                    changed += counted;
+                    outcomes[i] = counted;
+                } catch (RuntimeException e) { // a fault of ours: this export fails, the others count
+                    outcomes[i] = e;
+                }
+            }
+        }
+        for (int i = 0; i < group.size(); i++) { // outside the lock: completing runs the exports' responses
+            if (outcomes[i] instanceof RuntimeException e) {
+                LOG.log(Level.SEVERE, "could not apply a batch", e);
+                problems.report("aggregation", "a batch could not be applied: " + e);
+                group.get(i).durable.completeExceptionally(e);
+            } else {
+                group.get(i).durable.complete((Integer) outcomes[i]);
+            }
         }
         if (changed > 0) {
             onChange.run();
         }
     }
 
+    private void closeSegment() {
+        if (journal == null) {
+            return;
+        }
+        try {
+            journal.close();
+        } catch (IOException e) {
+            LOG.warning("closing journal segment " + journal.sequence() + ": " + e);
+        }
+        journal = null;
+    }
+
     /**
-     * Captures the state and starts a new segment. The batches still queued at the capture are in the state, so they
-     * go to the old segment, which the snapshot covers; everything applied later goes to the new one.
+     * Captures the state, which covers every segment so far since every committed batch is applied, and leaves the
+     * current segment: the next commit starts a new one.
      */
-    private Future<?> cut() throws IOException {
+    private Future<?> cut() {
         SnapshotBytes state;
-        var covered = new ArrayList<Pending>();
         synchronized (aggregator) {
             aggregator.forgetIdle(clock.instant());
             state = encodeState();
-            drainQueue(covered);
         }
-        commit(covered);
-        long coveredSequence = journal.sequence();
-        journal.close();
-        journal = Journal.create(directory, coveredSequence + 1, spareSegments.poll());
+        long coveredSequence = nextSequence - 1;
+        closeSegment();
         return snapshotWriter.submit(() -> writeSnapshot(state, coveredSequence));
     }
 
@@ -269,9 +377,15 @@ public final class UsageStore implements AutoCloseable {
                     }
                 }
             }
+            if (problems.clear("snapshot")) {
+                LOG.info("state snapshot written again");
+            }
         } catch (IOException e) {
             // The covered segments stay, so nothing is lost; the next cut tries again.
-            LOG.log(Level.SEVERE, "could not write the state snapshot: " + e);
+            if (problems.report("snapshot", "cannot write " + snapshotPath.getFileName() + " (" + e.getMessage()
+                    + "); the journal keeps growing until it can")) {
+                LOG.log(Level.SEVERE, "could not write the state snapshot: " + e);
+            }
         }
     }
 
@@ -328,10 +442,15 @@ public final class UsageStore implements AutoCloseable {
         }
     }
 
+    /** What is wrong right now, shared with the daemon's other parts. */
+    public Problems problems() {
+        return problems;
+    }
+
     /** Stops taking batches, makes every queued one durable, writes a final snapshot and stops the threads. */
     @Override
     public void close() throws IOException {
-        synchronized (aggregator) {
+        synchronized (intake) {
             closing = true;
             queue.add(WAKE_UP);
         }
@@ -345,7 +464,7 @@ public final class UsageStore implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             LOG.severe("final snapshot: " + e);
         } finally {
-            journal.close();
+            closeSegment();
         }
     }
 }

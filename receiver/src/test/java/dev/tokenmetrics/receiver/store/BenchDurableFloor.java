@@ -83,7 +83,7 @@ public final class BenchDurableFloor {
     private static void commitLoop(LinkedBlockingQueue<Pending> queue, Path directory) {
         var group = new ArrayList<Pending>();
         try {
-            Journal journal = Journal.create(directory, 1, writtenSpare(directory));
+            Journal journal = Journal.create(directory, 1, writtenSpare(directory), Journal.Opener.FILES);
             while (true) {
                 group.add(queue.take());
                 queue.drainTo(group);
@@ -100,7 +100,7 @@ public final class BenchDurableFloor {
                     journal.close();
                     Path spare = Files.move(Journal.pathOf(directory, journal.sequence()),
                             directory.resolve("spare-floor.bin"));
-                    journal = Journal.create(directory, journal.sequence() + 1, spare);
+                    journal = Journal.create(directory, journal.sequence() + 1, spare, Journal.Opener.FILES);
                 }
             }
         } catch (InterruptedException e) {
