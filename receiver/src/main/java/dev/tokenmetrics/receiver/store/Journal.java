@@ -103,8 +103,11 @@ final class Journal implements AutoCloseable {
         }
         FileChannel channel = opener.open(path);
         try {
-            channel.write(ByteBuffer.allocate(HEADER_BYTES + FRAME_BYTES).putInt(MAGIC).putLong(sequence)
-                    .position(HEADER_BYTES + FRAME_BYTES).flip(), 0);
+            ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES + FRAME_BYTES).putInt(MAGIC).putLong(sequence)
+                    .position(HEADER_BYTES + FRAME_BYTES).flip();
+            while (header.hasRemaining()) {
+                channel.write(header, header.position());
+            }
             channel.force(true);
             AtomicFiles.forceDirectory(directory);
         } catch (IOException e) {

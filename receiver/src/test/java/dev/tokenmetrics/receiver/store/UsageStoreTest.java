@@ -4,6 +4,7 @@ import static dev.tokenmetrics.receiver.Otlp.CUMULATIVE;
 import static dev.tokenmetrics.receiver.Otlp.DELTA;
 import static dev.tokenmetrics.receiver.Otlp.usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmetrics.receiver.Otlp;
@@ -21,9 +22,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class UsageStoreTest {
 
@@ -192,6 +196,67 @@ class UsageStoreTest {
 
         UsageReport report = UsageStore.open(dir, CLOCK, () -> { }).report(); // as after kill -9: no close()
         assertEquals(batches, report.session("s1").usage().tokens().input());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"full disk", "failing fsync", "full disk that cannot cut the torn write off"})
+    void anExportThatCannotBeMadeDurableCountsNowhereAndEveryAcknowledgedOneSurvives(String fault) throws Exception {
+        var disk = new FailingChannel.Disk();
+        var problems = new Problems();
+        UsageStore store = UsageStore.open(dir, CLOCK, () -> { }, problems, FailingChannel.opener(disk));
+        store.record(delta("s1", 1, 100)).get();
+
+        disk.full = fault.contains("full");
+        disk.failingSync = fault.contains("fsync");
+        disk.failingTruncate = fault.contains("cannot cut");
+        CompletableFuture<Integer> refused = store.record(delta("s1", 2, 20));
+        assertThrows(ExecutionException.class, refused::get, "answered 503");
+        assertThrows(ExecutionException.class, () -> store.record(delta("s1", 3, 20)).get(), "until the disk heals");
+        assertEquals(100, input(store, "s1"), "a refused export counts nowhere, not even in memory");
+        assertTrue(problems.current().get(0).startsWith("journal: cannot make exports durable"), problems.current()
+                .toString());
+
+        disk.full = false;
+        disk.failingSync = false;
+        disk.failingTruncate = false;
+        store.record(delta("s1", 4, 3)).get();
+        assertEquals(103, input(store, "s1"));
+        assertTrue(problems.current().isEmpty(), "cleared once exports are durable again: " + problems.current());
+
+        var recovered = new Problems();
+        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { }, recovered); // no close(): as after kill -9
+        assertEquals(103, input(reopened, "s1"), "exactly the acknowledged exports");
+        if (fault.contains("cannot cut")) {
+            assertTrue(recovered.current().get(0).startsWith("journal recovery: 1 unreadable"),
+                    "the torn write that could not be cut off is reported, not hidden: " + recovered.current());
+        } else {
+            assertTrue(recovered.current().isEmpty(), recovered.current().toString());
+        }
+    }
+
+    @Test
+    void aDamagedRecordInTheMiddleCostsOnlyThatRecordAndIsReported() throws Exception {
+        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        for (int i = 1; i <= 3; i++) {
+            store.record(delta("s" + i, 1, 10 * i)).get();
+        }
+        Path segment = segments().get(0);
+        byte[] bytes = Files.readAllBytes(segment);
+        int secondRecordPayload = 12 + 20 + BatchCodec.encode(delta("s1", 1, 10)).length + 20 + 5;
+        bytes[secondRecordPayload] ^= 1;
+        Files.write(segment, bytes);
+
+        var problems = new Problems();
+        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { }, problems);
+        assertEquals(10, input(reopened, "s1"));
+        assertEquals(null, reopened.report().session("s2"), "the damaged record is lost");
+        assertEquals(30, input(reopened, "s3"), "the record after the damage is kept");
+        assertTrue(problems.current().get(0).startsWith("journal recovery: 1 unreadable stretch"),
+                problems.current().toString());
+        try (var files = Files.list(dir)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().equals("damaged-" + segment.getFileName())),
+                    "a copy of the damaged segment is kept for inspection");
+        }
     }
 
     @Test
