@@ -4,6 +4,7 @@ import dev.tokenmetrics.receiver.http.Health;
 import dev.tokenmetrics.receiver.http.ReceiverServer;
 import dev.tokenmetrics.receiver.store.MetricsFile;
 import dev.tokenmetrics.receiver.store.MetricsFilePublisher;
+import dev.tokenmetrics.receiver.store.Problems;
 import dev.tokenmetrics.receiver.store.UsageStore;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -68,8 +69,9 @@ final class Daemon implements AutoCloseable {
         MetricsFilePublisher publisher = null;
         try {
             long startedNanos = System.nanoTime();
-            publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()));
-            store = UsageStore.open(config.stateDir(), clock, publisher::changed);
+            var problems = new Problems();
+            publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), problems);
+            store = UsageStore.open(config.stateDir(), clock, publisher::changed, problems);
             UsageStore openedStore = store;
             publisher.start(openedStore::report);
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
@@ -79,7 +81,7 @@ final class Daemon implements AutoCloseable {
                             openedStore.activeSessions(clock.instant().minus(ACTIVE_WINDOW),
                                     resource -> excludedLaunch != null
                                             && excludedLaunch.equals(resource.get(Health.LAUNCH_ATTRIBUTE))),
-                            config.metricsFile().toString()));
+                            config.metricsFile().toString(), problems.current()));
             Path pidFile = config.stateDir().resolve("receiver.pid");
             Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
             return new Daemon(lockChannel, lock, store, publisher, server, pidFile);

@@ -56,6 +56,15 @@ public final class Main {
             System.err.println("token-metrics-receiver: cannot write logs under " + config.stateDir() + ": " + e.getMessage());
             return EXIT_FAILED;
         }
+        // A thread of the daemon that dies leaves a process that answers and does nothing, or hangs its exports:
+        // exit instead, so that a supervisor (the systemd unit, launchd, the next shell) starts a whole one. Nothing
+        // acknowledged is lost: it is in the journal. (Out of memory: the launcher's -XX:+ExitOnOutOfMemoryError.)
+        Logger fatal = log;
+        Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> {
+            fatal.log(java.util.logging.Level.SEVERE, "fatal failure in thread " + thread.getName() + "; exiting",
+                    failure);
+            Runtime.getRuntime().halt(EXIT_FAILED);
+        });
         if (!isLoopback(config.bindAddress())) {
             log.warning("WARNING: listening on " + config.bindAddress() + ", not loopback: anyone who can reach this"
                     + " address can read your usage figures and send fake ones. Use --bind 127.0.0.1 unless you"

@@ -50,7 +50,7 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         var out = new ByteArrayOutputStream(256);
         try (JsonGenerator json = factory.createGenerator(out)) {
             json.writeStartObject();
-            json.writeStringField("status", "ok");
+            json.writeStringField("status", health.status());
             json.writeStringField("service", Health.SERVICE);
             json.writeStringField("version", health.version());
             json.writeNumberField("pid", health.pid());
@@ -58,6 +58,11 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             json.writeNumberField("sessions", health.sessions());
             json.writeNumberField("activeSessions", health.activeSessions());
             json.writeStringField("metricsFile", health.metricsFile());
+            json.writeArrayFieldStart("problems");
+            for (String problem : health.problems()) {
+                json.writeString(problem);
+            }
+            json.writeEndArray();
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory does not fail

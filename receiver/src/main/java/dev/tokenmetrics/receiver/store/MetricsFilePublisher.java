@@ -28,10 +28,11 @@ public final class MetricsFilePublisher implements AutoCloseable {
         return thread;
     });
     private final AtomicBoolean writeScheduled = new AtomicBoolean();
-    private volatile String lastFailure = "";
+    private final Problems problems;
 
-    public MetricsFilePublisher(MetricsFile file) {
+    public MetricsFilePublisher(MetricsFile file, Problems problems) {
         this.file = file;
+        this.problems = problems;
     }
 
     /** Starts writing what {@code reports} supplies; the store it comes from is opened after this publisher. */
@@ -57,12 +58,12 @@ public final class MetricsFilePublisher implements AutoCloseable {
         }
         try {
             file.write(report);
-            lastFailure = "";
+            if (problems.clear("metrics file")) {
+                LOG.info("writing " + file.path() + " again");
+            }
         } catch (IOException | RuntimeException e) {
-            String failure = String.valueOf(e.getMessage());
-            if (!failure.equals(lastFailure)) { // one line per distinct failure, not one per heartbeat
-                LOG.warning("cannot write " + file.path() + ": " + e);
-                lastFailure = failure;
+            if (problems.report("metrics file", "cannot write " + file.path() + " (" + e + ")")) {
+                LOG.warning("cannot write " + file.path() + ": " + e); // once per distinct failure
             }
         }
     }

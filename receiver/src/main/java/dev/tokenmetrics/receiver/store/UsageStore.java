@@ -380,7 +380,7 @@ public final class UsageStore implements AutoCloseable {
             if (problems.clear("snapshot")) {
                 LOG.info("state snapshot written again");
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // The covered segments stay, so nothing is lost; the next cut tries again.
             if (problems.report("snapshot", "cannot write " + snapshotPath.getFileName() + " (" + e.getMessage()
                     + "); the journal keeps growing until it can")) {
