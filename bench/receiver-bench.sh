@@ -112,13 +112,17 @@ paced() {
       'BEGIN { p += c * 1000 / r - c * 1000 / a; print (p < 0 ? 0 : p) }')"
   done
   out="$(wrk_run "$at" "$file" application/x-protobuf "" "$pause" "${seconds}s")"
+  last_p99="$(latency 99% <<<"$out")"
   printf '%-26s %10.0f %7sms %7sms   (paced for %s/s: each connection pauses %.1f ms)\n' "$label" \
     "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(latency 50% <<<"$out")" "$(latency 99% <<<"$out")" \
     "$rate" "$pause"
 }
 for rate in 1000 3000 5000; do
   paced "http/protobuf, paced" "$port" bodies.pb "$rate"
+  daemon_p99="$last_p99"
   paced "  floor: durable minimum" "$floor_port" bodies.pb "$rate"
+  echo "  p99 daemon / durable minimum at ${rate}/s: $(awk -v d="$daemon_p99" -v f="$last_p99" \
+    'BEGIN { printf "%.2f", d / f }') (target at 5000/s: at most 1.25)"
   paced "  floor: GET /health" "$port" "" "$rate"
 done
 
