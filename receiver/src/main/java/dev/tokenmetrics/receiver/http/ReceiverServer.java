@@ -46,6 +46,7 @@ public final class ReceiverServer implements AutoCloseable {
         var json = new JsonEncoding();
         var responses = new Responses(json);
         var connectionLimiter = new ConnectionLimiter(limits.maxConnections());
+        var framingGuard = new FramingGuard(responses, protobuf, json);
         var healthHandler = new HealthHandler(health, responses);
         var otlpHandler = new OtlpHandler(protobuf, json, consumer, responses, limits.maxDecodedBytes());
         var errorLogger = new ErrorLogger();
@@ -71,6 +72,7 @@ public final class ReceiverServer implements AutoCloseable {
                         pipeline.addLast("guard", new RequestGuard(responses, protobuf, json, allowedHosts,
                                 limits.maxWireBytes()));
                         pipeline.addLast("aggregate", new HttpObjectAggregator(limits.maxWireBytes()));
+                        pipeline.addLast("framing", framingGuard);
                         pipeline.addLast("health", healthHandler);
                         pipeline.addLast("otlp", otlpHandler);
                         pipeline.addLast("errors", errorLogger);

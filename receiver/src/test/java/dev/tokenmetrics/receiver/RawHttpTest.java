@@ -1,0 +1,196 @@
+package dev.tokenmetrics.receiver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenmetrics.receiver.http.ServerLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** HTTP/1.1 over a raw socket, where real clients never go: broken framing, pipelining, slow clients. */
+class RawHttpTest {
+
+    private static final String PROTOBUF = ReceiverHttpTest.PROTOBUF;
+
+    @TempDir
+    Path home;
+
+    @Test
+    void aBadChunkSizeLineAfterAValidChunkIs400AndNothingCounts() throws Exception {
+        byte[] export = usage("framing").toByteArray();
+        try (var receiver = RunningReceiver.start(home); var connection = new RawConnection(receiver)) {
+            connection.send(concat(chunkedHeaders("/v1/metrics"),
+                    ascii(Integer.toHexString(export.length) + "\r\n"), export, ascii("\r\nnot-hex\r\n\r\n")));
+
+            RawResponse response = connection.read();
+
+            assertEquals(400, response.status(), response.text());
+            assertEquals("close", response.header("connection"));
+            connection.assertClosedByServer();
+            assertNoSessions(receiver);
+        }
+    }
+
+    @Test
+    void aChunkSizeLineWithAnOverlongExtensionIs400AndNothingCounts() throws Exception {
+        byte[] export = usage("extension").toByteArray();
+        try (var receiver = RunningReceiver.start(home); var connection = new RawConnection(receiver)) {
+            connection.send(concat(chunkedHeaders("/v1/metrics"),
+                    ascii(Integer.toHexString(export.length) + ";ext=" + "x".repeat(5000) + "\r\n"), export,
+                    ascii("\r\n0\r\n\r\n")));
+
+            RawResponse response = connection.read();
+
+            assertEquals(400, response.status(), response.text());
+            assertEquals("close", response.header("connection"));
+            connection.assertClosedByServer();
+            assertNoSessions(receiver);
+        }
+    }
+
+    @Test
+    void aWellFramedChunkedExportWithAnExtensionIs200AndCounts() throws Exception {
+        byte[] export = usage("chunked").toByteArray();
+        int half = export.length / 2;
+        try (var receiver = RunningReceiver.start(home); var connection = new RawConnection(receiver)) {
+            connection.send(concat(chunkedHeaders("/v1/metrics"),
+                    ascii(Integer.toHexString(half) + ";name=value\r\n"), slice(export, 0, half), ascii("\r\n"),
+                    ascii(Integer.toHexString(export.length - half) + "\r\n"), slice(export, half, export.length),
+                    ascii("\r\n0\r\n\r\n")));
+
+            RawResponse response = connection.read();
+
+            assertEquals(200, response.status(), response.text());
+            assertEquals(PROTOBUF, response.header("content-type"));
+            assertEquals(7, receiver.awaitSession("chunked").path("tokens").path("total").asLong());
+        }
+    }
+
+    // --- helpers ---
+
+    /** One API call's usage for a session: 7 tokens in all. */
+    private static io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest usage(String session) {
+        Instant now = Instant.now();
+        return Otlp.usage(session, "m", Otlp.DELTA, now.minusSeconds(1), now, 3, 2, 1, 1, 0.01);
+    }
+
+    private static byte[] chunkedHeaders(String path) {
+        return ascii("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + PROTOBUF
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n");
+    }
+
+    /** Health counts sessions straight from the store: anything counted before its answer shows here. */
+    private static void assertNoSessions(RunningReceiver receiver) throws Exception {
+        String health = receiver.get("/health").body();
+        assertTrue(health.contains("\"sessions\":0"), health);
+    }
+
+    static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static byte[] concat(byte[]... parts) {
+        var out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] slice(byte[] bytes, int from, int to) {
+        return java.util.Arrays.copyOfRange(bytes, from, to);
+    }
+
+    /** A client connection that writes bytes as they are and reads responses as they come. */
+    static final class RawConnection implements AutoCloseable {
+
+        private final Socket socket;
+        private final InputStream in;
+
+        RawConnection(RunningReceiver receiver) throws IOException {
+            socket = new Socket("127.0.0.1", receiver.port());
+            socket.setSoTimeout(10_000);
+            in = socket.getInputStream();
+        }
+
+        void send(byte[] bytes) throws IOException {
+            socket.getOutputStream().write(bytes);
+            socket.getOutputStream().flush();
+        }
+
+        /** The next response; fails when the connection ends first or nothing comes within 10 s. */
+        RawResponse read() throws IOException {
+            RawResponse response = RawResponse.read(in);
+            assertTrue(response != null, "the connection ended before a response");
+            return response;
+        }
+
+        /** Fails unless the server closes the connection within 10 s without sending anything more. */
+        void assertClosedByServer() throws IOException {
+            try {
+                assertNull(RawResponse.read(in), "nothing more, then the end of the connection");
+            } catch (SocketException e) {
+                // reset by the server: closed too
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /** A response read off a connection as it comes: status, headers (names in lower case), body. */
+    record RawResponse(int status, Map<String, String> headers, byte[] body) {
+
+        String header(String name) {
+            return headers.get(name);
+        }
+
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        /** The next response, or null when the connection ends before one starts. */
+        static RawResponse read(InputStream in) throws IOException {
+            String statusLine = line(in);
+            if (statusLine == null) {
+                return null;
+            }
+            var headers = new TreeMap<String, String>();
+            for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
+                int colon = line.indexOf(':');
+                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+            byte[] body = in.readNBytes(length);
+            if (body.length < length) {
+                throw new IOException("connection ended inside a body: " + statusLine);
+            }
+            return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers, body);
+        }
+
+        private static String line(InputStream in) throws IOException {
+            var line = new StringBuilder();
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                if (b == '\n') {
+                    return line.toString().stripTrailing();
+                }
+                line.append((char) b);
+            }
+            return line.isEmpty() ? null : line.toString();
+        }
+    }
+}
