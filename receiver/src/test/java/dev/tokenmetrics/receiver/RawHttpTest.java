@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RawHttpTest {
 
     private static final String PROTOBUF = ReceiverHttpTest.PROTOBUF;
+    private static final String JSON = ReceiverHttpTest.JSON;
 
     @TempDir
     Path home;
@@ -78,7 +79,49 @@ class RawHttpTest {
         }
     }
 
+    @Test
+    void pipelinedRequestsAreAnsweredInRequestOrder() throws Exception {
+        String[] sessions = {"p1", "p2", "p3", "p4", "p5", "p6"};
+        try (var receiver = RunningReceiver.start(home); var connection = new RawConnection(receiver)) {
+            connection.send(concat(
+                    export("/v1/metrics", PROTOBUF, usage(sessions[0]).toByteArray()),
+                    export("/v1/metrics", PROTOBUF, usage(sessions[1]).toByteArray()),
+                    ascii("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+                    export("/v1/metrics", PROTOBUF, new byte[] {(byte) 0xFF, 1, 2}),
+                    export("/v1/metrics", JSON, OtlpJson.encode(usage(sessions[2]))),
+                    export("/v1/metrics", PROTOBUF, usage(sessions[3]).toByteArray()),
+                    ascii("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+                    export("/v1/metrics", PROTOBUF, usage(sessions[4]).toByteArray()),
+                    export("/v1/metrics", JSON, OtlpJson.encode(usage(sessions[5]))),
+                    export("/v1/profiles", PROTOBUF, usage("never").toByteArray())));
+
+            // status, then what tells the responses apart: content type, and the health answer's service name
+            String[][] expected = {
+                    {"200", PROTOBUF}, {"200", PROTOBUF}, {"200", JSON + " health"}, {"400", PROTOBUF},
+                    {"200", JSON}, {"200", PROTOBUF}, {"200", JSON + " health"}, {"200", PROTOBUF}, {"200", JSON},
+                    {"404", JSON}};
+            var answered = new StringBuilder();
+            for (String[] next : expected) {
+                RawResponse response = connection.read();
+                String kind = response.header("content-type")
+                        + (response.text().contains("claude-token-metrics-receiver") ? " health" : "");
+                answered.append(response.status()).append(' ').append(kind).append("; ");
+                assertEquals(next[0] + " " + next[1], response.status() + " " + kind, "answered so far: " + answered);
+            }
+            connection.assertClosedByServer(); // a refusal closes its connection
+
+            for (String session : sessions) {
+                assertEquals(7, receiver.awaitSession(session).path("tokens").path("total").asLong(), session);
+            }
+        }
+    }
+
     // --- helpers ---
+
+    private static byte[] export(String path, String contentType, byte[] body) {
+        return concat(ascii("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + contentType
+                + "\r\nContent-Length: " + body.length + "\r\n\r\n"), body);
+    }
 
     /** One API call's usage for a session: 7 tokens in all. */
     private static io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest usage(String session) {

@@ -69,6 +69,7 @@ public final class ReceiverServer implements AutoCloseable {
                                 TimeUnit.MILLISECONDS));
                         pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
                         pipeline.addLast("slow-clients", new SlowClientGuard(limits.requestTimeout()));
+                        pipeline.addLast("in-order", new OneRequestAtATime());
                         pipeline.addLast("guard", new RequestGuard(responses, protobuf, json, allowedHosts,
                                 limits.maxWireBytes()));
                         pipeline.addLast("aggregate", new HttpObjectAggregator(limits.maxWireBytes()));
