@@ -5,14 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmetrics.receiver.http.ServerLimits;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,6 +30,9 @@ class RawHttpTest {
 
     private static final String PROTOBUF = ReceiverHttpTest.PROTOBUF;
     private static final String JSON = ReceiverHttpTest.JSON;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PAUSE = Duration.ofMillis(100); // between a trickler's bytes
 
     @TempDir
     Path home;
@@ -116,7 +125,143 @@ class RawHttpTest {
         }
     }
 
-    // --- helpers ---
+    @Test
+    void aClientTricklingHeadersIsClosedAtTheRequestDeadlineWhileOthersAreServed() throws Exception {
+        try (var receiver = RunningReceiver.start(home, 0, limits(256)); var trickler = new Trickler(receiver)) {
+            long firstByte = System.nanoTime();
+            trickler.trickle(PAUSE);
+            assertEquals(200, receiver.get("/health").statusCode(), "another client is served meanwhile");
+
+            long closed = awaitClosed(List.of(trickler), firstByte);
+
+            assertTrue(closed - firstByte >= REQUEST_TIMEOUT.toNanos(),
+                    "closed at the deadline, not before: " + Duration.ofNanos(closed - firstByte));
+        }
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedAtTheRequestDeadline() throws Exception {
+        try (var receiver = RunningReceiver.start(home, 0, limits(256))) {
+            long connecting = System.nanoTime(); // before the server can have accepted the connection
+            try (var silent = new RawConnection(receiver)) {
+                silent.assertClosedByServer();
+            }
+
+            long elapsed = System.nanoTime() - connecting;
+            assertTrue(elapsed >= REQUEST_TIMEOUT.toNanos() && elapsed < IDLE_TIMEOUT.toNanos(),
+                    "closed at the request deadline, long before the idle timeout: " + Duration.ofNanos(elapsed));
+        }
+    }
+
+    @Test
+    void tricklersHoldingEveryConnectionLockNobodyOutPastTheDeadline() throws Exception {
+        var tricklers = new ArrayList<Trickler>();
+        try (var receiver = RunningReceiver.start(home, 0, limits(4))) {
+            for (int i = 0; i < 4; i++) {
+                var trickler = new Trickler(receiver);
+                tricklers.add(trickler);
+                trickler.servedOnceThenSlow(); // a connection the server surely counts, then a slow request on it
+            }
+            long firstBytes = System.nanoTime();
+            for (Trickler trickler : tricklers) {
+                trickler.trickle(PAUSE.dividedBy(4));
+            }
+            assertTrue(healthAnswer(receiver).isEmpty(), "the four tricklers hold every connection");
+
+            awaitClosed(tricklers, firstBytes);
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            String answer = healthAnswer(receiver);
+            while (!answer.startsWith("HTTP/1.1 200") && System.nanoTime() < deadline) {
+                answer = healthAnswer(receiver); // the server may count the closed connections out a moment later
+            }
+            assertTrue(answer.startsWith("HTTP/1.1 200"), "served again once the tricklers are closed: " + answer);
+        } finally {
+            for (Trickler trickler : tricklers) {
+                trickler.close();
+            }
+        }
+    }
+
+    private static ServerLimits limits(int maxConnections) {
+        return new ServerLimits(4 * 1024 * 1024, 32 * 1024 * 1024, maxConnections, IDLE_TIMEOUT, REQUEST_TIMEOUT);
+    }
+
+    /**
+     * Keeps the tricklers trickling, each a byte per {@link #PAUSE}, until the server has closed every one; fails
+     * if that takes past the request deadline plus a margin for a busy machine. Returns when the last was closed.
+     */
+    private static long awaitClosed(List<Trickler> tricklers, long firstBytes) throws IOException {
+        long giveUp = firstBytes + REQUEST_TIMEOUT.plusSeconds(4).toNanos();
+        while (true) {
+            boolean allClosed = true;
+            for (Trickler trickler : tricklers) {
+                allClosed &= trickler.trickle(PAUSE.dividedBy(tricklers.size()));
+            }
+            long now = System.nanoTime();
+            if (allClosed) {
+                return now;
+            }
+            assertTrue(now < giveUp, "tricklers still open " + Duration.ofNanos(now - firstBytes)
+                    + " after their first byte, with a request deadline of " + REQUEST_TIMEOUT);
+        }
+    }
+
+    /** GET /health on a new connection: the answer, or empty when the connection is closed without one. */
+    private static String healthAnswer(RunningReceiver receiver) {
+        try {
+            return receiver.raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        } catch (IOException e) {
+            return ""; // reset by the connection limiter
+        }
+    }
+
+    /** A client that sends a request's headers a byte at a time and would take minutes to finish them. */
+    private static final class Trickler implements AutoCloseable {
+
+        private static final byte[] HEADERS = ascii("POST /v1/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+                + "a".repeat(4000));
+
+        private final Socket socket;
+        private int sent;
+        private boolean closed;
+
+        Trickler(RunningReceiver receiver) throws IOException {
+            socket = new Socket("127.0.0.1", receiver.port());
+        }
+
+        /** First a whole request, answered, on the same connection. */
+        void servedOnceThenSlow() throws IOException {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(ascii("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+            RawResponse response = RawResponse.read(socket.getInputStream());
+            assertTrue(response != null && response.status() == 200, "served before it turns slow");
+        }
+
+        /** Sends the next byte, then waits up to {@code pause} for the server to close; true once it has. */
+        boolean trickle(Duration pause) throws IOException {
+            if (closed) {
+                return true;
+            }
+            try {
+                socket.getOutputStream().write(HEADERS[sent++]);
+                socket.setSoTimeout((int) pause.toMillis());
+                int answer = socket.getInputStream().read();
+                assertEquals(-1, answer, "no answer to a request that has not arrived, only the connection's end");
+                closed = true;
+            } catch (SocketTimeoutException e) {
+                // still open
+            } catch (SocketException e) {
+                closed = true; // reset, or a broken pipe writing after the server's close
+            }
+            return closed;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
 
     private static byte[] export(String path, String contentType, byte[] body) {
         return concat(ascii("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + contentType
@@ -124,7 +269,7 @@ class RawHttpTest {
     }
 
     /** One API call's usage for a session: 7 tokens in all. */
-    private static io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest usage(String session) {
+    private static ExportMetricsServiceRequest usage(String session) {
         Instant now = Instant.now();
         return Otlp.usage(session, "m", Otlp.DELTA, now.minusSeconds(1), now, 3, 2, 1, 1, 0.01);
     }
@@ -153,7 +298,7 @@ class RawHttpTest {
     }
 
     private static byte[] slice(byte[] bytes, int from, int to) {
-        return java.util.Arrays.copyOfRange(bytes, from, to);
+        return Arrays.copyOfRange(bytes, from, to);
     }
 
     /** A client connection that writes bytes as they are and reads responses as they come. */

@@ -67,8 +67,10 @@ public final class ReceiverServer implements AutoCloseable {
                         pipeline.addLast("connections", connectionLimiter);
                         pipeline.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS));
+                        var slowClients = new SlowClientGuard(limits.requestTimeout());
+                        pipeline.addLast("slow-clients", slowClients);
                         pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
-                        pipeline.addLast("slow-clients", new SlowClientGuard(limits.requestTimeout()));
+                        pipeline.addLast("request-ends", slowClients.requestEnds());
                         pipeline.addLast("in-order", new OneRequestAtATime());
                         pipeline.addLast("guard", new RequestGuard(responses, protobuf, json, allowedHosts,
                                 limits.maxWireBytes()));
