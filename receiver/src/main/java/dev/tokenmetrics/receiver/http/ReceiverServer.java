@@ -46,6 +46,7 @@ public final class ReceiverServer implements AutoCloseable {
         var json = new JsonEncoding();
         var responses = new Responses(json);
         var connectionLimiter = new ConnectionLimiter(limits.maxConnections());
+        var framingGuard = new FramingGuard(responses, protobuf, json);
         var healthHandler = new HealthHandler(health, responses);
         var otlpHandler = new OtlpHandler(protobuf, json, consumer, responses, limits.maxDecodedBytes());
         var errorLogger = new ErrorLogger();
@@ -66,11 +67,15 @@ public final class ReceiverServer implements AutoCloseable {
                         pipeline.addLast("connections", connectionLimiter);
                         pipeline.addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS));
+                        var slowClients = new SlowClientGuard(limits.requestTimeout());
+                        pipeline.addLast("slow-clients", slowClients);
                         pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
-                        pipeline.addLast("slow-clients", new SlowClientGuard(limits.requestTimeout()));
+                        pipeline.addLast("request-ends", slowClients.requestEnds());
+                        pipeline.addLast("in-order", new OneRequestAtATime());
                         pipeline.addLast("guard", new RequestGuard(responses, protobuf, json, allowedHosts,
                                 limits.maxWireBytes()));
                         pipeline.addLast("aggregate", new HttpObjectAggregator(limits.maxWireBytes()));
+                        pipeline.addLast("framing", framingGuard);
                         pipeline.addLast("health", healthHandler);
                         pipeline.addLast("otlp", otlpHandler);
                         pipeline.addLast("errors", errorLogger);
