@@ -64,10 +64,8 @@ final class Journal implements AutoCloseable {
         if (recycled != null) {
             Files.move(recycled, path, StandardCopyOption.ATOMIC_MOVE);
         }
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        FileChannel channel = AtomicFiles.openPrivate(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            Files.setPosixFilePermissions(path, AtomicFiles.OWNER_ONLY);
             channel.write(ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putLong(sequence).flip(), 0);
             channel.force(true);
             AtomicFiles.forceDirectory(directory);
