@@ -79,7 +79,7 @@ public final class AtomicFiles {
         String prefix = "." + target.getFileName() + ".";
         try (var siblings = Files.newDirectoryStream(target.toAbsolutePath().getParent(), entry -> {
             String name = entry.getFileName().toString();
-            return name.startsWith(prefix) && name.endsWith(".tmp")
+            return name.startsWith(prefix) && name.endsWith(".tmp") && name.length() > prefix.length() + 4
                     && name.substring(prefix.length(), name.length() - 4).matches("[0-9a-z]{1,13}");
         })) {
             for (Path leftover : siblings) {

@@ -101,10 +101,12 @@ class AtomicFilesTest {
         Files.writeString(target, "{}");
         Files.writeString(AtomicFiles.temporaryFor(target), "left by a crash");
         Files.writeString(dir.resolve(".token-metrics.json.not-ours.tmp"), "someone else's");
+        Files.createSymbolicLink(dir.resolve(".token-metrics.json.tmp"), dir.resolve("settings.json"));
         Files.writeString(dir.resolve("settings.json"), "{}");
 
         AtomicFiles.deleteTemporaries(target);
 
-        assertEquals(List.of(".token-metrics.json.not-ours.tmp", "settings.json", "token-metrics.json"), names(dir));
+        assertEquals(List.of(".token-metrics.json.not-ours.tmp", ".token-metrics.json.tmp", "settings.json",
+                "token-metrics.json"), names(dir));
     }
 }
