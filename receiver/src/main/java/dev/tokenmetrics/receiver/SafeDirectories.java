@@ -72,10 +72,15 @@ final class SafeDirectories {
                     + " links there; choose another with " + option + ", or check what is in it and run: chmod "
                     + (keepPrivate ? "700 " : "o-w ") + path);
         }
-        if (keepPrivate && uid == me.getUid() && (mode & GROUP_OR_OTHER) != 0) {
-            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
-            notes.add(new Note(Level.INFO, described + " was open to other users; set it to 0700"));
-        } else if ((mode & GROUP_WRITABLE) != 0) {
+        if (keepPrivate && (mode & GROUP_OR_OTHER) != 0) {
+            if (uid == me.getUid()) {
+                Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+                notes.add(new Note(Level.INFO, described + " was open to other users; set it to 0700"));
+            } else {
+                notes.add(new Note(Level.WARNING, described + " is open to other users; only root can narrow it"));
+            }
+        } else if ((mode & GROUP_WRITABLE) != 0 && (mode & WORLD_WRITABLE) == 0) {
+            // a warning only: with user-private groups (Debian's default) 0775 is the norm
             notes.add(new Note(Level.WARNING, described + " is writable by its group, whose members could plant"
                     + " links in it"));
         }
