@@ -112,9 +112,13 @@ class LocalUsersTest {
         int port = DaemonProcess.freePort();
 
         DaemonProcess daemon = DaemonProcess.start(home, "--port", Integer.toString(port)).awaitHealthy(port);
-        export(port, "s1");
-        awaitContent(home.resolve(".claude/token-metrics.json"), "\"s1\"");
-        stop(daemon);
+        try {
+            export(port, "s1");
+            awaitContent(home.resolve(".claude/token-metrics.json"), "\"s1\"");
+            stop(daemon);
+        } finally {
+            daemon.process.destroyForcibly(); // never leave a daemon behind a failed test
+        }
 
         assertEquals("precious", Files.readString(victim));
         assertEquals("rw-------", mode(home.resolve(".claude/token-metrics.json")));
@@ -151,9 +155,13 @@ class LocalUsersTest {
 
         DaemonProcess daemon = DaemonProcess.start(home, "--port", Integer.toString(port),
                 "--metrics-file", shared.resolve("metrics.json").toString()).awaitHealthy(port);
-        export(port, "s1");
-        awaitContent(shared.resolve("metrics.json"), "\"s1\"");
-        stop(daemon);
+        try {
+            export(port, "s1");
+            awaitContent(shared.resolve("metrics.json"), "\"s1\"");
+            stop(daemon);
+        } finally {
+            daemon.process.destroyForcibly();
+        }
 
         assertEquals("precious", Files.readString(victim));
         assertEquals("rw-------", mode(shared.resolve("metrics.json")));
