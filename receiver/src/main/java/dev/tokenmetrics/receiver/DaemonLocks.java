@@ -4,11 +4,13 @@ import dev.tokenmetrics.receiver.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Function;
 
 /**
  * What a daemon claims for its whole life: its state directory, so that two daemons never share a journal, and its
@@ -42,17 +44,11 @@ final class DaemonLocks implements AutoCloseable {
     }
 
     static DaemonLocks acquire(Path stateDir, Path metricsFile) throws IOException {
-        FileChannel stateDirLock = tryLock(stateDir.resolve("receiver.lock"));
-        if (stateDirLock == null) {
-            throw new StateDirInUse(stateDir);
-        }
+        FileChannel stateDirLock = lock(stateDir.resolve("receiver.lock"), holder -> new StateDirInUse(stateDir));
         try {
             Path lockFile = metricsFile.resolveSibling(metricsFile.getFileName() + ".lock");
             Files.createDirectories(lockFile.getParent());
-            FileChannel metricsFileLock = tryLock(lockFile);
-            if (metricsFileLock == null) {
-                throw new MetricsFileInUse(metricsFile, holder(lockFile));
-            }
+            FileChannel metricsFileLock = lock(lockFile, holder -> new MetricsFileInUse(metricsFile, holder));
             // the lock file says who holds it, for the next daemon's refusal
             byte[] holder = ("pid " + ProcessHandle.current().pid() + " (state dir " + stateDir + ")\n")
                     .getBytes(StandardCharsets.UTF_8);
@@ -65,21 +61,26 @@ final class DaemonLocks implements AutoCloseable {
         }
     }
 
-    /** The lock file, opened and locked; null when another process (or this one) holds it. */
-    private static FileChannel tryLock(Path lockFile) throws IOException {
+    /** The lock file, opened and locked; when another daemon holds it, throws {@code inUse} of its holder. */
+    private static FileChannel lock(Path lockFile, Function<String, IOException> inUse) throws IOException {
         FileChannel channel = AtomicFiles.openPrivate(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
         try {
-            if (channel.tryLock() != null) {
-                return channel;
-            }
-        } catch (OverlappingFileLockException heldInThisProcess) {
-            // an embedded daemon of this JVM holds it
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException heldByThisProcess) {
+            // A daemon embedded in this JVM holds it. This channel is not closed: closing it would release that
+            // lock too, POSIX record locks belonging to the process, not to the descriptor. (The collector may
+            // still close it: embedded daemons must not share these files.)
+            throw inUse.apply("pid " + ProcessHandle.current().pid() + " (this process)");
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
-        channel.close();
-        return null;
+        if (lock == null) {
+            channel.close(); // this process holds no lock on the file: closing releases nothing
+            throw inUse.apply(holder(lockFile));
+        }
+        return channel;
     }
 
     /** What the holder wrote into its lock file: "pid N (state dir D)". */
