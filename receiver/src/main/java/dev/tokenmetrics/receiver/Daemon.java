@@ -2,6 +2,7 @@ package dev.tokenmetrics.receiver;
 
 import dev.tokenmetrics.receiver.http.Health;
 import dev.tokenmetrics.receiver.http.ReceiverServer;
+import dev.tokenmetrics.receiver.store.AtomicFiles;
 import dev.tokenmetrics.receiver.store.MetricsFile;
 import dev.tokenmetrics.receiver.store.MetricsFilePublisher;
 import dev.tokenmetrics.receiver.store.Problems;
@@ -9,12 +10,9 @@ import dev.tokenmetrics.receiver.store.UsageStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,8 +20,8 @@ import java.util.logging.Logger;
 
 /**
  * The running receiver: store, metrics file and server, started in that order and stopped in reverse, so that
- * nothing acknowledged is lost on the way down. Holds a lock on its state directory for its whole life: two
- * daemons never share a journal.
+ * nothing acknowledged is lost on the way down. Holds its {@link DaemonLocks} for its whole life: two daemons
+ * never share a journal or a metrics file.
  */
 final class Daemon implements AutoCloseable {
 
@@ -31,40 +29,25 @@ final class Daemon implements AutoCloseable {
     /** Claude Code exports every 5 to 60 s; a session silent for longer than this has ended or is idle. */
     static final Duration ACTIVE_WINDOW = Duration.ofSeconds(60);
 
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DaemonLocks locks;
     private final UsageStore store;
     private final MetricsFilePublisher publisher;
     private final ReceiverServer server;
     private final Path pidFile;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Daemon(FileChannel lockChannel, FileLock lock, UsageStore store,
-                   MetricsFilePublisher publisher, ReceiverServer server, Path pidFile) {
-        this.lockChannel = lockChannel;
-        this.lock = lock;
+    private Daemon(DaemonLocks locks, UsageStore store, MetricsFilePublisher publisher, ReceiverServer server,
+                   Path pidFile) {
+        this.locks = locks;
         this.store = store;
         this.publisher = publisher;
         this.server = server;
         this.pidFile = pidFile;
     }
 
-    /** Thrown when the state directory is locked by another live daemon. */
-    static final class StateDirInUse extends IOException {
-        StateDirInUse(Path stateDir) {
-            super("another receiver is using " + stateDir);
-        }
-    }
-
     static Daemon start(ReceiverConfig config, Clock clock) throws IOException {
         Files.createDirectories(config.stateDir());
-        FileChannel lockChannel = FileChannel.open(config.stateDir().resolve("receiver.lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock();
-        if (lock == null) {
-            lockChannel.close();
-            throw new StateDirInUse(config.stateDir());
-        }
+        DaemonLocks locks = DaemonLocks.acquire(config.stateDir(), config.metricsFile());
         UsageStore store = null;
         MetricsFilePublisher publisher = null;
         try {
@@ -83,8 +66,9 @@ final class Daemon implements AutoCloseable {
                                             && excludedLaunch.equals(resource.get(Health.LAUNCH_ATTRIBUTE))),
                             config.metricsFile().toString(), problems.current()));
             Path pidFile = config.stateDir().resolve("receiver.pid");
-            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
-            return new Daemon(lockChannel, lock, store, publisher, server, pidFile);
+            AtomicFiles.write(pidFile, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII),
+                    false);
+            return new Daemon(locks, store, publisher, server, pidFile);
         } catch (IOException | RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -92,8 +76,7 @@ final class Daemon implements AutoCloseable {
             if (store != null) {
                 store.close();
             }
-            lock.release();
-            lockChannel.close();
+            locks.close();
             throw e;
         }
     }
@@ -126,8 +109,7 @@ final class Daemon implements AutoCloseable {
             if (pid.equals(Long.toString(ProcessHandle.current().pid()))) {
                 Files.deleteIfExists(pidFile);
             }
-            lock.release();
-            lockChannel.close();
+            locks.close();
         } catch (IOException e) {
             LOG.warning("cleanup: " + e);
         }

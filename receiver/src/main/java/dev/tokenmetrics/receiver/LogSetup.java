@@ -3,56 +3,49 @@ package dev.tokenmetrics.receiver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.StreamHandler;
 
 /**
  * java.util.logging, one line per event: everything to the log file, warnings also to stderr. Stack traces only
- * for SEVERE events, which are the daemon's own faults; a client's error is one line.
+ * for SEVERE events, which are the daemon's own faults; a client's error is one line. Bounded whatever comes in:
+ * repeats are summed up ({@link RepeatLimiter}) and the file rotates by size ({@link RotatingLogFile}).
  */
 final class LogSetup {
 
-    private static final long ROTATE_AT_BYTES = 10L * 1024 * 1024;
+    /** receiver.log stays under this; receiver.log.1, the one before it, too. */
+    static final long ROTATE_AT_BYTES = 10L * 1024 * 1024;
 
     private LogSetup() {
     }
 
     static void configure(Path logFile) throws IOException {
-        Files.createDirectories(logFile.getParent());
-        if (Files.exists(logFile) && Files.size(logFile) > ROTATE_AT_BYTES) {
-            Files.move(logFile, logFile.resolveSibling(logFile.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
-        }
-        Logger root = Logger.getLogger("");
-        for (Handler handler : root.getHandlers()) {
-            root.removeHandler(handler);
-        }
-        var formatter = new OneLineFormatter();
-        var file = new StreamHandler(Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
-                formatter) {
-            @Override
-            public synchronized void publish(LogRecord record) {
-                super.publish(record);
-                flush(); // a line per event, visible at once
-            }
-        };
-        file.setLevel(Level.INFO);
         var console = new ConsoleHandler();
-        console.setFormatter(formatter);
+        console.setFormatter(new OneLineFormatter());
         console.setLevel(Level.WARNING);
-        root.addHandler(file);
-        root.addHandler(console);
+        Handler handler = handler(logFile, console);
+        Logger root = Logger.getLogger("");
+        for (Handler old : root.getHandlers()) {
+            root.removeHandler(old);
+        }
+        root.addHandler(handler);
         root.setLevel(Level.INFO);
         Logger.getLogger("io.netty").setLevel(Level.WARNING);
+    }
+
+    /** The daemon's logging: INFO and up to the log file, and to {@code console} what its level lets through. */
+    static Handler handler(Path logFile, Handler console) throws IOException {
+        var file = new RotatingLogFile(logFile, ROTATE_AT_BYTES);
+        file.setFormatter(new OneLineFormatter());
+        file.setLevel(Level.INFO);
+        return new RepeatLimiter(List.of(file, console), RepeatLimiter.PER_KIND, RepeatLimiter.INTERVAL);
     }
 
     static final class OneLineFormatter extends Formatter {

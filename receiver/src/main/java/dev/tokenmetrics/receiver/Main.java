@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import sun.misc.Signal;
@@ -17,10 +18,16 @@ import sun.misc.Signal;
 /** {@code token-metrics-receiver}: runs the daemon in the foreground until SIGTERM or SIGINT. */
 public final class Main {
 
-    /** Exit codes: 0 also when our daemon already serves the port; 2 bad usage; 3 port held by another program. */
+    /**
+     * Exit codes: 0 also when our daemon already serves the port; 1 any other failure; 2 bad usage; 3 port held by
+     * another program; 4 the metrics file already written by another receiver; 5 a directory we write in is unsafe
+     * (another user's, or writable by everyone without the sticky bit).
+     */
+    static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
     static final int EXIT_PORT_TAKEN = 3;
-    static final int EXIT_FAILED = 1;
+    static final int EXIT_METRICS_FILE_TAKEN = 4;
+    static final int EXIT_UNSAFE_DIRECTORY = 5;
 
     private Main() {
     }
@@ -48,6 +55,16 @@ public final class Main {
             System.err.print(ReceiverConfig.USAGE);
             return EXIT_USAGE;
         }
+        List<SafeDirectories.Note> directoryNotes;
+        try { // before anything, the log included, is written there
+            directoryNotes = SafeDirectories.prepare(config.stateDir(), config.metricsFile().getParent());
+        } catch (SafeDirectories.UnsafeDirectory e) {
+            System.err.println("token-metrics-receiver: " + e.getMessage());
+            return EXIT_UNSAFE_DIRECTORY;
+        } catch (IOException e) {
+            System.err.println("token-metrics-receiver: cannot prepare its directories: " + e);
+            return EXIT_FAILED;
+        }
         Logger log;
         try {
             LogSetup.configure(config.stateDir().resolve("receiver.log"));
@@ -56,6 +73,7 @@ public final class Main {
             System.err.println("token-metrics-receiver: cannot write logs under " + config.stateDir() + ": " + e.getMessage());
             return EXIT_FAILED;
         }
+        directoryNotes.forEach(note -> log.log(note.level(), note.message()));
         // A thread of the daemon that dies leaves a process that answers and does nothing, or hangs its exports:
         // exit instead, so that a supervisor (the systemd unit, launchd, the next shell) starts a whole one. Nothing
         // acknowledged is lost: it is in the journal. (Out of memory: the launcher's -XX:+ExitOnOutOfMemoryError.)
@@ -73,7 +91,10 @@ public final class Main {
         Daemon daemon;
         try {
             daemon = Daemon.start(config, Clock.systemDefaultZone());
-        } catch (Daemon.StateDirInUse | BindException e) {
+        } catch (DaemonLocks.MetricsFileInUse e) {
+            log.severe("cannot start: " + e.getMessage());
+            return EXIT_METRICS_FILE_TAKEN;
+        } catch (DaemonLocks.StateDirInUse | BindException e) {
             String running = ourDaemonAt(config.bindAddress(), config.port());
             if (running != null) {
                 System.err.println("token-metrics-receiver: already running on port " + config.port() + " (" + running + ")");

@@ -99,6 +99,36 @@ class ProcessBehaviourTest {
         }
     }
 
+    /** Issue 11: two daemons writing one metrics file interleaved their versions (14 of 739 reads invalid). */
+    @Test
+    void aSecondDaemonForTheSameMetricsFileIsRefusedNamingTheFirst() throws Exception {
+        Path metricsFile = home.resolve("shared-metrics.json");
+        Path firstHome = Files.createDirectory(home.resolve("first"));
+        Path secondHome = Files.createDirectory(home.resolve("second"));
+        int firstPort = DaemonProcess.freePort();
+        int secondPort = DaemonProcess.freePort();
+        DaemonProcess first = DaemonProcess.start(firstHome, "--port", Integer.toString(firstPort),
+                "--metrics-file", metricsFile.toString()).awaitHealthy(firstPort);
+        try {
+            DaemonProcess second = DaemonProcess.start(secondHome, "--port", Integer.toString(secondPort),
+                    "--metrics-file", metricsFile.toString());
+
+            assertEquals(Main.EXIT_METRICS_FILE_TAKEN, second.awaitExit(), second.output());
+            assertTrue(second.output().contains("cannot start: " + metricsFile + " is already written by the receiver"
+                    + " with pid " + first.process.pid() + " (state dir " + firstHome.resolve(".claude/token-metrics")
+                    + "); use --metrics-file to choose another"), second.output());
+            assertTrue(first.process.isAlive());
+        } finally {
+            first.process.destroy();
+            assertEquals(0, first.awaitExit(), first.output());
+        }
+
+        DaemonProcess second = DaemonProcess.start(secondHome, "--port", Integer.toString(secondPort),
+                "--metrics-file", metricsFile.toString()).awaitHealthy(secondPort); // the claim ended with its holder
+        second.process.destroy();
+        assertEquals(0, second.awaitExit(), second.output());
+    }
+
     @Test
     void aPortHeldByAnotherProgramIsAClearFailure() throws Exception {
         try (var foreign = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

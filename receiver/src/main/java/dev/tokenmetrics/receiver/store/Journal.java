@@ -4,14 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -45,9 +42,7 @@ final class Journal implements AutoCloseable {
 
     /** Opens a segment's file for reading and writing; tests substitute one that fails on demand. */
     interface Opener {
-        Opener FILES = path -> FileChannel.open(path, Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                PosixFilePermissions.asFileAttribute(AtomicFiles.OWNER_ONLY));
+        Opener FILES = path -> AtomicFiles.openPrivate(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
 
         FileChannel open(Path path) throws IOException;
     }
