@@ -117,6 +117,7 @@ public final class UsageStore implements AutoCloseable {
     static UsageStore open(Path directory, Clock clock, Runnable onChange, Problems problems, Journal.Opener opener)
             throws IOException {
         Files.createDirectories(directory);
+        AtomicFiles.deleteTemporaries(directory.resolve("state.bin")); // a snapshot a crash cut short
         Snapshot snapshot = readSnapshot(directory.resolve("state.bin"), clock);
         UsageAggregator aggregator = snapshot.aggregator();
         long lastSequence = snapshot.coveredSequence();
