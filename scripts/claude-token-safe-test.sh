@@ -19,11 +19,19 @@ warn() { echo "⚠️  $*"; }
 fail() { echo "❌ $*"; failures=$((failures + 1)); }
 first() { for f in "$@"; do if [ -f "$f" ]; then echo "$f"; return 0; fi; done; return 1; }
 
-# 1. Java
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-version="$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-if [ -n "$version" ] && [ "${version%%.*}" -ge 17 ] 2>/dev/null; then ok "Java $version ($java)"
-else fail "Java 17 or newer not found (set JAVA_HOME or put java on the PATH)"; fi
+# 1. Java: the one each launcher would take (the receiver the first 17+, the statusline the newest or its pinned JDK)
+version=""
+if java="$(ctm_find_java 17)"; then
+  version="$(ctm_java_major "$java")"
+  ok "Java $version for the receiver ($java)"
+  statusline_java="${CLAUDE_STATUSLINE_JDK:+$CLAUDE_STATUSLINE_JDK/bin/java}"
+  statusline_java="${statusline_java:-$(ctm_find_java 17 newest)}"
+  statusline_version="$(ctm_java_major "$statusline_java")"
+  if [ "${statusline_version:-0}" -ge 17 ] 2>/dev/null; then ok "Java $statusline_version for the statusline ($statusline_java)"
+  else fail "CLAUDE_STATUSLINE_JDK '$CLAUDE_STATUSLINE_JDK' is not a JDK 17 or newer"; fi
+else
+  fail "Java 17 or newer not found (set JAVA_HOME or put java on the PATH)"
+fi
 
 # 2. The jars
 if receiver_jar="$(first "$here/../lib/token-metrics-receiver.jar" "$here/../receiver/target/token-metrics-receiver.jar")"; then
@@ -75,7 +83,8 @@ if mkdir -p "$HOME/.claude" 2>/dev/null && [ -w "$HOME/.claude" ]; then ok "$HOM
 else fail "$HOME/.claude is not writable: the receiver could not write its metrics file"; fi
 
 # 6. A throwaway receiver, real exports, the statusline: in a temporary HOME
-if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "${version:-}" ] && [ -n "$fixtures" ]; then
+if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "$version" ] && [ -n "${statusline_version:-}" ] \
+   && [ -n "$fixtures" ]; then
   scratch="$(mktemp -d)"
   port="$(for p in $(seq 20000 20100); do if ! ctm_port_busy "$p"; then echo "$p"; break; fi; done)"
   HOME="$scratch" "$java" -jar "$receiver_jar" --port "$port" >/dev/null 2>&1 &
@@ -94,7 +103,7 @@ if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "${version
     if [ "$code" = 200 ]; then ok "http/protobuf (gzip) export accepted"; else fail "http/protobuf export answered $code"; fi
     sleep 0.5
     line="$(echo '{"session_id":"e2f7c84b-4b26-4b2e-b1d3-d07f29d53082","model":{"display_name":"Opus 5.5"},"cost":{"total_cost_usd":0.005024}}' \
-            | HOME="$scratch" "$java" -jar "$statusline_jar" --metrics-file "$scratch/.claude/token-metrics.json")"
+            | HOME="$scratch" "$statusline_java" -jar "$statusline_jar" --metrics-file "$scratch/.claude/token-metrics.json")"
     if [[ "$line" == *"📊 1,372 tokens (actual)"* ]]; then ok "statusline: $line"
     else fail "statusline did not show the exported tokens: $line"; fi
   else

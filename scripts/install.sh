@@ -31,7 +31,9 @@ for arg in "$@"; do
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=token-metrics-common.sh
+. "$repo/scripts/token-metrics-common.sh"
+java="$(ctm_find_java 17)" || java=""
 
 if [ "$uninstall" = 1 ]; then
   if [ -x "$share/bin/stop-token-proxy.sh" ]; then "$share/bin/stop-token-proxy.sh" >/dev/null 2>&1 || true; fi
@@ -44,6 +46,7 @@ if [ "$uninstall" = 1 ]; then
     rm -f "$agent"
   fi
   if [ -f "$share/lib/token-metrics-installer.jar" ]; then
+    [ -n "$java" ] || { echo "install.sh: Java 17 or newer is needed to take our statusLine out of $settings (set JAVA_HOME)" >&2; exit 1; }
     "$java" -jar "$share/lib/token-metrics-installer.jar" uninstall "$settings" "$share/bin/claude-statusline"
   fi
   for command in "${commands[@]}"; do
@@ -55,7 +58,7 @@ if [ "$uninstall" = 1 ]; then
   exit 0
 fi
 
-command -v "$java" >/dev/null || { echo "install.sh: Java 17 or newer is needed (set JAVA_HOME or put java on the PATH)" >&2; exit 1; }
+[ -n "$java" ] || { echo "install.sh: Java 17 or newer is needed (set JAVA_HOME or put java on the PATH)" >&2; exit 1; }
 if [ "$build" = 1 ]; then
   command -v mvn >/dev/null || { echo "install.sh: Maven is needed to build (or pass --no-build after building)" >&2; exit 1; }
   (cd "$repo" && mvn -q -B -DskipTests package)

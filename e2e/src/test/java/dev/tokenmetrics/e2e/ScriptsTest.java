@@ -384,6 +384,58 @@ class ScriptsTest {
         }
     }
 
+    // Java: one function finds it for every script.
+
+    /** A stand-in JDK whose java answers -XshowSettings with {@code major}; with {@code release}, it ships the file. */
+    private Path fakeJdk(String name, int major, boolean release) throws Exception {
+        Path jdk = Files.createDirectories(home.resolve("jdks/" + name + "/bin")).getParent();
+        Path java = jdk.resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\necho '    java.specification.version = " + major + "' >&2\n");
+        assertTrue(java.toFile().setExecutable(true));
+        if (release) {
+            Files.writeString(jdk.resolve("release"), "IMPLEMENTOR=\"Fake\"\nJAVA_VERSION=\"" + major + ".0.1\"\n");
+        }
+        return jdk;
+    }
+
+    private String findJava(String shell, Path javaHome, String path, String args) throws Exception {
+        var result = Shell.run(Shell.require(shell), home, env("JAVA_HOME", javaHome == null ? "" : javaHome.toString(),
+                "PATH", path), ". " + Shell.SCRIPTS.resolve("token-metrics-common.sh") + " && ctm_find_java " + args);
+        assertEquals(0, result.exitCode(), result.both());
+        return result.out().strip();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bash", "sh"})
+    void everyScriptFindsJavaTheSameWayFirstSeventeenOrNewerOrTheNewest(String shell) throws Exception {
+        Path old = fakeJdk("jdk-11", 11, true);
+        Path future = fakeJdk("jdk-99", 99, true);
+        Path onPath = fakeJdk("path-jdk-21", 21, false); // no release file: its java is asked
+        String path = onPath.resolve("bin") + ":" + System.getenv("PATH");
+
+        assertEquals(onPath.resolve("bin/java").toString(), findJava(shell, old, path, "17"),
+                "JAVA_HOME below 17 is passed over for the PATH's java");
+        assertEquals(future.resolve("bin/java").toString(), findJava(shell, future, path, "17"), "JAVA_HOME first");
+        assertEquals(future.resolve("bin/java").toString(), findJava(shell, old, future.resolve("bin") + ":" + path,
+                "17 newest"), "the newest of all when asked");
+        var none = Shell.run(Shell.require(shell), home, env("JAVA_HOME", old.toString()),
+                ". " + Shell.SCRIPTS.resolve("token-metrics-common.sh") + " && ctm_find_java 100");
+        assertEquals(1, none.exitCode(), none.both());
+        assertEquals("", none.out());
+    }
+
+    @Test
+    void theSafeTestNamesTheJavaEachLauncherRunsOn() throws Exception {
+        Path future = fakeJdk("jdk-99", 99, true);
+        var result = Shell.run(Shell.require("bash"), home, env("CLAUDE_STATUSLINE_JDK", future.toString()),
+                Shell.SCRIPTS.resolve("claude-token-safe-test.sh").toString());
+        var found = Shell.run(Shell.require("bash"), home, env(),
+                ". " + Shell.SCRIPTS.resolve("token-metrics-common.sh") + " && ctm_find_java 17");
+
+        assertTrue(result.out().contains("for the receiver (" + found.out().strip() + ")"), result.out());
+        assertTrue(result.out().contains("✅ Java 99 for the statusline (" + future.resolve("bin/java") + ")"), result.out());
+    }
+
     @Test
     void allScriptsAreShellcheckClean() throws Exception {
         String bash = Shell.require("bash");
