@@ -61,7 +61,10 @@ fi
 [ -n "$java" ] || { echo "install.sh: Java 17 or newer is needed (set JAVA_HOME or put java on the PATH)" >&2; exit 1; }
 if [ "$build" = 1 ]; then
   command -v mvn >/dev/null || { echo "install.sh: Maven is needed to build (or pass --no-build after building)" >&2; exit 1; }
-  (cd "$repo" && mvn -q -B -DskipTests package)
+  # Quiet and colourless; some Maven builds (Debian's 3.8) print colour resets even so: they are cut out, and what
+  # is left, only problems in quiet mode, goes to stderr.
+  esc="$(printf '\033')"
+  (cd "$repo" && mvn -q -B -Dstyle.color=never -DskipTests package 2>&1) | sed "s/$esc\[[0-9;]*m//g" >&2
 fi
 for jar in receiver/target/token-metrics-receiver.jar statusline/target/claude-statusline.jar \
            installer/target/token-metrics-installer.jar; do

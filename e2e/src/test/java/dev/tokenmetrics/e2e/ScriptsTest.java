@@ -325,6 +325,22 @@ class ScriptsTest {
     }
 
     @Test
+    void theInstallersBuildRunsMavenWithoutColourAndPrintsNoEscapeCodes() throws Exception {
+        String path = fakeCommands("mvn");
+        // Debian's Maven 3.8 prints colour resets even in batch mode; this stand-in does the same, then records.
+        Path mvn = home.resolve("fake-bin/mvn");
+        Files.writeString(mvn, "#!/bin/sh\nprintf '\\033[0m\\033[0m'\nprintf '\\033[0m' >&2\n"
+                + Files.readString(mvn).substring("#!/bin/sh\n".length()));
+
+        var result = Shell.run(Shell.require("bash"), home, env("PATH", path), Shell.SCRIPTS.resolve("install.sh").toString());
+
+        assertEquals(0, result.exitCode(), result.both());
+        assertFalse(result.both().contains("\u001b"), "no escape codes: " + result.both());
+        String calls = Files.readString(home.resolve("calls.log"));
+        assertTrue(calls.contains("-B") && calls.contains("-Dstyle.color=never"), calls);
+    }
+
+    @Test
     void theServiceOptionInstallsAndEnablesASystemdUserUnit() throws Exception {
         var result = Shell.run(Shell.require("bash"), home, env("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1",
                 "PATH", fakeCommands("systemctl")), Shell.SCRIPTS.resolve("install.sh") + " --service");
