@@ -17,6 +17,11 @@ commands=(token-metrics-receiver claude-statusline start-token-proxy.sh stop-tok
           launch-claude-with-metrics.sh claude-token-safe-test.sh)
 unit="$HOME/.config/systemd/user/claude-token-metrics.service"
 agent="$HOME/Library/LaunchAgents/dev.tokenmetrics.receiver.plist"
+# The line for the user's profile; it does nothing once the project is uninstalled.
+config_line="if [ -f \"\$HOME/.local/share/claude-token-metrics/bin/claude-token-config.sh\" ]; then . \"\$HOME/.local/share/claude-token-metrics/bin/claude-token-config.sh\"; fi"
+profile="$HOME/.bashrc"
+case "${SHELL:-}" in */zsh) profile="$HOME/.zshrc" ;; esac
+tilde() { printf '%s\n' "~${1#"$HOME"}"; }
 
 force=0; service=0; uninstall=0
 build=1
@@ -55,6 +60,12 @@ if [ "$uninstall" = 1 ]; then
   done
   rm -rf "$share" "${XDG_CACHE_HOME:-$HOME/.cache}/claude-token-metrics"
   echo "claude-token-metrics uninstalled (usage data kept in ~/.claude/token-metrics)"
+  for file in "$HOME/.bashrc" "$HOME/.zshrc" "$HOME/.bash_profile" "$HOME/.zprofile" "$HOME/.profile"; do
+    if grep -qs 'claude-token-config\.sh' "$file"; then
+      echo "Remove from $(tilde "$file") the line that loads claude-token-config.sh:"
+      grep -n 'claude-token-config\.sh' "$file" | sed 's/^\([0-9]*\):/  line \1: /'
+    fi
+  done
   exit 0
 fi
 
@@ -132,7 +143,20 @@ UNIT
 fi
 
 echo "claude-token-metrics installed in $share (commands linked in $bindir)"
-echo "To send Claude Code's telemetry to it from every shell, add to ~/.bashrc or ~/.zshrc:"
-echo "  source \"$share/bin/claude-token-config.sh\""
+case ":$PATH:" in
+  *":$bindir:"* | *":$bindir/:"*) ;;
+  *) echo "$(tilde "$bindir") is not on your PATH, so its commands are not found; add this line to $(tilde "$profile"):"
+     # shellcheck disable=SC2016 # the line is for the profile, expanded there
+     echo '  export PATH="$HOME/.local/bin:$PATH"' ;;
+esac
+if grep -qsF "$config_line" "$profile"; then
+  echo "$(tilde "$profile") already loads claude-token-config.sh in every shell"
+elif grep -qs 'claude-token-config\.sh' "$profile"; then
+  echo "Replace the line that loads claude-token-config.sh in $(tilde "$profile") with this one, harmless once uninstalled:"
+  echo "  $config_line"
+else
+  echo "To send Claude Code's telemetry to the receiver from every shell, add this line to $(tilde "$profile"):"
+  echo "  $config_line"
+fi
 echo "Or run Claude Code through: launch-claude-with-metrics.sh"
 exit "$status"

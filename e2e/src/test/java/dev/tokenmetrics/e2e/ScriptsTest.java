@@ -267,6 +267,49 @@ class ScriptsTest {
     }
 
     @Test
+    void theInstallerSaysWhatIsLeftToDoOnlyWhenItIsAndUninstallSaysTheTruth() throws Exception {
+        String bash = Shell.require("bash");
+        String script = Shell.SCRIPTS.resolve("install.sh").toString();
+        String pathWithout = System.getenv("PATH");
+        String pathWith = home.resolve(".local/bin") + ":" + pathWithout;
+
+        var first = Shell.run(bash, home, env("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1", "SHELL", "/bin/bash",
+                "PATH", pathWithout), script);
+        assertEquals(0, first.exitCode(), first.both());
+        assertTrue(first.out().contains("~/.local/bin is not on your PATH, so its commands are not found; add this line "
+                + "to ~/.bashrc:\n  export PATH=\"$HOME/.local/bin:$PATH\"\n"), first.out());
+        assertTrue(first.out().contains("(a new file: there was none)"), first.out());
+        assertFalse(Files.exists(home.resolve(".claude/settings.json.claude-token-metrics.bak")), "nothing to back up");
+        String marker = "add this line to ~/.bashrc:\n  ";
+        int at = first.out().lastIndexOf(marker);
+        assertTrue(at >= 0, first.out());
+        String line = first.out().substring(at + marker.length()).lines().findFirst().orElseThrow();
+        assertTrue(line.contains("claude-token-config.sh"), line);
+        Files.writeString(home.resolve(".bashrc"), line + "\n");
+
+        var again = Shell.run(bash, home, env("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1", "SHELL", "/bin/bash",
+                "PATH", pathWith), script);
+        assertEquals(0, again.exitCode(), again.both());
+        assertFalse(again.out().contains("not on your PATH"), again.out());
+        assertFalse(again.out().contains("add this line"), again.out());
+        assertTrue(again.out().contains("~/.bashrc already loads claude-token-config.sh"), again.out());
+
+        var uninstall = Shell.run(bash, home, env("SHELL", "/bin/bash"), script + " --uninstall");
+        assertEquals(0, uninstall.exitCode(), uninstall.both());
+        assertTrue(uninstall.out().contains("settings.json removed: it did not exist before installing"), uninstall.out());
+        assertFalse(uninstall.out().contains("restored"), uninstall.out());
+        assertTrue(uninstall.out().contains("Remove from ~/.bashrc the line that loads claude-token-config.sh:\n  line 1: "
+                + line + "\n"), uninstall.out());
+        assertFalse(Files.exists(home.resolve(".claude/settings.json")));
+
+        for (String shell : new String[] {"bash", "zsh"}) {
+            var newShell = Shell.run(Shell.require(shell), home, env(), ". \"$HOME/.bashrc\"; echo \"status $?\"");
+            assertEquals("", newShell.err(), shell + ": the profile line is harmless once uninstalled");
+            assertEquals("status 0\n", newShell.out(), shell);
+        }
+    }
+
+    @Test
     void theInstallerKeepsExistingSettingsRunsTwiceAndUninstallRestoresThemByteForByte() throws Exception {
         Path settings = home.resolve(".claude/settings.json");
         Files.createDirectories(settings.getParent());
