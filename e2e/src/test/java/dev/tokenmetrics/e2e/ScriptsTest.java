@@ -200,6 +200,30 @@ class ScriptsTest {
     }
 
     @Test
+    void aReceiverThatCannotStartIsReportedWithTheLinesOfItsLog() throws Exception {
+        Files.createDirectories(home.resolve(".claude/token-metrics/receiver.lock")); // a directory: it cannot lock it
+
+        var start = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("start-token-proxy.sh").toString());
+
+        assertEquals(1, start.exitCode(), start.both());
+        assertTrue(start.err().contains("the receiver did not come up on port " + port + "; its log says:\n"), start.err());
+        assertTrue(start.err().contains("cannot start: ") && start.err().contains("receiver.lock"),
+                "the log's lines follow: " + start.err());
+    }
+
+    @Test
+    void aStateDirectoryThatIsAFileIsNamedInOneLine() throws Exception {
+        Files.createDirectories(home.resolve(".claude"));
+        Files.writeString(home.resolve(".claude/token-metrics"), "not a directory");
+
+        var start = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("start-token-proxy.sh").toString());
+
+        assertEquals(1, start.exitCode(), start.both());
+        assertEquals("start-token-proxy: cannot write the receiver's state directory " + home.resolve(".claude/token-metrics")
+                + " (is it a file, or not yours?)\n", start.err());
+    }
+
+    @Test
     void stopRefusesAForeignProcessOnThePort() throws Exception {
         try (var foreign = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             port = foreign.getLocalPort();
