@@ -86,12 +86,17 @@ else fail "$HOME/.claude is not writable: the receiver could not write its metri
 if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "$version" ] && [ -n "${statusline_version:-}" ] \
    && [ -n "$fixtures" ]; then
   scratch="$(mktemp -d)"
-  port="$(for p in $(seq 20000 20100); do if ! ctm_port_busy "$p"; then echo "$p"; break; fi; done)"
-  HOME="$scratch" "$java" -jar "$receiver_jar" --port "$port" >/dev/null 2>&1 &
+  # Port 0: the system picks a free port, and the receiver's log says which once it listens.
+  HOME="$scratch" "$java" -jar "$receiver_jar" --port 0 >/dev/null 2>&1 &
   pid=$!
   trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$scratch"' EXIT
-  for _ in $(seq 100); do curl -fs --max-time 1 "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  if curl -fs --max-time 1 "http://127.0.0.1:$port/health" | grep -q "$CTM_SERVICE"; then
+  port=""
+  for _ in $(seq 100); do
+    port="$(sed -n 's/.* listening on .*:\([0-9][0-9]*\), metrics file .*/\1/p' "$scratch/.claude/token-metrics/receiver.log" 2>/dev/null || true)"
+    if [ -n "$port" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ -n "$port" ] && curl -fs --max-time 1 "http://127.0.0.1:$port/health" | grep -q "$CTM_SERVICE"; then
     ok "a throwaway receiver runs on port $port (HOME=$scratch)"
     now="$(date +%s)000000000"
     sed -E "s/\"1795416[0-9]{12}\"/\"$now\"/g" "$fixtures/cc-2.1.330-metrics-delta.json" > "$scratch/export.json"
@@ -107,7 +112,7 @@ if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "$version"
     if [[ "$line" == *"📊 1,372 tokens (actual)"* ]]; then ok "statusline: $line"
     else fail "statusline did not show the exported tokens: $line"; fi
   else
-    fail "the throwaway receiver did not start on port $port"
+    fail "the throwaway receiver did not start: $(tail -n 1 "$scratch/.claude/token-metrics/receiver.log" 2>/dev/null || true)"
   fi
 fi
 

@@ -456,6 +456,24 @@ class ScriptsTest {
     }
 
     @Test
+    void theSafeTestsThrowawayReceiverRunsOnAPortTheSystemPicks() throws Exception {
+        var result = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("claude-token-safe-test.sh").toString());
+
+        assertEquals(0, result.exitCode(), result.both());
+        var matcher = java.util.regex.Pattern.compile("✅ a throwaway receiver runs on port (\\d+) ").matcher(result.out());
+        assertTrue(matcher.find(), result.out());
+        int chosen = Integer.parseInt(matcher.group(1));
+        Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range"); // Linux's ephemeral ports, where port 0 binds
+        if (Files.isReadable(range)) {
+            // read with cat: Files.readString returned only its first byte here (JDK 17, procfs)
+            String[] bounds = Shell.run(Shell.require("bash"), home, env(), "cat " + range).out().trim().split("\\s+");
+            assertTrue(chosen >= Integer.parseInt(bounds[0]) && chosen <= Integer.parseInt(bounds[1]), result.out());
+        } else {
+            assertNotEquals(20000, chosen, result.out());
+        }
+    }
+
+    @Test
     void theSafeTestNamesAForeignProgramOnThePort() throws Exception {
         try (var foreign = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             port = foreign.getLocalPort();
