@@ -19,11 +19,19 @@ warn() { echo "⚠️  $*"; }
 fail() { echo "❌ $*"; failures=$((failures + 1)); }
 first() { for f in "$@"; do if [ -f "$f" ]; then echo "$f"; return 0; fi; done; return 1; }
 
-# 1. Java
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-version="$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
-if [ -n "$version" ] && [ "${version%%.*}" -ge 17 ] 2>/dev/null; then ok "Java $version ($java)"
-else fail "Java 17 or newer not found (set JAVA_HOME or put java on the PATH)"; fi
+# 1. Java: the one each launcher would take (the receiver the first 17+, the statusline the newest or its pinned JDK)
+version=""
+if java="$(ctm_find_java 17)"; then
+  version="$(ctm_java_major "$java")"
+  ok "Java $version for the receiver ($java)"
+  statusline_java="${CLAUDE_STATUSLINE_JDK:+$CLAUDE_STATUSLINE_JDK/bin/java}"
+  statusline_java="${statusline_java:-$(ctm_find_java 17 newest)}"
+  statusline_version="$(ctm_java_major "$statusline_java")"
+  if [ "${statusline_version:-0}" -ge 17 ] 2>/dev/null; then ok "Java $statusline_version for the statusline ($statusline_java)"
+  else fail "CLAUDE_STATUSLINE_JDK '$CLAUDE_STATUSLINE_JDK' is not a JDK 17 or newer"; fi
+else
+  fail "Java 17 or newer not found (set JAVA_HOME or put java on the PATH)"
+fi
 
 # 2. The jars
 if receiver_jar="$(first "$here/../lib/token-metrics-receiver.jar" "$here/../receiver/target/token-metrics-receiver.jar")"; then
@@ -75,14 +83,20 @@ if mkdir -p "$HOME/.claude" 2>/dev/null && [ -w "$HOME/.claude" ]; then ok "$HOM
 else fail "$HOME/.claude is not writable: the receiver could not write its metrics file"; fi
 
 # 6. A throwaway receiver, real exports, the statusline: in a temporary HOME
-if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "${version:-}" ] && [ -n "$fixtures" ]; then
+if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "$version" ] && [ -n "${statusline_version:-}" ] \
+   && [ -n "$fixtures" ]; then
   scratch="$(mktemp -d)"
-  port="$(for p in $(seq 20000 20100); do if ! ctm_port_busy "$p"; then echo "$p"; break; fi; done)"
-  HOME="$scratch" "$java" -jar "$receiver_jar" --port "$port" >/dev/null 2>&1 &
+  # Port 0: the system picks a free port, and the receiver's log says which once it listens.
+  HOME="$scratch" "$java" -jar "$receiver_jar" --port 0 >/dev/null 2>&1 &
   pid=$!
   trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$scratch"' EXIT
-  for _ in $(seq 100); do curl -fs --max-time 1 "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  if curl -fs --max-time 1 "http://127.0.0.1:$port/health" | grep -q "$CTM_SERVICE"; then
+  port=""
+  for _ in $(seq 100); do
+    port="$(sed -n 's/.* listening on .*:\([0-9][0-9]*\), metrics file .*/\1/p' "$scratch/.claude/token-metrics/receiver.log" 2>/dev/null || true)"
+    if [ -n "$port" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ -n "$port" ] && curl -fs --max-time 1 "http://127.0.0.1:$port/health" | grep -q "$CTM_SERVICE"; then
     ok "a throwaway receiver runs on port $port (HOME=$scratch)"
     now="$(date +%s)000000000"
     sed -E "s/\"1795416[0-9]{12}\"/\"$now\"/g" "$fixtures/cc-2.1.330-metrics-delta.json" > "$scratch/export.json"
@@ -94,11 +108,11 @@ if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "${version
     if [ "$code" = 200 ]; then ok "http/protobuf (gzip) export accepted"; else fail "http/protobuf export answered $code"; fi
     sleep 0.5
     line="$(echo '{"session_id":"e2f7c84b-4b26-4b2e-b1d3-d07f29d53082","model":{"display_name":"Opus 5.5"},"cost":{"total_cost_usd":0.005024}}' \
-            | HOME="$scratch" "$java" -jar "$statusline_jar" --metrics-file "$scratch/.claude/token-metrics.json")"
+            | HOME="$scratch" "$statusline_java" -jar "$statusline_jar" --metrics-file "$scratch/.claude/token-metrics.json")"
     if [[ "$line" == *"📊 1,372 tokens (actual)"* ]]; then ok "statusline: $line"
     else fail "statusline did not show the exported tokens: $line"; fi
   else
-    fail "the throwaway receiver did not start on port $port"
+    fail "the throwaway receiver did not start: $(tail -n 1 "$scratch/.claude/token-metrics/receiver.log" 2>/dev/null || true)"
   fi
 fi
 

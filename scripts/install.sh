@@ -17,6 +17,11 @@ commands=(token-metrics-receiver claude-statusline start-token-proxy.sh stop-tok
           launch-claude-with-metrics.sh claude-token-safe-test.sh)
 unit="$HOME/.config/systemd/user/claude-token-metrics.service"
 agent="$HOME/Library/LaunchAgents/dev.tokenmetrics.receiver.plist"
+# The line for the user's profile; it does nothing once the project is uninstalled.
+config_line="if [ -f \"\$HOME/.local/share/claude-token-metrics/bin/claude-token-config.sh\" ]; then . \"\$HOME/.local/share/claude-token-metrics/bin/claude-token-config.sh\"; fi"
+profile="$HOME/.bashrc"
+case "${SHELL:-}" in */zsh) profile="$HOME/.zshrc" ;; esac
+tilde() { printf '%s\n' "~${1#"$HOME"}"; }
 
 force=0; service=0; uninstall=0
 build=1
@@ -31,7 +36,9 @@ for arg in "$@"; do
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=token-metrics-common.sh
+. "$repo/scripts/token-metrics-common.sh"
+java="$(ctm_find_java 17)" || java=""
 
 if [ "$uninstall" = 1 ]; then
   if [ -x "$share/bin/stop-token-proxy.sh" ]; then "$share/bin/stop-token-proxy.sh" >/dev/null 2>&1 || true; fi
@@ -44,6 +51,7 @@ if [ "$uninstall" = 1 ]; then
     rm -f "$agent"
   fi
   if [ -f "$share/lib/token-metrics-installer.jar" ]; then
+    [ -n "$java" ] || { echo "install.sh: Java 17 or newer is needed to take our statusLine out of $settings (set JAVA_HOME)" >&2; exit 1; }
     "$java" -jar "$share/lib/token-metrics-installer.jar" uninstall "$settings" "$share/bin/claude-statusline"
   fi
   for command in "${commands[@]}"; do
@@ -52,13 +60,22 @@ if [ "$uninstall" = 1 ]; then
   done
   rm -rf "$share" "${XDG_CACHE_HOME:-$HOME/.cache}/claude-token-metrics"
   echo "claude-token-metrics uninstalled (usage data kept in ~/.claude/token-metrics)"
+  for file in "$HOME/.bashrc" "$HOME/.zshrc" "$HOME/.bash_profile" "$HOME/.zprofile" "$HOME/.profile"; do
+    if grep -qs 'claude-token-config\.sh' "$file"; then
+      echo "Remove from $(tilde "$file") the line that loads claude-token-config.sh:"
+      grep -n 'claude-token-config\.sh' "$file" | sed 's/^\([0-9]*\):/  line \1: /'
+    fi
+  done
   exit 0
 fi
 
-command -v "$java" >/dev/null || { echo "install.sh: Java 17 or newer is needed (set JAVA_HOME or put java on the PATH)" >&2; exit 1; }
+[ -n "$java" ] || { echo "install.sh: Java 17 or newer is needed (set JAVA_HOME or put java on the PATH)" >&2; exit 1; }
 if [ "$build" = 1 ]; then
   command -v mvn >/dev/null || { echo "install.sh: Maven is needed to build (or pass --no-build after building)" >&2; exit 1; }
-  (cd "$repo" && mvn -q -B -DskipTests package)
+  # Quiet and colourless; some Maven builds (Debian's 3.8) print colour resets even so: they are cut out, and what
+  # is left, only problems in quiet mode, goes to stderr.
+  esc="$(printf '\033')"
+  (cd "$repo" && mvn -q -B -Dstyle.color=never -DskipTests package 2>&1) | sed "s/$esc\[[0-9;]*m//g" >&2
 fi
 for jar in receiver/target/token-metrics-receiver.jar statusline/target/claude-statusline.jar \
            installer/target/token-metrics-installer.jar; do
@@ -126,7 +143,20 @@ UNIT
 fi
 
 echo "claude-token-metrics installed in $share (commands linked in $bindir)"
-echo "To send Claude Code's telemetry to it from every shell, add to ~/.bashrc or ~/.zshrc:"
-echo "  source \"$share/bin/claude-token-config.sh\""
+case ":$PATH:" in
+  *":$bindir:"* | *":$bindir/:"*) ;;
+  *) echo "$(tilde "$bindir") is not on your PATH, so its commands are not found; add this line to $(tilde "$profile"):"
+     # shellcheck disable=SC2016 # the line is for the profile, expanded there
+     echo '  export PATH="$HOME/.local/bin:$PATH"' ;;
+esac
+if grep -qsF "$config_line" "$profile"; then
+  echo "$(tilde "$profile") already loads claude-token-config.sh in every shell"
+elif grep -qs 'claude-token-config\.sh' "$profile"; then
+  echo "Replace the line that loads claude-token-config.sh in $(tilde "$profile") with this one, harmless once uninstalled:"
+  echo "  $config_line"
+else
+  echo "To send Claude Code's telemetry to the receiver from every shell, add this line to $(tilde "$profile"):"
+  echo "  $config_line"
+fi
 echo "Or run Claude Code through: launch-claude-with-metrics.sh"
 exit "$status"

@@ -25,7 +25,10 @@ if ctm_port_busy "$CTM_PORT"; then
   exit 1
 fi
 
-mkdir -p "$CTM_STATE_DIR"
+if ! mkdir -p "$CTM_STATE_DIR" 2>/dev/null || ! [ -w "$CTM_STATE_DIR" ]; then
+  echo "start-token-proxy: cannot write the receiver's state directory $CTM_STATE_DIR (is it a file, or not yours?)" >&2
+  exit 1
+fi
 args=(--port "$CTM_PORT")
 if [ -n "${CLAUDE_TOKEN_METRICS_FILE:-}" ]; then args+=(--metrics-file "$CLAUDE_TOKEN_METRICS_FILE"); fi
 nohup "$here/token-metrics-receiver" "${args[@]}" </dev/null >/dev/null 2>>"$CTM_STATE_DIR/receiver.err" &
@@ -39,5 +42,5 @@ for _ in $(seq 150); do
   sleep 0.1
 done
 echo "start-token-proxy: the receiver did not come up on port $CTM_PORT; its log says:" >&2
-tail -n 5 "$CTM_STATE_DIR/receiver.log" "$CTM_STATE_DIR/receiver.err" 2>/dev/null >&2 || true
+for log in receiver.log receiver.err; do tail -n 5 "$CTM_STATE_DIR/$log" 2>/dev/null; done | awk '!seen[$0]++' >&2 || true # each line once
 exit 1

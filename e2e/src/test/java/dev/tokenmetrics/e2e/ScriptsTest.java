@@ -200,6 +200,30 @@ class ScriptsTest {
     }
 
     @Test
+    void aReceiverThatCannotStartIsReportedWithTheLinesOfItsLog() throws Exception {
+        Files.createDirectories(home.resolve(".claude/token-metrics/receiver.lock")); // a directory: it cannot lock it
+
+        var start = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("start-token-proxy.sh").toString());
+
+        assertEquals(1, start.exitCode(), start.both());
+        assertTrue(start.err().contains("the receiver did not come up on port " + port + "; its log says:\n"), start.err());
+        assertTrue(start.err().contains("cannot start: ") && start.err().contains("receiver.lock"),
+                "the log's lines follow: " + start.err());
+    }
+
+    @Test
+    void aStateDirectoryThatIsAFileIsNamedInOneLine() throws Exception {
+        Files.createDirectories(home.resolve(".claude"));
+        Files.writeString(home.resolve(".claude/token-metrics"), "not a directory");
+
+        var start = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("start-token-proxy.sh").toString());
+
+        assertEquals(1, start.exitCode(), start.both());
+        assertEquals("start-token-proxy: cannot write the receiver's state directory " + home.resolve(".claude/token-metrics")
+                + " (is it a file, or not yours?)\n", start.err());
+    }
+
+    @Test
     void stopRefusesAForeignProcessOnThePort() throws Exception {
         try (var foreign = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             port = foreign.getLocalPort();
@@ -267,6 +291,49 @@ class ScriptsTest {
     }
 
     @Test
+    void theInstallerSaysWhatIsLeftToDoOnlyWhenItIsAndUninstallSaysTheTruth() throws Exception {
+        String bash = Shell.require("bash");
+        String script = Shell.SCRIPTS.resolve("install.sh").toString();
+        String pathWithout = System.getenv("PATH");
+        String pathWith = home.resolve(".local/bin") + ":" + pathWithout;
+
+        var first = Shell.run(bash, home, env("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1", "SHELL", "/bin/bash",
+                "PATH", pathWithout), script);
+        assertEquals(0, first.exitCode(), first.both());
+        assertTrue(first.out().contains("~/.local/bin is not on your PATH, so its commands are not found; add this line "
+                + "to ~/.bashrc:\n  export PATH=\"$HOME/.local/bin:$PATH\"\n"), first.out());
+        assertTrue(first.out().contains("(a new file: there was none)"), first.out());
+        assertFalse(Files.exists(home.resolve(".claude/settings.json.claude-token-metrics.bak")), "nothing to back up");
+        String marker = "add this line to ~/.bashrc:\n  ";
+        int at = first.out().lastIndexOf(marker);
+        assertTrue(at >= 0, first.out());
+        String line = first.out().substring(at + marker.length()).lines().findFirst().orElseThrow();
+        assertTrue(line.contains("claude-token-config.sh"), line);
+        Files.writeString(home.resolve(".bashrc"), line + "\n");
+
+        var again = Shell.run(bash, home, env("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1", "SHELL", "/bin/bash",
+                "PATH", pathWith), script);
+        assertEquals(0, again.exitCode(), again.both());
+        assertFalse(again.out().contains("not on your PATH"), again.out());
+        assertFalse(again.out().contains("add this line"), again.out());
+        assertTrue(again.out().contains("~/.bashrc already loads claude-token-config.sh"), again.out());
+
+        var uninstall = Shell.run(bash, home, env("SHELL", "/bin/bash"), script + " --uninstall");
+        assertEquals(0, uninstall.exitCode(), uninstall.both());
+        assertTrue(uninstall.out().contains("settings.json removed: it did not exist before installing"), uninstall.out());
+        assertFalse(uninstall.out().contains("restored"), uninstall.out());
+        assertTrue(uninstall.out().contains("Remove from ~/.bashrc the line that loads claude-token-config.sh:\n  line 1: "
+                + line + "\n"), uninstall.out());
+        assertFalse(Files.exists(home.resolve(".claude/settings.json")));
+
+        for (String shell : new String[] {"bash", "zsh"}) {
+            var newShell = Shell.run(Shell.require(shell), home, env(), ". \"$HOME/.bashrc\"; echo \"status $?\"");
+            assertEquals("", newShell.err(), shell + ": the profile line is harmless once uninstalled");
+            assertEquals("status 0\n", newShell.out(), shell);
+        }
+    }
+
+    @Test
     void theInstallerKeepsExistingSettingsRunsTwiceAndUninstallRestoresThemByteForByte() throws Exception {
         Path settings = home.resolve(".claude/settings.json");
         Files.createDirectories(settings.getParent());
@@ -325,6 +392,22 @@ class ScriptsTest {
     }
 
     @Test
+    void theInstallersBuildRunsMavenWithoutColourAndPrintsNoEscapeCodes() throws Exception {
+        String path = fakeCommands("mvn");
+        // Debian's Maven 3.8 prints colour resets even in batch mode; this stand-in does the same, then records.
+        Path mvn = home.resolve("fake-bin/mvn");
+        Files.writeString(mvn, "#!/bin/sh\nprintf '\\033[0m\\033[0m'\nprintf '\\033[0m' >&2\n"
+                + Files.readString(mvn).substring("#!/bin/sh\n".length()));
+
+        var result = Shell.run(Shell.require("bash"), home, env("PATH", path), Shell.SCRIPTS.resolve("install.sh").toString());
+
+        assertEquals(0, result.exitCode(), result.both());
+        assertFalse(result.both().contains("\u001b"), "no escape codes: " + result.both());
+        String calls = Files.readString(home.resolve("calls.log"));
+        assertTrue(calls.contains("-B") && calls.contains("-Dstyle.color=never"), calls);
+    }
+
+    @Test
     void theServiceOptionInstallsAndEnablesASystemdUserUnit() throws Exception {
         var result = Shell.run(Shell.require("bash"), home, env("CLAUDE_TOKEN_METRICS_SKIP_BUILD", "1",
                 "PATH", fakeCommands("systemctl")), Shell.SCRIPTS.resolve("install.sh") + " --service");
@@ -373,6 +456,24 @@ class ScriptsTest {
     }
 
     @Test
+    void theSafeTestsThrowawayReceiverRunsOnAPortTheSystemPicks() throws Exception {
+        var result = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("claude-token-safe-test.sh").toString());
+
+        assertEquals(0, result.exitCode(), result.both());
+        var matcher = java.util.regex.Pattern.compile("✅ a throwaway receiver runs on port (\\d+) ").matcher(result.out());
+        assertTrue(matcher.find(), result.out());
+        int chosen = Integer.parseInt(matcher.group(1));
+        Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range"); // Linux's ephemeral ports, where port 0 binds
+        if (Files.isReadable(range)) {
+            // read with cat: Files.readString returned only its first byte here (JDK 17, procfs)
+            String[] bounds = Shell.run(Shell.require("bash"), home, env(), "cat " + range).out().trim().split("\\s+");
+            assertTrue(chosen >= Integer.parseInt(bounds[0]) && chosen <= Integer.parseInt(bounds[1]), result.out());
+        } else {
+            assertNotEquals(20000, chosen, result.out());
+        }
+    }
+
+    @Test
     void theSafeTestNamesAForeignProgramOnThePort() throws Exception {
         try (var foreign = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             port = foreign.getLocalPort();
@@ -382,6 +483,58 @@ class ScriptsTest {
         } finally {
             port = 0;
         }
+    }
+
+    // Java: one function finds it for every script.
+
+    /** A stand-in JDK whose java answers -XshowSettings with {@code major}; with {@code release}, it ships the file. */
+    private Path fakeJdk(String name, int major, boolean release) throws Exception {
+        Path jdk = Files.createDirectories(home.resolve("jdks/" + name + "/bin")).getParent();
+        Path java = jdk.resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\necho '    java.specification.version = " + major + "' >&2\n");
+        assertTrue(java.toFile().setExecutable(true));
+        if (release) {
+            Files.writeString(jdk.resolve("release"), "IMPLEMENTOR=\"Fake\"\nJAVA_VERSION=\"" + major + ".0.1\"\n");
+        }
+        return jdk;
+    }
+
+    private String findJava(String shell, Path javaHome, String path, String args) throws Exception {
+        var result = Shell.run(Shell.require(shell), home, env("JAVA_HOME", javaHome == null ? "" : javaHome.toString(),
+                "PATH", path), ". " + Shell.SCRIPTS.resolve("token-metrics-common.sh") + " && ctm_find_java " + args);
+        assertEquals(0, result.exitCode(), result.both());
+        return result.out().strip();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bash", "sh"})
+    void everyScriptFindsJavaTheSameWayFirstSeventeenOrNewerOrTheNewest(String shell) throws Exception {
+        Path old = fakeJdk("jdk-11", 11, true);
+        Path future = fakeJdk("jdk-99", 99, true);
+        Path onPath = fakeJdk("path-jdk-21", 21, false); // no release file: its java is asked
+        String path = onPath.resolve("bin") + ":" + System.getenv("PATH");
+
+        assertEquals(onPath.resolve("bin/java").toString(), findJava(shell, old, path, "17"),
+                "JAVA_HOME below 17 is passed over for the PATH's java");
+        assertEquals(future.resolve("bin/java").toString(), findJava(shell, future, path, "17"), "JAVA_HOME first");
+        assertEquals(future.resolve("bin/java").toString(), findJava(shell, old, future.resolve("bin") + ":" + path,
+                "17 newest"), "the newest of all when asked");
+        var none = Shell.run(Shell.require(shell), home, env("JAVA_HOME", old.toString()),
+                ". " + Shell.SCRIPTS.resolve("token-metrics-common.sh") + " && ctm_find_java 100");
+        assertEquals(1, none.exitCode(), none.both());
+        assertEquals("", none.out());
+    }
+
+    @Test
+    void theSafeTestNamesTheJavaEachLauncherRunsOn() throws Exception {
+        Path future = fakeJdk("jdk-99", 99, true);
+        var result = Shell.run(Shell.require("bash"), home, env("CLAUDE_STATUSLINE_JDK", future.toString()),
+                Shell.SCRIPTS.resolve("claude-token-safe-test.sh").toString());
+        var found = Shell.run(Shell.require("bash"), home, env(),
+                ". " + Shell.SCRIPTS.resolve("token-metrics-common.sh") + " && ctm_find_java 17");
+
+        assertTrue(result.out().contains("for the receiver (" + found.out().strip() + ")"), result.out());
+        assertTrue(result.out().contains("✅ Java 99 for the statusline (" + future.resolve("bin/java") + ")"), result.out());
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.Arrays;
 /**
  * Adds our statusLine to Claude Code's settings.json and takes it away again, touching nothing else.
  * <ul>
- * <li>{@code install SETTINGS COMMAND [--force]}: backs the file up (once, before our first change), then sets
+ * <li>{@code install SETTINGS COMMAND [--force]}: backs the file up if there is one (once, before our first change), then sets
  * {@code statusLine}. A different statusLine already there is kept unless {@code --force}.</li>
  * <li>{@code uninstall SETTINGS COMMAND}: if the file is still exactly what we wrote, restores the backup byte for
  * byte (or removes the file we created); otherwise removes only our statusLine, keeping the user's later edits.</li>
@@ -82,9 +82,10 @@ public final class ClaudeSettings {
             return EXIT_OTHER_STATUSLINE;
         }
         Path backup = backupOf(settings);
+        boolean firstChange = !Files.exists(backup) && !Files.exists(writtenOf(settings));
         Files.createDirectories(settings.toAbsolutePath().getParent());
-        if (!Files.exists(backup)) { // the state before our first change; later installs must not overwrite it
-            Files.write(backup, existed ? original : new byte[0]);
+        if (existed && firstChange) { // the file before our first change; later installs must not overwrite it
+            Files.write(backup, original);
         }
         ObjectNode statusLine = JSON.createObjectNode().put("type", "command").put("command", command)
                 .put("refreshInterval", REFRESH_SECONDS);
@@ -92,7 +93,8 @@ public final class ClaudeSettings {
         byte[] updated = render(root);
         write(settings, updated);
         Files.write(writtenOf(settings), updated);
-        System.out.println("claude-token-metrics: statusLine installed in " + settings + " (backup: " + backup + ")");
+        System.out.println("claude-token-metrics: statusLine installed in " + settings
+                + (Files.exists(backup) ? " (backup: " + backup + ")" : " (a new file: there was none)"));
         return 0;
     }
 
@@ -105,14 +107,16 @@ public final class ClaudeSettings {
             return 0;
         }
         byte[] current = Files.readAllBytes(settings);
-        if (Files.exists(written) && Files.exists(backup) && Arrays.equals(current, Files.readAllBytes(written))) {
-            byte[] original = Files.readAllBytes(backup);
+        if (Files.exists(written) && Arrays.equals(current, Files.readAllBytes(written))) {
+            // No backup (or the empty one older installs made): there was no file before we created it.
+            byte[] original = Files.exists(backup) ? Files.readAllBytes(backup) : new byte[0];
             if (original.length == 0) {
-                Files.delete(settings); // it did not exist before we created it
+                Files.delete(settings);
+                System.out.println("claude-token-metrics: " + settings + " removed: it did not exist before installing");
             } else {
                 write(settings, original);
+                System.out.println("claude-token-metrics: " + settings + " restored as it was before installing");
             }
-            System.out.println("claude-token-metrics: " + settings + " restored as it was before installing");
         } else {
             ObjectNode root = object(current);
             JsonNode statusLine = root.get("statusLine");

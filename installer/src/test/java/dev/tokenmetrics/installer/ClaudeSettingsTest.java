@@ -40,6 +40,7 @@ class ClaudeSettingsTest {
         assertEquals(OURS, json().path("statusLine").path("command").asText());
         assertEquals("command", json().path("statusLine").path("type").asText());
         assertEquals(5, json().path("statusLine").path("refreshInterval").asInt());
+        assertFalse(Files.exists(ClaudeSettings.backupOf(settings())), "no file before, so no backup");
 
         assertEquals(0, run("uninstall", settings().toString(), OURS));
         assertFalse(Files.exists(settings()));
@@ -101,6 +102,16 @@ class ClaudeSettingsTest {
         Files.writeString(settings(), "{ not json");
         assertEquals(1, run("install", settings().toString(), OURS));
         assertEquals("{ not json", Files.readString(settings()));
+        assertFalse(Files.exists(ClaudeSettings.backupOf(settings())));
+    }
+
+    @Test
+    void anEmptyBackupFromAnOlderInstallStillMeansThereWasNoFile() throws Exception {
+        assertEquals(0, run("install", settings().toString(), OURS));
+        Files.write(ClaudeSettings.backupOf(settings()), new byte[0]);
+
+        assertEquals(0, run("uninstall", settings().toString(), OURS));
+        assertFalse(Files.exists(settings()));
         assertFalse(Files.exists(ClaudeSettings.backupOf(settings())));
     }
 }
