@@ -3,6 +3,8 @@ package dev.tokenmetrics.receiver.usage;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.WireReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,7 +17,7 @@ import java.util.Set;
  * and checks what can be checked without history: a tracked metric must be a monotonic sum with a temporality, and
  * each point a finite, non-negative value with a time. Points that fail are counted as rejected with a reason; the
  * rest of the export still counts. Only the messages that lead to usage are read; others are skipped whole.
- * Stateless and thread-safe.
+ * Each batch is stamped with the time it was received, from the extractor's clock. Stateless and thread-safe.
  */
 public final class UsageExtractor {
 
@@ -68,8 +70,20 @@ public final class UsageExtractor {
     private static final int TEMPORALITY_DELTA = 1;
     private static final int TEMPORALITY_CUMULATIVE = 2;
 
+    private final Clock clock;
+
+    /** Stamps batches with the system clock's time. */
+    public UsageExtractor() {
+        this(Clock.systemUTC());
+    }
+
+    public UsageExtractor(Clock clock) {
+        this.clock = clock;
+    }
+
     /** Reads an ExportMetricsServiceRequest. */
     public Extraction metrics(byte[] wire) throws MalformedRequestException {
+        long receivedNanos = receivedNanos();
         var points = new ArrayList<UsagePoint>();
         var resources = new LinkedHashMap<String, SessionResource>();
         var errors = new Errors();
@@ -81,7 +95,7 @@ public final class UsageExtractor {
                 request.skip();
             }
         }
-        return new Extraction(new UsageBatch(points, List.of(), List.copyOf(resources.values())),
+        return new Extraction(new UsageBatch(points, List.of(), List.copyOf(resources.values()), receivedNanos),
                 errors.count, errors.message());
     }
 
@@ -302,6 +316,7 @@ public final class UsageExtractor {
 
     /** Reads an ExportLogsServiceRequest: the {@code claude_code.api_request} events, one per API call. */
     public Extraction logs(byte[] wire) throws MalformedRequestException {
+        long receivedNanos = receivedNanos();
         var apiRequests = new ArrayList<ApiRequest>();
         var resources = new LinkedHashMap<String, SessionResource>();
         WireReader request = WireReader.of(wire);
@@ -321,7 +336,8 @@ public final class UsageExtractor {
                 }
             }
         }
-        return new Extraction(new UsageBatch(List.of(), apiRequests, List.copyOf(resources.values())), 0, "");
+        return new Extraction(new UsageBatch(List.of(), apiRequests, List.copyOf(resources.values()), receivedNanos), 0,
+                "");
     }
 
     private static void logRecord(WireReader log, List<Attribute> resource, List<ApiRequest> apiRequests,
@@ -355,6 +371,11 @@ public final class UsageExtractor {
             resources.put(sessionId, new SessionResource(sessionId,
                     describe(resource, attribute(attributes, TERMINAL_TYPE_KEY, null))));
         }
+    }
+
+    private long receivedNanos() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static boolean isApiRequestBody(Attribute body) {
