@@ -28,8 +28,12 @@ public final class UsageExtractor {
     private static final int MAX_RESOURCE_ATTRIBUTES = 32;
     private static final int MAX_ATTRIBUTE_LENGTH = 256;
     private static final int MAX_REPORTED_ERRORS = 3;
-    /** No session reaches a quadrillion tokens or dollars; a larger value is corruption, and would swamp the totals. */
-    static final double MAX_PLAUSIBLE_VALUE = 1e15;
+    /**
+     * No API request uses a trillion tokens or costs a trillion dollars; a larger value is corruption, and would swamp
+     * the totals. Low enough that the points of one export cannot reach a long's overflow (9.2e18) by themselves;
+     * totals saturate besides (see TokenCounts).
+     */
+    static final double MAX_PLAUSIBLE_VALUE = 1e12;
 
     private static final byte[] SESSION_ID_KEY = utf8(SESSION_ID);
     private static final byte[] MODEL_KEY = utf8(MODEL);
