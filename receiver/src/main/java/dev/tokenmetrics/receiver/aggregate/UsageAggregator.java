@@ -40,8 +40,8 @@ import java.util.function.Predicate;
  * Besides, idle state is compacted: once no exporter can still be retrying ({@link #RETRY_HORIZON}) a delta stream
  * is forgotten, and burn buckets the window has passed are dropped; once a session has left the report, its
  * resource is. What a session idle for a day keeps is its totals per model (tokens and cost), first and last
- * activity, last model and API request count, some 400 bytes with its id, plus about 120 bytes per cumulative
- * stream (start, time and value of the last point); after {@link #REMEMBERED_IDLE}, nothing. Compaction runs every
+ * activity, last model and API request count: under half a kilobyte with a UUID for id and one model, plus some
+ * 120 bytes per cumulative stream (start, time and value of its last point); after {@link #REMEMBERED_IDLE}, nothing. Compaction runs every
  * ten minutes of receive time as batches are applied, so that replay repeats it, and whenever the store calls
  * {@link #forgetIdle}; either way it forgets only what no later batch or report could use.
  */
