@@ -17,7 +17,9 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -95,13 +97,34 @@ public final class Otlp {
                 sum(COST, temporality, point(session, model, null, start, time, cost)));
     }
 
-    /** What the extractor makes of a request built in a test (built requests are well-formed). */
+    /**
+     * What the extractor makes of a request built in a test (built requests are well-formed), received the moment its
+     * latest point was taken, so that tests do not depend on the day they run.
+     */
     public static Extraction extract(ExportMetricsServiceRequest request) {
+        return extract(request, Instant.ofEpochSecond(0, latestTime(request)));
+    }
+
+    public static Extraction extract(ExportMetricsServiceRequest request, Instant received) {
         try {
-            return new UsageExtractor().metrics(request.toByteArray());
+            return new UsageExtractor(Clock.fixed(received, ZoneOffset.UTC)).metrics(request.toByteArray());
         } catch (MalformedRequestException e) {
             throw new AssertionError(e);
         }
+    }
+
+    private static long latestTime(ExportMetricsServiceRequest request) {
+        long latest = 0;
+        for (var rm : request.getResourceMetricsList()) {
+            for (var sm : rm.getScopeMetricsList()) {
+                for (var m : sm.getMetricsList()) {
+                    for (var p : m.getSum().getDataPointsList()) {
+                        latest = Math.max(latest, p.getTimeUnixNano());
+                    }
+                }
+            }
+        }
+        return latest;
     }
 
     public static byte[] resource(String name) {
@@ -117,17 +140,7 @@ public final class Otlp {
 
     /** The recorded request with every point's times moved so that its latest time is {@code newTime}. */
     public static ExportMetricsServiceRequest retimed(ExportMetricsServiceRequest request, Instant newTime) {
-        long latest = 0;
-        for (var rm : request.getResourceMetricsList()) {
-            for (var sm : rm.getScopeMetricsList()) {
-                for (var m : sm.getMetricsList()) {
-                    for (var p : m.getSum().getDataPointsList()) {
-                        latest = Math.max(latest, p.getTimeUnixNano());
-                    }
-                }
-            }
-        }
-        long shift = nanos(newTime) - latest;
+        long shift = nanos(newTime) - latestTime(request);
         var builder = request.toBuilder();
         for (var rm : builder.getResourceMetricsBuilderList()) {
             for (var sm : rm.getScopeMetricsBuilderList()) {

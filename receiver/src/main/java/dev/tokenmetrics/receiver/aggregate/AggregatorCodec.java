@@ -7,22 +7,29 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Writes and reads an aggregator's whole state, stream bookkeeping included, so that a restarted daemon continues
- * exactly where it stopped: a client that goes on sending cumulative totals is not counted twice.
+ * exactly where it stopped: a client that goes on sending cumulative totals is not counted twice. Streams and
+ * sessions are written least recently updated first and read back in that order, so that a restored aggregator
+ * evicts as the original would have, and encodes the same. Format 1 (before memory was bounded) is still read.
  */
 public final class AggregatorCodec {
 
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
+    private static final int FORMAT_UNBOUNDED = 1;
 
     private AggregatorCodec() {
     }
 
     public static void write(UsageAggregator aggregator, DataOutput out) throws IOException {
         out.writeInt(FORMAT);
+        out.writeLong(aggregator.nextCompactionNanos);
         Map<StreamId, StreamState> streams = aggregator.streams.streams();
         out.writeInt(streams.size());
         for (Map.Entry<StreamId, StreamState> entry : streams.entrySet()) {
@@ -53,15 +60,15 @@ public final class AggregatorCodec {
             out.writeUTF(session.lastModel);
             writeStrings(session.resource, out);
             out.writeLong(session.apiRequests);
-            out.writeInt(session.recentTokens.size());
-            for (long[] entryTokens : session.recentTokens) {
-                out.writeLong(entryTokens[0]);
-                out.writeLong(entryTokens[1]);
+            out.writeInt(session.burnBuckets());
+            for (int i = 0; i < session.burnBuckets(); i++) {
+                out.writeLong(session.burnBucketStart(i));
+                out.writeLong(session.burnBucketTokens(i));
             }
-            out.writeInt(session.countedEvents.size());
-            for (long key : session.countedEvents) {
-                out.writeLong(key);
-            }
+        }
+        out.writeInt(aggregator.countedEvents.size());
+        for (long key : aggregator.countedEvents) {
+            out.writeLong(key);
         }
         out.writeInt(aggregator.days.size());
         for (Map.Entry<LocalDate, Usage> day : aggregator.days.entrySet()) {
@@ -72,52 +79,84 @@ public final class AggregatorCodec {
 
     public static UsageAggregator read(DataInput in, ZoneId zone) throws IOException {
         int format = in.readInt();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_UNBOUNDED) {
             throw new IOException("unknown state format " + format);
         }
+        boolean unbounded = format == FORMAT_UNBOUNDED;
         var aggregator = new UsageAggregator(zone);
-        int streams = in.readInt();
-        for (int i = 0; i < streams; i++) {
-            var id = new StreamId(in.readLong(), in.readLong());
-            int kind = in.readByte();
-            if (kind == 'C') {
-                aggregator.streams.streams().put(id, new CumulativeState(in.readLong(), in.readLong(), in.readDouble()));
-            } else if (kind == 'D') {
-                var delta = new DeltaState();
-                int windows = in.readInt();
-                for (int w = 0; w < windows; w++) {
-                    delta.firstSighting(in.readLong(), in.readLong());
-                }
-                aggregator.streams.streams().put(id, delta);
-            } else {
-                throw new IOException("unknown stream kind " + kind);
-            }
+        if (!unbounded) {
+            aggregator.nextCompactionNanos = in.readLong();
         }
-        int sessions = in.readInt();
-        for (int i = 0; i < sessions; i++) {
-            String id = in.readUTF();
-            var session = new SessionState();
-            session.models.putAll(readUsages(in));
-            session.firstNanos = in.readLong();
-            session.lastNanos = in.readLong();
-            session.lastModel = in.readUTF();
-            session.resource = readStrings(in);
-            session.apiRequests = in.readLong();
-            int recent = in.readInt();
-            for (int r = 0; r < recent; r++) {
-                session.recentTokens.addLast(new long[] {in.readLong(), in.readLong()});
-            }
-            int events = in.readInt();
-            for (int e = 0; e < events; e++) {
-                session.countedEvents.add(in.readLong());
-            }
-            aggregator.sessions.put(id, session);
+        var streams = new ArrayList<Map.Entry<StreamId, StreamState>>();
+        int streamCount = in.readInt();
+        for (int i = 0; i < streamCount; i++) {
+            streams.add(Map.entry(new StreamId(in.readLong(), in.readLong()), readStream(in)));
+        }
+        var sessions = new ArrayList<Map.Entry<String, SessionState>>();
+        var events = new ArrayList<Long>();
+        int sessionCount = in.readInt();
+        for (int i = 0; i < sessionCount; i++) {
+            sessions.add(Map.entry(in.readUTF(), readSession(in, unbounded, events)));
+        }
+        int eventCount = unbounded ? 0 : in.readInt();
+        for (int i = 0; i < eventCount; i++) {
+            events.add(in.readLong());
+        }
+        if (unbounded) {
+            // Format 1 kept no order of use: the nearest is the order of the last points.
+            streams.sort(Comparator.comparingLong(entry -> entry.getValue().lastTimeNanos()));
+            sessions.sort(Comparator.comparingLong(entry -> entry.getValue().lastNanos));
+        }
+        streams.forEach(entry -> aggregator.streams.restore(entry.getKey(), entry.getValue()));
+        sessions.forEach(entry -> aggregator.restoreSession(entry.getKey(), entry.getValue()));
+        for (Long key : events.subList(Math.max(0, events.size() - UsageAggregator.MAX_REMEMBERED_EVENTS),
+                events.size())) {
+            aggregator.countedEvents.add(key);
         }
         int days = in.readInt();
         for (int i = 0; i < days; i++) {
             aggregator.days.put(LocalDate.ofEpochDay(in.readLong()), readUsage(in));
         }
+        aggregator.evictBeyondBounds();
         return aggregator;
+    }
+
+    private static StreamState readStream(DataInput in) throws IOException {
+        int kind = in.readByte();
+        if (kind == 'C') {
+            return new CumulativeState(in.readLong(), in.readLong(), in.readDouble());
+        }
+        if (kind != 'D') {
+            throw new IOException("unknown stream kind " + kind);
+        }
+        var delta = new DeltaState();
+        int windows = in.readInt();
+        for (int w = 0; w < windows; w++) {
+            delta.firstSighting(in.readLong(), in.readLong());
+        }
+        return delta;
+    }
+
+    /** Reads a session; format 1 kept its event keys with it, which go to {@code events}. */
+    private static SessionState readSession(DataInput in, boolean unbounded, List<Long> events) throws IOException {
+        var session = new SessionState();
+        for (Map.Entry<String, Usage> model : readUsages(in).entrySet()) {
+            session.restoreModel(model.getKey(), model.getValue());
+        }
+        session.firstNanos = in.readLong();
+        session.lastNanos = in.readLong();
+        session.restoreLastModel(in.readUTF());
+        session.resource(readStrings(in));
+        session.apiRequests = in.readLong();
+        int buckets = in.readInt();
+        for (int b = 0; b < buckets; b++) {
+            session.restoreBurn(in.readLong(), in.readLong());
+        }
+        int sessionEvents = unbounded ? in.readInt() : 0;
+        for (int e = 0; e < sessionEvents; e++) {
+            events.add(in.readLong());
+        }
+        return session;
     }
 
     private static void writeUsages(Map<String, Usage> usages, DataOutput out) throws IOException {

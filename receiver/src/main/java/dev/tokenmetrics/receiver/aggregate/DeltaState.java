@@ -1,10 +1,18 @@
 package dev.tokenmetrics.receiver.aggregate;
 
-/** The most recent windows of a delta stream, to recognise a retried export's points. */
+import java.util.Arrays;
+
+/**
+ * The most recent windows of a delta stream, to recognise a retried export's points. Room grows with the windows
+ * seen, up to {@link StreamTracker#DELTA_WINDOWS}, after which the oldest is overwritten: a stream's size is a
+ * function of how many windows it has seen, so a restored stream is the same size as the one written.
+ */
 final class DeltaState implements StreamState {
 
-    private final long[] starts = new long[StreamTracker.DELTA_WINDOWS];
-    private final long[] times = new long[StreamTracker.DELTA_WINDOWS];
+    private static final int INITIAL_WINDOWS = 4;
+
+    /** (start, time) pairs; a ring once full. */
+    private long[] windows = new long[2 * INITIAL_WINDOWS];
     private int size;
     private int next;
     private long lastTimeNanos = Long.MIN_VALUE;
@@ -12,14 +20,20 @@ final class DeltaState implements StreamState {
     /** Records the window; false when it was recorded before. */
     boolean firstSighting(long startNanos, long timeNanos) {
         for (int i = 0; i < size; i++) {
-            if (times[i] == timeNanos && starts[i] == startNanos) {
+            if (windows[2 * i + 1] == timeNanos && windows[2 * i] == startNanos) {
                 return false;
             }
         }
-        starts[next] = startNanos;
-        times[next] = timeNanos;
-        next = (next + 1) % times.length;
-        size = Math.min(size + 1, times.length);
+        int capacity = windows.length / 2;
+        if (size == capacity && capacity < StreamTracker.DELTA_WINDOWS) {
+            windows = Arrays.copyOf(windows, 2 * Math.min(2 * capacity, StreamTracker.DELTA_WINDOWS));
+            next = size; // not yet a ring: the windows are in order from index 0
+            capacity = windows.length / 2;
+        }
+        windows[2 * next] = startNanos;
+        windows[2 * next + 1] = timeNanos;
+        next = (next + 1) % capacity;
+        size = Math.min(size + 1, capacity);
         lastTimeNanos = Math.max(lastTimeNanos, timeNanos);
         return true;
     }
@@ -27,6 +41,11 @@ final class DeltaState implements StreamState {
     @Override
     public long lastTimeNanos() {
         return lastTimeNanos;
+    }
+
+    @Override
+    public long retainedBytes() {
+        return 32 + Footprint.longArray(windows.length);
     }
 
     /**
@@ -39,14 +58,15 @@ final class DeltaState implements StreamState {
     }
 
     long windowStart(int oldestFirst) {
-        return starts[index(oldestFirst)];
+        return windows[2 * index(oldestFirst)];
     }
 
     long windowTime(int oldestFirst) {
-        return times[index(oldestFirst)];
+        return windows[2 * index(oldestFirst) + 1];
     }
 
     private int index(int oldestFirst) {
-        return (next - size + oldestFirst + times.length) % times.length;
+        int capacity = windows.length / 2;
+        return (next - size + oldestFirst + capacity) % capacity;
     }
 }

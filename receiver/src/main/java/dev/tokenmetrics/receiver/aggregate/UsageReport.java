@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A consistent picture of the aggregates at one instant: the sessions active in the last 24 hours, most recently
- * active first, and today's totals over all sessions.
+ * active first and at most {@link UsageAggregator#MAX_REPORTED_SESSIONS} of them, and today's totals over all
+ * sessions.
  */
 public record UsageReport(Instant generatedAt, List<SessionReport> sessions, LocalDate today, Usage todayUsage) {
 

@@ -17,9 +17,14 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 
-
-/** The journal's record format for one usage batch. */
+/**
+ * The journal's record format for one usage batch. A record opens with a negative version marker followed by the
+ * receive time; records written before receive times were open directly with their point count (never negative),
+ * and read as received at an unknown time.
+ */
 final class BatchCodec {
+
+    private static final int WITH_RECEIVE_TIME = -2;
 
     private BatchCodec() {
     }
@@ -27,6 +32,8 @@ final class BatchCodec {
     static byte[] encode(UsageBatch batch) {
         var bytes = new ByteArrayOutputStream(64 + batch.points().size() * 96);
         try (var out = new DataOutputStream(bytes)) {
+            out.writeInt(WITH_RECEIVE_TIME);
+            out.writeLong(batch.receivedNanos());
             out.writeInt(batch.points().size());
             for (UsagePoint point : batch.points()) {
                 out.writeLong(point.stream().high());
@@ -65,6 +72,13 @@ final class BatchCodec {
     static UsageBatch decode(byte[] record) throws IOException {
         try (var in = new DataInputStream(new ByteArrayInputStream(record))) {
             int pointCount = in.readInt();
+            long receivedNanos = UsageBatch.RECEIVED_UNKNOWN;
+            if (pointCount == WITH_RECEIVE_TIME) {
+                receivedNanos = in.readLong();
+                pointCount = in.readInt();
+            } else if (pointCount < 0) {
+                throw new IOException("unknown journal record version " + pointCount);
+            }
             var points = new ArrayList<UsagePoint>(Math.min(pointCount, 1024));
             for (int i = 0; i < pointCount; i++) {
                 var stream = new StreamId(in.readLong(), in.readLong());
@@ -92,7 +106,7 @@ final class BatchCodec {
                 }
                 resources.add(new SessionResource(sessionId, attributes));
             }
-            return new UsageBatch(points, requests, resources);
+            return new UsageBatch(points, requests, resources, receivedNanos);
         } catch (ArrayIndexOutOfBoundsException e) {
             throw new IOException("corrupt journal record", e);
         }

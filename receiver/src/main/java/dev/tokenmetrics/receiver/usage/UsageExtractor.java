@@ -3,6 +3,8 @@ package dev.tokenmetrics.receiver.usage;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.WireReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,7 +17,7 @@ import java.util.Set;
  * and checks what can be checked without history: a tracked metric must be a monotonic sum with a temporality, and
  * each point a finite, non-negative value with a time. Points that fail are counted as rejected with a reason; the
  * rest of the export still counts. Only the messages that lead to usage are read; others are skipped whole.
- * Stateless and thread-safe.
+ * Each batch is stamped with the time it was received, from the extractor's clock. Stateless and thread-safe.
  */
 public final class UsageExtractor {
 
@@ -26,8 +28,12 @@ public final class UsageExtractor {
     private static final int MAX_RESOURCE_ATTRIBUTES = 32;
     private static final int MAX_ATTRIBUTE_LENGTH = 256;
     private static final int MAX_REPORTED_ERRORS = 3;
-    /** No session reaches a quadrillion tokens or dollars; a larger value is corruption, and would swamp the totals. */
-    static final double MAX_PLAUSIBLE_VALUE = 1e15;
+    /**
+     * No API request uses a trillion tokens or costs a trillion dollars; a larger value is corruption, and would swamp
+     * the totals. Low enough that the points of one export cannot reach a long's overflow (9.2e18) by themselves;
+     * totals saturate besides (see TokenCounts).
+     */
+    static final double MAX_PLAUSIBLE_VALUE = 1e12;
 
     private static final byte[] SESSION_ID_KEY = utf8(SESSION_ID);
     private static final byte[] MODEL_KEY = utf8(MODEL);
@@ -68,8 +74,20 @@ public final class UsageExtractor {
     private static final int TEMPORALITY_DELTA = 1;
     private static final int TEMPORALITY_CUMULATIVE = 2;
 
+    private final Clock clock;
+
+    /** Stamps batches with the system clock's time. */
+    public UsageExtractor() {
+        this(Clock.systemUTC());
+    }
+
+    public UsageExtractor(Clock clock) {
+        this.clock = clock;
+    }
+
     /** Reads an ExportMetricsServiceRequest. */
     public Extraction metrics(byte[] wire) throws MalformedRequestException {
+        long receivedNanos = receivedNanos();
         var points = new ArrayList<UsagePoint>();
         var resources = new LinkedHashMap<String, SessionResource>();
         var errors = new Errors();
@@ -81,7 +99,7 @@ public final class UsageExtractor {
                 request.skip();
             }
         }
-        return new Extraction(new UsageBatch(points, List.of(), List.copyOf(resources.values())),
+        return new Extraction(new UsageBatch(points, List.of(), List.copyOf(resources.values()), receivedNanos),
                 errors.count, errors.message());
     }
 
@@ -302,6 +320,7 @@ public final class UsageExtractor {
 
     /** Reads an ExportLogsServiceRequest: the {@code claude_code.api_request} events, one per API call. */
     public Extraction logs(byte[] wire) throws MalformedRequestException {
+        long receivedNanos = receivedNanos();
         var apiRequests = new ArrayList<ApiRequest>();
         var resources = new LinkedHashMap<String, SessionResource>();
         WireReader request = WireReader.of(wire);
@@ -321,7 +340,8 @@ public final class UsageExtractor {
                 }
             }
         }
-        return new Extraction(new UsageBatch(List.of(), apiRequests, List.copyOf(resources.values())), 0, "");
+        return new Extraction(new UsageBatch(List.of(), apiRequests, List.copyOf(resources.values()), receivedNanos), 0,
+                "");
     }
 
     private static void logRecord(WireReader log, List<Attribute> resource, List<ApiRequest> apiRequests,
@@ -355,6 +375,11 @@ public final class UsageExtractor {
             resources.put(sessionId, new SessionResource(sessionId,
                     describe(resource, attribute(attributes, TERMINAL_TYPE_KEY, null))));
         }
+    }
+
+    private long receivedNanos() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static boolean isApiRequestBody(Attribute body) {

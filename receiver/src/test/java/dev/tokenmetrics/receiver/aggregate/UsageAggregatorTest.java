@@ -5,10 +5,16 @@ import static dev.tokenmetrics.receiver.Otlp.DELTA;
 import static dev.tokenmetrics.receiver.Otlp.usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmetrics.receiver.Otlp;
 import dev.tokenmetrics.receiver.usage.ApiRequest;
+import dev.tokenmetrics.receiver.usage.Metric;
+import dev.tokenmetrics.receiver.usage.StreamId;
+import dev.tokenmetrics.receiver.usage.Temporality;
+import dev.tokenmetrics.receiver.usage.TokenType;
 import dev.tokenmetrics.receiver.usage.UsageBatch;
+import dev.tokenmetrics.receiver.usage.UsagePoint;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +27,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -216,6 +223,27 @@ class UsageAggregatorTest {
         Instant since = at(5);
         assertEquals(aggregator.report(at(31)).sessions().stream().filter(s -> s.lastActivity().isAfter(since)).count(),
                 aggregator.activeSessions(since, resource -> false));
+    }
+
+    @Test
+    void totalsSaturateRatherThanWrapPastALong() {
+        // 9,300 points just under the plausibility limit of earlier releases (1e15), as their journals may hold:
+        // together 9.3e18, past Long.MAX_VALUE (9.22e18).
+        var points = new ArrayList<UsagePoint>();
+        for (int i = 0; i < 9_300; i++) {
+            points.add(new UsagePoint(new StreamId(7, i), Metric.TOKEN_USAGE, Temporality.DELTA, "s1", OPUS,
+                    TokenType.INPUT, Otlp.nanos(at(0)), Otlp.nanos(at(5)), 999_999_999_999_999.0));
+        }
+        aggregator.apply(new UsageBatch(points, List.of(), List.of(), Otlp.nanos(at(5))));
+        apply(usage("s1", OPUS, DELTA, at(5), at(10), 0, 42, 0, 0, 0));
+
+        TokenCounts session = session("s1", at(10)).usage().tokens();
+        TokenCounts today = aggregator.report(at(10)).todayUsage().tokens();
+        assertEquals(new TokenCounts(Long.MAX_VALUE, 42, 0, 0), session);
+        assertEquals(Long.MAX_VALUE, session.total());
+        assertEquals(new TokenCounts(Long.MAX_VALUE, 42, 0, 0), today);
+        assertEquals(Long.MAX_VALUE, today.total());
+        assertTrue(session("s1", at(10)).tokensPerMinute() > 0, "the burn rate is not negative either");
     }
 
     @Test

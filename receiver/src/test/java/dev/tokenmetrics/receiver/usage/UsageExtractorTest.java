@@ -21,7 +21,9 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.Sum;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -83,6 +85,33 @@ class UsageExtractorTest {
         assertEquals(5, extraction.rejected());
         assertTrue(extraction.errorMessage().contains("not finite"), extraction.errorMessage());
         assertTrue(extraction.errorMessage().contains("negative delta"), extraction.errorMessage());
+    }
+
+    @Test
+    void rejectsValuesNoRequestReaches() {
+        var request = request(sum(TOKENS, DELTA,
+                point("s", "m", "input", START, TIME, 1e12),
+                point("s", "m", "output", START, TIME, 1e12 + 1),
+                point("s", "m", "cacheRead", START, TIME, 999_999_999_999_999.0)),
+                sum(COST, DELTA, point("s", "m", null, START, TIME, 2e12)));
+
+        Extraction extraction = Otlp.extract(request);
+
+        assertEquals(1, extraction.batch().points().size(), "a trillion tokens is the most a point may carry");
+        assertEquals(3, extraction.rejected());
+        assertTrue(extraction.errorMessage().contains("implausibly large"), extraction.errorMessage());
+    }
+
+    @Test
+    void stampsEachBatchWithTheTimeItWasReceived() throws MalformedRequestException {
+        Instant received = Instant.parse("2026-11-24T12:34:56.789Z");
+        var extractor = new UsageExtractor(Clock.fixed(received, ZoneOffset.UTC));
+        var logs = OtlpJson.decode(Otlp.resource("cc-2.1.330-logs.json"), ExportLogsServiceRequest.getDefaultInstance());
+
+        assertEquals(Otlp.nanos(received),
+                extractor.metrics(request(sum(TOKENS, DELTA, point("s", "m", "input", START, TIME, 1))).toByteArray())
+                        .batch().receivedNanos());
+        assertEquals(Otlp.nanos(received), extractor.logs(logs.toByteArray()).batch().receivedNanos());
     }
 
     @Test
