@@ -58,7 +58,7 @@ final class Daemon implements AutoCloseable {
             UsageStore openedStore = store;
             publisher.start(openedStore::report);
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
-            ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store),
+            ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store, clock),
                     excludedLaunch -> new Health(version(), ProcessHandle.current().pid(),
                             (System.nanoTime() - startedNanos) / 1_000_000_000L, openedStore.sessionCount(),
                             openedStore.activeSessions(clock.instant().minus(ACTIVE_WINDOW),

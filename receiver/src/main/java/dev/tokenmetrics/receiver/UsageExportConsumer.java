@@ -7,16 +7,19 @@ import dev.tokenmetrics.receiver.otlp.Signal;
 import dev.tokenmetrics.receiver.store.UsageStore;
 import dev.tokenmetrics.receiver.usage.Extraction;
 import dev.tokenmetrics.receiver.usage.UsageExtractor;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 
 /** Connects the server to the store: extracts the usage an export carries and records it durably. */
 final class UsageExportConsumer implements ExportConsumer {
 
     private final UsageStore store;
-    private final UsageExtractor extractor = new UsageExtractor();
+    private final UsageExtractor extractor;
 
-    UsageExportConsumer(UsageStore store) {
+    /** {@code clock} stamps each batch with the time it was received, against which future-dated points are capped. */
+    UsageExportConsumer(UsageStore store, Clock clock) {
         this.store = store;
+        this.extractor = new UsageExtractor(clock);
     }
 
     @Override
