@@ -1,7 +1,6 @@
 package dev.tokenmetrics.receiver;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -29,30 +28,12 @@ public final class BenchPayloads {
         try (var pb = open(dir.resolve("bodies.pb")); var pbGz = open(dir.resolve("bodies.pb.gz"));
              var js = open(dir.resolve("bodies.json"))) {
             for (int i = 0; i < count; i++) {
-                ExportMetricsServiceRequest body = withSession(Otlp.retimed(recorded, base.plusMillis(i)), "bench-" + (i % 64));
+                ExportMetricsServiceRequest body = Otlp.withSession(Otlp.retimed(recorded, base.plusMillis(i)), "bench-" + (i % 64));
                 write(pb, body.toByteArray());
                 write(pbGz, gzip(body.toByteArray()));
                 write(js, OtlpJson.encode(body));
             }
         }
-    }
-
-    private static ExportMetricsServiceRequest withSession(ExportMetricsServiceRequest request, String session) {
-        var builder = request.toBuilder();
-        for (var rm : builder.getResourceMetricsBuilderList()) {
-            for (var sm : rm.getScopeMetricsBuilderList()) {
-                for (var m : sm.getMetricsBuilderList()) {
-                    for (var p : m.getSumBuilder().getDataPointsBuilderList()) {
-                        for (var kv : p.getAttributesBuilderList()) {
-                            if (kv.getKey().equals("session.id")) {
-                                kv.setValue(AnyValue.newBuilder().setStringValue(session));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return builder.build();
     }
 
     private static DataOutputStream open(Path file) throws IOException {

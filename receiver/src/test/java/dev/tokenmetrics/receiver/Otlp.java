@@ -156,4 +156,23 @@ public final class Otlp {
         }
         return builder.build();
     }
+
+    /** The request with every data point's session.id set to {@code session}. */
+    public static ExportMetricsServiceRequest withSession(ExportMetricsServiceRequest request, String session) {
+        var builder = request.toBuilder();
+        for (var rm : builder.getResourceMetricsBuilderList()) {
+            for (var sm : rm.getScopeMetricsBuilderList()) {
+                for (var m : sm.getMetricsBuilderList()) {
+                    for (var p : m.getSumBuilder().getDataPointsBuilderList()) {
+                        for (var kv : p.getAttributesBuilderList()) {
+                            if (kv.getKey().equals("session.id")) {
+                                kv.setValue(AnyValue.newBuilder().setStringValue(session));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return builder.build();
+    }
 }

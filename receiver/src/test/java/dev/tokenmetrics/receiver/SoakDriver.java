@@ -1,7 +1,6 @@
 package dev.tokenmetrics.receiver;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -102,21 +101,7 @@ public final class SoakDriver {
     }
 
     private byte[] export(String session, Instant time) {
-        var builder = Otlp.retimed(recorded, time).toBuilder();
-        for (var rm : builder.getResourceMetricsBuilderList()) {
-            for (var sm : rm.getScopeMetricsBuilderList()) {
-                for (var m : sm.getMetricsBuilderList()) {
-                    for (var p : m.getSumBuilder().getDataPointsBuilderList()) {
-                        for (var kv : p.getAttributesBuilderList()) {
-                            if (kv.getKey().equals("session.id")) {
-                                kv.setValue(AnyValue.newBuilder().setStringValue(session));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return builder.build().toByteArray();
+        return Otlp.withSession(Otlp.retimed(recorded, time), session).toByteArray();
     }
 
     private void post(HttpClient client, byte[] body) throws IOException, InterruptedException {
