@@ -2,9 +2,9 @@ package dev.tokenmetrics.receiver;
 
 import dev.tokenmetrics.receiver.http.Health;
 import dev.tokenmetrics.receiver.http.ReceiverServer;
+import dev.tokenmetrics.receiver.publish.MetricsFile;
+import dev.tokenmetrics.receiver.publish.MetricsFilePublisher;
 import dev.tokenmetrics.receiver.store.AtomicFiles;
-import dev.tokenmetrics.receiver.store.MetricsFile;
-import dev.tokenmetrics.receiver.store.MetricsFilePublisher;
 import dev.tokenmetrics.receiver.store.Problems;
 import dev.tokenmetrics.receiver.store.UsageStore;
 import java.io.IOException;
@@ -46,22 +46,26 @@ final class Daemon implements AutoCloseable {
     }
 
     static Daemon start(ReceiverConfig config, Clock clock) throws IOException {
+        long startedNanos = System.nanoTime();
         Files.createDirectories(config.stateDir());
         DaemonLocks locks = DaemonLocks.acquire(config.stateDir(), config.metricsFile());
-        UsageStore store = null;
-        MetricsFilePublisher publisher = null;
+        var problems = new Problems();
+        UsageStore store;
         try {
-            long startedNanos = System.nanoTime();
-            var problems = new Problems();
-            publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), problems);
-            store = UsageStore.open(config.stateDir(), clock, publisher::changed, problems);
-            UsageStore openedStore = store;
-            publisher.start(openedStore::report);
+            store = UsageStore.open(config.stateDir(), clock, problems);
+        } catch (IOException | RuntimeException e) {
+            locks.close();
+            throw e;
+        }
+        // Outputs plug into the store as listeners of its commits.
+        var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), store::report, problems);
+        store.addListener(publisher);
+        try {
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
             ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store, clock),
                     excludedLaunch -> new Health(version(), ProcessHandle.current().pid(),
-                            (System.nanoTime() - startedNanos) / 1_000_000_000L, openedStore.sessionCount(),
-                            openedStore.activeSessions(clock.instant().minus(ACTIVE_WINDOW),
+                            (System.nanoTime() - startedNanos) / 1_000_000_000L, store.sessionCount(),
+                            store.activeSessions(clock.instant().minus(ACTIVE_WINDOW),
                                     resource -> excludedLaunch != null
                                             && excludedLaunch.equals(resource.get(Health.LAUNCH_ATTRIBUTE))),
                             config.metricsFile().toString(), problems.current()));
@@ -70,12 +74,8 @@ final class Daemon implements AutoCloseable {
                     false);
             return new Daemon(locks, store, publisher, server, pidFile);
         } catch (IOException | RuntimeException e) {
-            if (publisher != null) {
-                publisher.close();
-            }
-            if (store != null) {
-                store.close();
-            }
+            publisher.close();
+            store.close();
             locks.close();
             throw e;
         }

@@ -3,7 +3,7 @@ package dev.tokenmetrics.receiver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tokenmetrics.receiver.store.MetricsFile;
+import dev.tokenmetrics.receiver.publish.MetricsFile;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -59,7 +59,7 @@ public final class UsageStore implements AutoCloseable {
     private final Path directory;
     private final Path snapshotPath;
     private final Clock clock;
-    private final Runnable onChange;
+    private final List<CommitListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Problems problems;
     private final Journal.Opener opener;
     private final UsageAggregator aggregator;
@@ -89,14 +89,13 @@ public final class UsageStore implements AutoCloseable {
      */
     private static final Pending WAKE_UP = new Pending(null, null, null);
 
-    private UsageStore(Path directory, UsageAggregator aggregator, long nextSequence, Clock clock, Runnable onChange,
-                       Problems problems, Journal.Opener opener) {
+    private UsageStore(Path directory, UsageAggregator aggregator, long nextSequence, Clock clock, Problems problems,
+                       Journal.Opener opener) {
         this.directory = directory;
         this.snapshotPath = directory.resolve("state.bin");
         this.aggregator = aggregator;
         this.nextSequence = nextSequence;
         this.clock = clock;
-        this.onChange = onChange;
         this.problems = problems;
         this.opener = opener;
         this.committer = new Thread(this::commitLoop, "journal-committer");
@@ -104,18 +103,16 @@ public final class UsageStore implements AutoCloseable {
     }
 
     /** Loads the snapshot and replays the journal segments after it; the next commit starts a fresh segment. */
-    public static UsageStore open(Path directory, Clock clock, Runnable onChange) throws IOException {
-        return open(directory, clock, onChange, new Problems());
+    public static UsageStore open(Path directory, Clock clock) throws IOException {
+        return open(directory, clock, new Problems());
     }
 
-    /** As {@link #open(Path, Clock, Runnable)}, reporting what goes wrong, now or later, to {@code problems}. */
-    public static UsageStore open(Path directory, Clock clock, Runnable onChange, Problems problems)
-            throws IOException {
-        return open(directory, clock, onChange, problems, Journal.Opener.FILES);
+    /** As {@link #open(Path, Clock)}, reporting what goes wrong, now or later, to {@code problems}. */
+    public static UsageStore open(Path directory, Clock clock, Problems problems) throws IOException {
+        return open(directory, clock, problems, Journal.Opener.FILES);
     }
 
-    static UsageStore open(Path directory, Clock clock, Runnable onChange, Problems problems, Journal.Opener opener)
-            throws IOException {
+    static UsageStore open(Path directory, Clock clock, Problems problems, Journal.Opener opener) throws IOException {
         Files.createDirectories(directory);
         AtomicFiles.deleteTemporaries(directory.resolve("state.bin")); // a snapshot a crash cut short
         Snapshot snapshot = readSnapshot(directory.resolve("state.bin"), clock);
@@ -162,7 +159,7 @@ public final class UsageStore implements AutoCloseable {
         if (!damage.isEmpty()) {
             reportDamage(directory, damage, problems);
         }
-        var store = new UsageStore(directory, aggregator, lastSequence + 1, clock, onChange, problems, opener);
+        var store = new UsageStore(directory, aggregator, lastSequence + 1, clock, problems, opener);
         store.spareSegments.addAll(spares);
         store.committer.start();
         return store;
@@ -229,6 +226,11 @@ public final class UsageStore implements AutoCloseable {
             queue.add(new Pending(batch, record, durable));
         }
         return durable;
+    }
+
+    /** Plugs an output in: from now on it hears of every commit. */
+    public void addListener(CommitListener listener) {
+        listeners.add(listener);
     }
 
     public UsageReport report() {
@@ -329,8 +331,11 @@ public final class UsageStore implements AutoCloseable {
                 group.get(i).durable.complete((Integer) outcomes[i]);
             }
         }
-        if (changed > 0) {
-            onChange.run();
+        if (!listeners.isEmpty()) {
+            var commit = new Commit(group.stream().map(Pending::batch).toList(), changed);
+            for (CommitListener listener : listeners) {
+                listener.committed(commit);
+            }
         }
     }
 

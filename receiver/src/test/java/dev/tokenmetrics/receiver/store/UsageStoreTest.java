@@ -57,18 +57,18 @@ class UsageStoreTest {
 
     @Test
     void acknowledgedBatchesSurviveAReopenWithoutASnapshot() throws Exception {
-        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore store = UsageStore.open(dir, CLOCK);
         store.record(delta("s1", 1, 100)).get();
         store.record(delta("s1", 2, 20)).get();
         // no close(): as after kill -9, only the journal holds the data
 
-        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore reopened = UsageStore.open(dir, CLOCK);
         assertEquals(120, input(reopened, "s1"));
     }
 
     @Test
     void closeWritesASnapshotThatTheNextOpenContinuesFrom() throws Exception {
-        try (UsageStore store = UsageStore.open(dir, CLOCK, () -> { })) {
+        try (UsageStore store = UsageStore.open(dir, CLOCK)) {
             store.record(batch(usage("s1", "m", CUMULATIVE, T0, T0.plusSeconds(5), 100, 0, 0, 0, 0.1))).get();
         }
         assertTrue(Files.exists(dir.resolve("state.bin")));
@@ -76,7 +76,7 @@ class UsageStoreTest {
             assertTrue(Journal.read(segment).records().isEmpty(), "the snapshot holds everything; the journal holds nothing");
         }
 
-        try (UsageStore store = UsageStore.open(dir, CLOCK, () -> { })) {
+        try (UsageStore store = UsageStore.open(dir, CLOCK)) {
             store.record(batch(usage("s1", "m", CUMULATIVE, T0, T0.plusSeconds(10), 130, 0, 0, 0, 0.13))).get();
             assertEquals(130, input(store, "s1"), "the cumulative stream continues: its increase is 30, not 130");
         }
@@ -85,7 +85,7 @@ class UsageStoreTest {
     @Test
     void closeEndsTheCommitterWhileItWaitsOnAnEmptyQueue() throws Exception {
         long before = liveCommitters();
-        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore store = UsageStore.open(dir, CLOCK);
         store.record(delta("s1", 1, 100)).get();
         assertEquals(before + 1, liveCommitters());
 
@@ -101,7 +101,7 @@ class UsageStoreTest {
 
     @Test
     void aTornRecordAtTheEndOfTheJournalIsDropped() throws Exception {
-        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore store = UsageStore.open(dir, CLOCK);
         store.record(delta("s1", 1, 100)).get();
         store.record(delta("s1", 2, 5)).get();
         Path journal = segments().get(segments().size() - 1);
@@ -111,29 +111,29 @@ class UsageStoreTest {
             channel.truncate(complete - 20 - 3);
         }
 
-        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore reopened = UsageStore.open(dir, CLOCK);
         assertEquals(100, input(reopened, "s1"));
         reopened.record(delta("s1", 3, 1)).get();
-        assertEquals(101, input(UsageStore.open(dir, CLOCK, () -> { }), "s1"), "appends continue after the cut");
+        assertEquals(101, input(UsageStore.open(dir, CLOCK), "s1"), "appends continue after the cut");
     }
 
     @Test
     void aCrashAfterTheSnapshotButBeforeItsSegmentsAreDeletedDoesNotReplayThem() throws Exception {
-        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore store = UsageStore.open(dir, CLOCK);
         store.record(delta("s1", 1, 100)).get();
         Path segment = segments().get(0);
         byte[] covered = Files.readAllBytes(segment);
         store.close(); // snapshot covering the segment, which is then deleted
         Files.write(segment, covered); // as if the deletion had never happened
 
-        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore reopened = UsageStore.open(dir, CLOCK);
         assertEquals(100, input(reopened, "s1"));
         assertTrue(Files.notExists(segment), "the covered segment is set aside for reuse on open");
     }
 
     @Test
     void aRecycledSegmentsOldRecordsAreNeverReplayed() throws Exception {
-        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore store = UsageStore.open(dir, CLOCK);
         for (int i = 1; i <= 50; i++) {
             store.record(delta("s1", i, 1)).get();
         }
@@ -142,15 +142,15 @@ class UsageStoreTest {
             assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("spare-")), "a spare exists");
         }
 
-        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { }); // reuses the spare, full of old records
+        UsageStore reopened = UsageStore.open(dir, CLOCK); // reuses the spare, full of old records
         reopened.record(delta("s1", 51, 1)).get();
         // no close(): recovery must read the reused segment and stop at its first stale record
-        assertEquals(51, input(UsageStore.open(dir, CLOCK, () -> { }), "s1"));
+        assertEquals(51, input(UsageStore.open(dir, CLOCK), "s1"));
     }
 
     @Test
     void concurrentBatchesAreAllDurableAndCounted() throws Exception {
-        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore store = UsageStore.open(dir, CLOCK);
         var futures = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Integer>>();
         var threads = new ArrayList<Thread>();
         for (int t = 0; t < 8; t++) {
@@ -169,7 +169,7 @@ class UsageStoreTest {
         for (CompletableFuture<Integer> future : futures) {
             assertEquals(5, future.get());
         }
-        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore reopened = UsageStore.open(dir, CLOCK);
         for (int t = 0; t < 8; t++) {
             assertEquals(200, input(reopened, "s" + t));
         }
@@ -178,7 +178,8 @@ class UsageStoreTest {
     @Test
     void cuttingTheJournalKeepsEverythingAndDropsCoveredSegments() throws Exception {
         var changes = new AtomicInteger();
-        UsageStore store = UsageStore.open(dir, CLOCK, changes::incrementAndGet);
+        UsageStore store = UsageStore.open(dir, CLOCK);
+        store.addListener(commit -> changes.addAndGet(commit.changed()));
         int perBatch = BatchCodec.encode(delta("s1", 1, 1)).length + 8;
         int batches = (int) (3 * UsageStore.CUT_AFTER_BYTES / perBatch);
         CompletableFuture<Integer> last = null;
@@ -197,7 +198,7 @@ class UsageStoreTest {
         assertTrue(Files.exists(dir.resolve("state.bin")));
         assertTrue(changes.get() > 0);
 
-        UsageReport report = UsageStore.open(dir, CLOCK, () -> { }).report(); // as after kill -9: no close()
+        UsageReport report = UsageStore.open(dir, CLOCK).report(); // as after kill -9: no close()
         assertEquals(batches, report.session("s1").usage().tokens().input());
     }
 
@@ -206,7 +207,7 @@ class UsageStoreTest {
     void anExportThatCannotBeMadeDurableCountsNowhereAndEveryAcknowledgedOneSurvives(String fault) throws Exception {
         var disk = new FailingChannel.Disk();
         var problems = new Problems();
-        UsageStore store = UsageStore.open(dir, CLOCK, () -> { }, problems, FailingChannel.opener(disk));
+        UsageStore store = UsageStore.open(dir, CLOCK, problems, FailingChannel.opener(disk));
         store.record(delta("s1", 1, 100)).get();
 
         disk.full = fault.contains("full");
@@ -227,7 +228,7 @@ class UsageStoreTest {
         assertTrue(problems.current().isEmpty(), "cleared once exports are durable again: " + problems.current());
 
         var recovered = new Problems();
-        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { }, recovered); // no close(): as after kill -9
+        UsageStore reopened = UsageStore.open(dir, CLOCK, recovered); // no close(): as after kill -9
         assertEquals(103, input(reopened, "s1"), "exactly the acknowledged exports");
         if (fault.contains("cannot cut")) {
             assertTrue(recovered.current().get(0).startsWith("journal recovery: 1 unreadable"),
@@ -239,7 +240,7 @@ class UsageStoreTest {
 
     @Test
     void aDamagedRecordInTheMiddleCostsOnlyThatRecordAndIsReported() throws Exception {
-        UsageStore store = UsageStore.open(dir, CLOCK, () -> { });
+        UsageStore store = UsageStore.open(dir, CLOCK);
         for (int i = 1; i <= 3; i++) {
             store.record(delta("s" + i, 1, 10 * i)).get();
         }
@@ -250,7 +251,7 @@ class UsageStoreTest {
         Files.write(segment, bytes);
 
         var problems = new Problems();
-        UsageStore reopened = UsageStore.open(dir, CLOCK, () -> { }, problems);
+        UsageStore reopened = UsageStore.open(dir, CLOCK, problems);
         assertEquals(10, input(reopened, "s1"));
         assertEquals(null, reopened.report().session("s2"), "the damaged record is lost");
         assertEquals(30, input(reopened, "s3"), "the record after the damage is kept");
@@ -265,7 +266,7 @@ class UsageStoreTest {
     @Test
     void aCorruptSnapshotIsSetAsideNotSilentlyOverwritten() throws IOException {
         Files.write(dir.resolve("state.bin"), new byte[] {1, 2, 3});
-        try (UsageStore store = UsageStore.open(dir, CLOCK, () -> { })) {
+        try (UsageStore store = UsageStore.open(dir, CLOCK)) {
             assertEquals(0, store.sessionCount());
         }
         try (var files = Files.list(dir)) {

@@ -1,5 +1,9 @@
-package dev.tokenmetrics.receiver.store;
+package dev.tokenmetrics.receiver.publish;
 
+import dev.tokenmetrics.receiver.aggregate.UsageReport;
+import dev.tokenmetrics.receiver.store.Commit;
+import dev.tokenmetrics.receiver.store.CommitListener;
+import dev.tokenmetrics.receiver.store.Problems;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -8,20 +12,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-import dev.tokenmetrics.receiver.aggregate.UsageReport;
 
 /**
- * Keeps the metrics file current: a write follows a change within {@link #COALESCE}, however many changes
- * arrive meanwhile, and a heartbeat rewrites it every {@link #HEARTBEAT} so its timestamp proves the daemon lives.
+ * Keeps the metrics file current: an output, told of each commit that changed the totals; a write follows within
+ * {@link #COALESCE}, however many commits arrive meanwhile, and a heartbeat rewrites it every {@link #HEARTBEAT} so
+ * its timestamp proves the daemon lives.
  */
-public final class MetricsFilePublisher implements AutoCloseable {
+public final class MetricsFilePublisher implements CommitListener, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MetricsFilePublisher.class.getName());
     static final Duration COALESCE = Duration.ofMillis(200);
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     private final MetricsFile file;
-    private volatile Supplier<UsageReport> reports = () -> null; // until start(): nothing to write yet
+    private final Supplier<UsageReport> reports;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "metrics-file");
         thread.setDaemon(true);
@@ -30,20 +34,18 @@ public final class MetricsFilePublisher implements AutoCloseable {
     private final AtomicBoolean writeScheduled = new AtomicBoolean();
     private final Problems problems;
 
-    public MetricsFilePublisher(MetricsFile file, Problems problems) {
+    /** Writes what {@code reports} supplies, now and from then on. */
+    public MetricsFilePublisher(MetricsFile file, Supplier<UsageReport> reports, Problems problems) {
         this.file = file;
-        this.problems = problems;
-    }
-
-    /** Starts writing what {@code reports} supplies; the store it comes from is opened after this publisher. */
-    public void start(Supplier<UsageReport> reports) {
         this.reports = reports;
+        this.problems = problems;
         scheduler.scheduleWithFixedDelay(this::write, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Asks for a write soon; calls during the coalescing delay share it. */
-    public void changed() {
-        if (writeScheduled.compareAndSet(false, true)) {
+    /** Asks for a write soon when the commit changed the totals; commits during the coalescing delay share it. */
+    @Override
+    public void committed(Commit commit) {
+        if (commit.changed() > 0 && writeScheduled.compareAndSet(false, true)) {
             scheduler.schedule(() -> {
                 writeScheduled.set(false);
                 write();
@@ -52,12 +54,8 @@ public final class MetricsFilePublisher implements AutoCloseable {
     }
 
     private void write() {
-        UsageReport report = reports.get();
-        if (report == null) {
-            return;
-        }
         try {
-            file.write(report);
+            file.write(reports.get());
             if (problems.clear("metrics file")) {
                 LOG.info("writing " + file.path() + " again");
             }

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.receiver.store;
+package dev.tokenmetrics.receiver.publish;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -7,6 +7,7 @@ import dev.tokenmetrics.receiver.aggregate.SessionReport;
 import dev.tokenmetrics.receiver.aggregate.TokenCounts;
 import dev.tokenmetrics.receiver.aggregate.Usage;
 import dev.tokenmetrics.receiver.aggregate.UsageReport;
+import dev.tokenmetrics.receiver.store.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

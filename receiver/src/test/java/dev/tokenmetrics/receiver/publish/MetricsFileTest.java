@@ -1,4 +1,4 @@
-package dev.tokenmetrics.receiver.store;
+package dev.tokenmetrics.receiver.publish;
 
 import static dev.tokenmetrics.receiver.Otlp.DELTA;
 import static dev.tokenmetrics.receiver.Otlp.usage;
