@@ -81,6 +81,16 @@ final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Whether the metrics file, as last written, covers every commit so far: a positive signal tests wait for. */
+    boolean published() {
+        return publisher.published() >= store.commits();
+    }
+
+    /** Group commits so far: unchanged means nothing was recorded. */
+    long commits() {
+        return store.commits();
+    }
+
     int port() {
         return server.port();
     }

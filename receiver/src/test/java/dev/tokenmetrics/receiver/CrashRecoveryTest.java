@@ -52,6 +52,26 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * Waits for a metrics file written at or after {@code since} (its timestamp says when its figures were taken):
+     * it covers everything the daemon had recorded by then.
+     */
+    private void awaitFileWrittenSince(Instant since) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                JsonNode file = new ObjectMapper().readTree(Files.readAllBytes(home.resolve(".claude/token-metrics.json")));
+                if (!Instant.parse(file.path("timestamp").asText()).isBefore(since)) {
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                // not written yet
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no metrics file written since " + since);
+    }
+
     private JsonNode session(String id) throws IOException {
         return new ObjectMapper().readTree(Files.readAllBytes(home.resolve(".claude/token-metrics.json")))
                 .path("sessions").path(id);
@@ -95,9 +115,10 @@ class CrashRecoveryTest {
         int acknowledgedBeforeKill = acknowledgedCount.get();
         assertTrue(acknowledgedBeforeKill < EXPORTS, "the kill landed mid-stream");
 
+        Instant restart = Instant.now();
         DaemonProcess restarted = DaemonProcess.start(home, "--port", Integer.toString(port)).awaitHealthy(port);
         try {
-            Thread.sleep(300);
+            awaitFileWrittenSince(restart); // written at start, after the journal's replay
             long counted = session("d").path("tokens").path("input").asLong();
             assertTrue(counted >= acknowledgedBeforeKill,
                     "every acknowledged export survived: " + counted + " counted, " + acknowledgedBeforeKill + " acknowledged");
@@ -108,11 +129,7 @@ class CrashRecoveryTest {
                     assertTrue(send(client, port, bodies.get(i - 1)), "retry of export " + i);
                 }
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (session("d").path("tokens").path("input").asLong() < EXPORTS && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            Thread.sleep(300);
+            awaitFileWrittenSince(Instant.now()); // every retry was answered, so committed: this file has them all
             assertEquals(EXPORTS, session("d").path("tokens").path("input").asLong(), "each delta export counted once");
             assertEquals(EXPORTS, session("c").path("tokens").path("input").asLong(), "the cumulative total, not more");
         } finally {

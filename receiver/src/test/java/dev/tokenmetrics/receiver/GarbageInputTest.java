@@ -35,13 +35,15 @@ class GarbageInputTest {
     Path home;
     private RunningReceiver receiver;
     private String before;
+    private long commitsBefore;
 
     @BeforeEach
     void startWithOneSessionCounted() throws Exception {
         receiver = RunningReceiver.start(home, 0, TIGHT);
         receiver.post("/v1/metrics", ReceiverHttpTest.PROTOBUF, null, ReceiverHttpTest.recordedExport().toByteArray());
         receiver.awaitSession("e2f7c84b-4b26-4b2e-b1d3-d07f29d53082");
-        before = figures(receiver.metrics());
+        before = figures(receiver.awaitPublished());
+        commitsBefore = receiver.commits();
     }
 
     @AfterEach
@@ -59,8 +61,9 @@ class GarbageInputTest {
 
     private void assertUnharmed() throws Exception {
         assertEquals(200, receiver.get("/health").statusCode(), "still serving");
-        Thread.sleep(300); // longer than the metrics file's coalescing delay
-        assertEquals(before, figures(receiver.metrics()), "the figures did not move");
+        // Every request above has been answered, and an export is answered only after it is committed: none was.
+        assertEquals(commitsBefore, receiver.commits(), "nothing was recorded");
+        assertEquals(before, figures(receiver.awaitPublished()), "the figures did not move");
     }
 
     @Test

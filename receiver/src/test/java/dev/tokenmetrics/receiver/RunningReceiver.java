@@ -99,7 +99,7 @@ public final class RunningReceiver implements AutoCloseable {
         }
     }
 
-    /** Waits until the metrics file satisfies the condition (it is rewritten within 250 ms of a change). */
+    /** Waits until the metrics file satisfies the condition (it is rewritten within 200 ms of a change). */
     public JsonNode awaitMetrics(Predicate<JsonNode> condition) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         JsonNode metrics = metrics();
@@ -111,6 +111,26 @@ public final class RunningReceiver implements AutoCloseable {
             metrics = metrics();
         }
         return metrics;
+    }
+
+    /**
+     * Waits until the metrics file covers every export recorded so far, and returns it: what it says then is final
+     * until the next export. The positive signal that replaces "wait a while and see that nothing changed".
+     */
+    public JsonNode awaitPublished() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!daemon.published()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the metrics file never caught up with the commits");
+            }
+            Thread.sleep(10);
+        }
+        return metrics();
+    }
+
+    /** Group commits of the store so far: unchanged means no export was recorded. */
+    public long commits() {
+        return daemon.commits();
     }
 
     public JsonNode awaitSession(String sessionId) throws IOException, InterruptedException {

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Keeps the metrics file current: an output, told of each commit that changed the totals; a write follows within
+ * Keeps the metrics file current: an output, told of each commit; a write follows within
  * {@link #COALESCE}, however many commits arrive meanwhile, and a heartbeat rewrites it every {@link #HEARTBEAT} so
  * its timestamp proves the daemon lives.
  */
@@ -32,6 +32,8 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
         return thread;
     });
     private final AtomicBoolean writeScheduled = new AtomicBoolean();
+    private volatile long heard; // the latest commit heard of
+    private volatile long published; // the latest commit the file written last covers
     private final Problems problems;
 
     /** Writes what {@code reports} supplies, now and from then on. */
@@ -42,10 +44,14 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
         scheduler.scheduleWithFixedDelay(this::write, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Asks for a write soon when the commit changed the totals; commits during the coalescing delay share it. */
+    /**
+     * Asks for a write soon; commits during the coalescing delay share it. A commit that changed nothing (a retry)
+     * asks too, so that {@link #published} simply follows the commits.
+     */
     @Override
     public void committed(Commit commit) {
-        if (commit.changed() > 0 && writeScheduled.compareAndSet(false, true)) {
+        heard = commit.sequence();
+        if (writeScheduled.compareAndSet(false, true)) {
             scheduler.schedule(() -> {
                 writeScheduled.set(false);
                 write();
@@ -55,7 +61,9 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
 
     private void write() {
         try {
+            long covered = heard; // read before the report, which therefore includes that commit
             file.write(reports.get());
+            published = Math.max(published, covered);
             if (problems.clear("metrics file")) {
                 LOG.info("writing " + file.path() + " again");
             }
@@ -64,6 +72,11 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
                 LOG.warning("cannot write " + file.path() + ": " + e); // once per distinct failure
             }
         }
+    }
+
+    /** The latest commit that the file, as last written, covers (see {@link Commit#sequence}). */
+    public long published() {
+        return published;
     }
 
     /** Writes a final time and stops. */

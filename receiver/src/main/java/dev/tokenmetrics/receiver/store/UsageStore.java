@@ -75,6 +75,7 @@ public final class UsageStore implements AutoCloseable {
     private final ConcurrentLinkedQueue<Path> spareSegments = new ConcurrentLinkedQueue<>();
     private Journal journal; // the committer's; null until the next commit starts a segment
     private long nextSequence; // the committer's
+    private volatile long commits; // written by the committer only
     /** The committer's: one buffer for every snapshot, so that a cut allocates nothing large while exports wait. */
     private final SnapshotBytes snapshotBytes = new SnapshotBytes(SNAPSHOT_HEADER_BYTES, 64 * 1024);
     private Future<?> snapshotInFlight; // the committer's
@@ -228,6 +229,11 @@ public final class UsageStore implements AutoCloseable {
         return durable;
     }
 
+    /** How many group commits there have been since the store opened: what an output has caught up with. */
+    public long commits() {
+        return commits;
+    }
+
     /** Plugs an output in: from now on it hears of every commit. */
     public void addListener(CommitListener listener) {
         listeners.add(listener);
@@ -331,8 +337,9 @@ public final class UsageStore implements AutoCloseable {
                 group.get(i).durable.complete((Integer) outcomes[i]);
             }
         }
+        commits++;
         if (!listeners.isEmpty()) {
-            var commit = new Commit(group.stream().map(Pending::batch).toList(), changed);
+            var commit = new Commit(commits, group.stream().map(Pending::batch).toList(), changed);
             for (CommitListener listener : listeners) {
                 listener.committed(commit);
             }
