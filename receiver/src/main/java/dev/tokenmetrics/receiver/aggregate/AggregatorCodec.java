@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes and reads an aggregator's whole state, stream bookkeeping included, so that a restarted daemon continues
@@ -28,11 +29,11 @@ public final class AggregatorCodec {
     }
 
     public static void write(UsageAggregator aggregator, DataOutput out) throws IOException {
+        UsageAggregator.State state = aggregator.state();
         out.writeInt(FORMAT);
-        out.writeLong(aggregator.nextCompactionNanos);
-        Map<StreamId, StreamState> streams = aggregator.streams.streams();
-        out.writeInt(streams.size());
-        for (Map.Entry<StreamId, StreamState> entry : streams.entrySet()) {
+        out.writeLong(state.nextCompactionNanos());
+        out.writeInt(state.streams().size());
+        for (Map.Entry<StreamId, StreamState> entry : state.streams()) {
             out.writeLong(entry.getKey().high());
             out.writeLong(entry.getKey().low());
             if (entry.getValue() instanceof CumulativeState cumulative) {
@@ -50,8 +51,8 @@ public final class AggregatorCodec {
                 }
             }
         }
-        out.writeInt(aggregator.sessions.size());
-        for (Map.Entry<String, SessionState> entry : aggregator.sessions.entrySet()) {
+        out.writeInt(state.sessions().size());
+        for (Map.Entry<String, SessionState> entry : state.sessions()) {
             SessionState session = entry.getValue();
             out.writeUTF(entry.getKey());
             writeUsages(session.models, out);
@@ -66,12 +67,12 @@ public final class AggregatorCodec {
                 out.writeLong(session.burnBucketTokens(i));
             }
         }
-        out.writeInt(aggregator.countedEvents.size());
-        for (long key : aggregator.countedEvents) {
+        out.writeInt(state.countedEvents().size());
+        for (long key : state.countedEvents()) {
             out.writeLong(key);
         }
-        out.writeInt(aggregator.days.size());
-        for (Map.Entry<LocalDate, Usage> day : aggregator.days.entrySet()) {
+        out.writeInt(state.days().size());
+        for (Map.Entry<LocalDate, Usage> day : state.days().entrySet()) {
             out.writeLong(day.getKey().toEpochDay());
             writeUsage(day.getValue(), out);
         }
@@ -83,10 +84,7 @@ public final class AggregatorCodec {
             throw new IOException("unknown state format " + format);
         }
         boolean unbounded = format == FORMAT_UNBOUNDED;
-        var aggregator = new UsageAggregator(zone);
-        if (!unbounded) {
-            aggregator.nextCompactionNanos = in.readLong();
-        }
+        long nextCompactionNanos = unbounded ? Long.MIN_VALUE : in.readLong();
         var streams = new ArrayList<Map.Entry<StreamId, StreamState>>();
         int streamCount = in.readInt();
         for (int i = 0; i < streamCount; i++) {
@@ -107,18 +105,13 @@ public final class AggregatorCodec {
             streams.sort(Comparator.comparingLong(entry -> entry.getValue().lastTimeNanos()));
             sessions.sort(Comparator.comparingLong(entry -> entry.getValue().lastNanos));
         }
-        streams.forEach(entry -> aggregator.streams.restore(entry.getKey(), entry.getValue()));
-        sessions.forEach(entry -> aggregator.restoreSession(entry.getKey(), entry.getValue()));
-        for (Long key : events.subList(Math.max(0, events.size() - UsageAggregator.MAX_REMEMBERED_EVENTS),
-                events.size())) {
-            aggregator.countedEvents.add(key);
+        var days = new TreeMap<LocalDate, Usage>();
+        int dayCount = in.readInt();
+        for (int i = 0; i < dayCount; i++) {
+            days.put(LocalDate.ofEpochDay(in.readLong()), readUsage(in));
         }
-        int days = in.readInt();
-        for (int i = 0; i < days; i++) {
-            aggregator.days.put(LocalDate.ofEpochDay(in.readLong()), readUsage(in));
-        }
-        aggregator.evictBeyondBounds();
-        return aggregator;
+        return UsageAggregator.restore(zone, new UsageAggregator.State(nextCompactionNanos, streams, sessions, events,
+                days));
     }
 
     private static StreamState readStream(DataInput in) throws IOException {

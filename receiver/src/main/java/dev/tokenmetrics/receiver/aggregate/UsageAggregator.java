@@ -2,6 +2,7 @@ package dev.tokenmetrics.receiver.aggregate;
 
 import dev.tokenmetrics.receiver.usage.ApiRequest;
 import dev.tokenmetrics.receiver.usage.SessionResource;
+import dev.tokenmetrics.receiver.usage.StreamId;
 import dev.tokenmetrics.receiver.usage.UsageBatch;
 import dev.tokenmetrics.receiver.usage.UsagePoint;
 import java.math.BigDecimal;
@@ -10,6 +11,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -256,6 +259,36 @@ public final class UsageAggregator {
 
     private static long entryBytes(Map.Entry<String, SessionState> entry) {
         return Footprint.MAP_ENTRY + Footprint.string(entry.getKey()) + entry.getValue().retainedBytes();
+    }
+
+    /**
+     * The state as persistence sees it, streams and sessions least recently updated first: what {@link #restore}
+     * takes back. Its collections are views, not copies, since a snapshot is taken while exports wait: read them
+     * under the same lock as the aggregator.
+     */
+    record State(long nextCompactionNanos, Collection<Map.Entry<StreamId, StreamState>> streams,
+                 Collection<Map.Entry<String, SessionState>> sessions, Collection<Long> countedEvents,
+                 Map<LocalDate, Usage> days) {
+    }
+
+    State state() {
+        return new State(nextCompactionNanos, Collections.unmodifiableMap(streams.streams()).entrySet(),
+                Collections.unmodifiableMap(sessions).entrySet(), Collections.unmodifiableCollection(countedEvents),
+                Collections.unmodifiableMap(days));
+    }
+
+    /** An aggregator holding the state, within the bounds as if it had been built by applying batches. */
+    static UsageAggregator restore(ZoneId zone, State state) {
+        var aggregator = new UsageAggregator(zone);
+        aggregator.nextCompactionNanos = state.nextCompactionNanos();
+        state.streams().forEach(entry -> aggregator.streams.restore(entry.getKey(), entry.getValue()));
+        state.sessions().forEach(entry -> aggregator.restoreSession(entry.getKey(), entry.getValue()));
+        var events = new ArrayList<>(state.countedEvents());
+        aggregator.countedEvents.addAll(events.subList(Math.max(0, events.size() - MAX_REMEMBERED_EVENTS),
+                events.size()));
+        aggregator.days.putAll(state.days());
+        aggregator.evictBeyondBounds();
+        return aggregator;
     }
 
     public int sessionCount() {
