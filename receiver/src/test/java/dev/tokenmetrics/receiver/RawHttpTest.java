@@ -126,6 +126,27 @@ class RawHttpTest {
     }
 
     @Test
+    void aRefusedRequestWithoutABodyLeavesTheConnectionOpenForTheNext() throws Exception {
+        try (var receiver = RunningReceiver.start(home); var connection = new RawConnection(receiver)) {
+            connection.send(ascii("GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+            RawResponse notFound = connection.read();
+
+            assertEquals(404, notFound.status(), notFound.text());
+            assertEquals("keep-alive", notFound.header("connection"));
+
+            connection.send(concat(ascii("DELETE /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+                    ascii("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")));
+            RawResponse notAllowed = connection.read();
+            RawResponse health = connection.read();
+
+            assertEquals(405, notAllowed.status(), notAllowed.text());
+            assertEquals("keep-alive", notAllowed.header("connection"));
+            assertEquals(200, health.status(), health.text());
+            assertTrue(health.text().contains("claude-token-metrics-receiver"), health.text());
+        }
+    }
+
+    @Test
     void aClientTricklingHeadersIsClosedAtTheRequestDeadlineWhileOthersAreServed() throws Exception {
         try (var receiver = RunningReceiver.start(home, 0, limits(256)); var trickler = new Trickler(receiver)) {
             long firstByte = System.nanoTime();

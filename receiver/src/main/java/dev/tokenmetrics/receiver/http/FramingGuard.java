@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import java.util.logging.Logger;
@@ -22,21 +21,18 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(FramingGuard.class.getName());
 
     private final Responses responses;
-    private final Encoding protobuf;
-    private final Encoding json;
 
-    FramingGuard(Responses responses, Encoding protobuf, Encoding json) {
+    FramingGuard(Responses responses) {
         this.responses = responses;
-        this.protobuf = protobuf;
-        this.json = json;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof FullHttpRequest request && request.decoderResult().isFailure()) {
             String message = "malformed body framing: " + request.decoderResult().cause().getMessage();
-            Encoding encoding = Encoding.forContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE), protobuf, json);
-            LOG.info(RequestGuard.path(request.uri()) + ": 400 " + message);
+            Route route = Route.of(ctx.channel());
+            Encoding encoding = route instanceof Route.Export export ? export.encoding() : null;
+            LOG.info(route.path() + ": 400 " + message);
             ReferenceCountUtil.release(request);
             responses.error(ctx, false, HttpResponseStatus.BAD_REQUEST, encoding, message);
             return;

@@ -8,13 +8,13 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.Function;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 /** Answers {@code GET /health} with the daemon's identity and state; passes every other request on. */
 @ChannelHandler.Sharable
@@ -33,7 +33,7 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (!RequestGuard.path(request.uri()).equals(RequestGuard.HEALTH_PATH)) {
+        if (Route.of(ctx.channel()) != Route.Page.HEALTH) {
             ctx.fireChannelRead(request);
             return;
         }

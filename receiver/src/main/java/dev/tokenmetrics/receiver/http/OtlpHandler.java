@@ -18,23 +18,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
- * Handles an export in five steps, the same for every signal: encoding from the Content-Type, body, unmarshal,
- * export to the consumer, marshal the response. The guard before it has already checked path, method and headers.
+ * Handles an export in five steps, the same for every signal: the route's encoding (the router resolved it from the
+ * Content-Type, with the signal from the path), body, unmarshal, export to the consumer, marshal the response.
  */
 @ChannelHandler.Sharable
 final class OtlpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = Logger.getLogger(OtlpHandler.class.getName());
 
-    private final Encoding protobuf;
-    private final Encoding json;
     private final ExportConsumer consumer;
     private final Responses responses;
     private final int maxDecodedBytes;
 
-    OtlpHandler(Encoding protobuf, Encoding json, ExportConsumer consumer, Responses responses, int maxDecodedBytes) {
-        this.protobuf = protobuf;
-        this.json = json;
+    OtlpHandler(ExportConsumer consumer, Responses responses, int maxDecodedBytes) {
         this.consumer = consumer;
         this.responses = responses;
         this.maxDecodedBytes = maxDecodedBytes;
@@ -42,10 +38,14 @@ final class OtlpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!(Route.of(ctx.channel()) instanceof Route.Export route)) {
+            ctx.fireChannelRead(request.retain()); // not an export: passed on, retained as this handler releases what it reads
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        String path = RequestGuard.path(request.uri());
-        Signal signal = Signal.forPath(path);
-        Encoding encoding = Encoding.forContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE), protobuf, json);
+        String path = route.path();
+        Signal signal = route.signal();
+        Encoding encoding = route.encoding();
         CompletableFuture<ExportResult> stored;
         try {
             byte[] body = RequestBody.decode(ByteBufUtil.getBytes(request.content()),

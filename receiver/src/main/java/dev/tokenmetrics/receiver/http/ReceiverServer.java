@@ -46,11 +46,12 @@ public final class ReceiverServer implements AutoCloseable {
         var json = new JsonEncoding();
         var responses = new Responses(json);
         var connectionLimiter = new ConnectionLimiter(limits.maxConnections());
-        var framingGuard = new FramingGuard(responses, protobuf, json);
+        var securityGuard = new SecurityGuard(Set.of(address.getHostString().toLowerCase()));
+        var router = new RequestRouter(protobuf, json, limits.maxWireBytes());
+        var framingGuard = new FramingGuard(responses);
         var healthHandler = new HealthHandler(health, responses);
-        var otlpHandler = new OtlpHandler(protobuf, json, consumer, responses, limits.maxDecodedBytes());
+        var otlpHandler = new OtlpHandler(consumer, responses, limits.maxDecodedBytes());
         var errorLogger = new ErrorLogger();
-        Set<String> allowedHosts = Set.of(address.getHostString().toLowerCase());
 
         // Daemon threads: a failed shutdown must end the process, not leave it serving nothing forever.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
@@ -72,8 +73,9 @@ public final class ReceiverServer implements AutoCloseable {
                         pipeline.addLast("http", new HttpServerCodec(4096, 8192, 64 * 1024));
                         pipeline.addLast("request-ends", slowClients.requestEnds());
                         pipeline.addLast("in-order", new OneRequestAtATime());
-                        pipeline.addLast("guard", new RequestGuard(responses, protobuf, json, allowedHosts,
-                                limits.maxWireBytes()));
+                        pipeline.addLast("security", securityGuard);
+                        pipeline.addLast("router", router);
+                        pipeline.addLast("refusals", new Refusals(responses, limits.maxWireBytes()));
                         pipeline.addLast("aggregate", new HttpObjectAggregator(limits.maxWireBytes()));
                         pipeline.addLast("framing", framingGuard);
                         pipeline.addLast("health", healthHandler);

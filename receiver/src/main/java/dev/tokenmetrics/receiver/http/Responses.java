@@ -22,11 +22,13 @@ final class Responses {
         this.json = json;
     }
 
-    void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, String contentType, byte[] body) {
+    ChannelFuture send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, String contentType,
+                       byte[] body) {
         ChannelFuture written = ctx.writeAndFlush(response(keepAlive, code, contentType, body));
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
+        return written;
     }
 
     private static FullHttpResponse response(boolean keepAlive, HttpResponseStatus code, String contentType,
@@ -43,9 +45,10 @@ final class Responses {
      * A {@code google.rpc.Status} in the request's encoding, or JSON when the encoding is unknown.
      * 429 and 503 tell OTLP clients to retry; every other 4xx tells them not to.
      */
-    void error(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, Encoding encoding, String message) {
+    ChannelFuture error(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, Encoding encoding,
+                        String message) {
         Encoding chosen = encoding != null ? encoding : json;
-        send(ctx, keepAlive, code, chosen.contentType(), chosen.status(grpcCode(code), message));
+        return send(ctx, keepAlive, code, chosen.contentType(), chosen.status(grpcCode(code), message));
     }
 
     /**

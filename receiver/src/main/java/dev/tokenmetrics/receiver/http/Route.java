@@ -1,0 +1,53 @@
+package dev.tokenmetrics.receiver.http;
+
+import dev.tokenmetrics.receiver.otlp.Encoding;
+import dev.tokenmetrics.receiver.otlp.Signal;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+
+/**
+ * Where a request goes, resolved once by {@link RequestRouter} from its request line and headers. The router sets it
+ * on the channel for each request it lets through, and the handlers after the aggregator take it from there ({@link
+ * #of}) instead of reading path, method and Content-Type again: {@link OneRequestAtATime} lets no second request
+ * past the router before the first is answered. Every route is a shared constant.
+ */
+sealed interface Route permits Route.Page, Route.Export {
+
+    AttributeKey<Route> KEY = AttributeKey.valueOf(Route.class, "route");
+
+    /** The route of the request being handled on this channel. */
+    static Route of(Channel channel) {
+        return channel.attr(KEY).get();
+    }
+
+    /** The path the route answers, for logs. */
+    String path();
+
+    /**
+     * The daemon's own pages, answered to GET and HEAD. A new page is one constant here, e.g. {@code
+     * METRICS("/metrics")} for Prometheus or {@code SESSIONS("/api/v1/sessions")} for a dashboard; the router learns
+     * it from this list, and the page's handler joins the pipeline in {@link ReceiverServer}.
+     */
+    enum Page implements Route {
+        HEALTH("/health");
+
+        private final String path;
+
+        Page(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+    }
+
+    /** An OTLP/HTTP export: a signal POSTed to its path, in the encoding its Content-Type names. */
+    record Export(Signal signal, Encoding encoding) implements Route {
+        @Override
+        public String path() {
+            return signal.path();
+        }
+    }
+}
