@@ -1,0 +1,223 @@
+package dev.tokenmetrics.receiver.ledger;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The usage ledger: one row per Claude Code API request, in SQLite ({@code usage.db}, schema in docs/LEDGER.md).
+ * Writing is idempotent: a row is keyed by the request's identity ({@link LedgerRow#key}), so the same request seen
+ * again — an exporter's retry, a journal replayed after a crash, a transcript read again, or the same request seen
+ * by telemetry and in a transcript — is merged into its row, never added twice. Telemetry's figures win over a
+ * transcript's (they are what Claude Code billed); a transcript adds what telemetry does not know (cwd, git branch).
+ * Not thread-safe: one writer thread owns a ledger.
+ */
+public final class Ledger implements AutoCloseable {
+
+    /** How a column merges when a request is seen again. */
+    private enum Merge {
+        KEY,
+        /** Telemetry's value stands; otherwise the latest (a transcript's streamed message ends with its final usage). */
+        TELEMETRY_WINS,
+        /** The latest known value; a missing one keeps the earlier. */
+        LATEST_KNOWN,
+        /** The first known value. */
+        FIRST_KNOWN
+    }
+
+    private record Column(String name, Merge merge) {
+    }
+
+    private static final List<Column> COLUMNS = List.of(
+            new Column("key", Merge.KEY),
+            new Column("source", Merge.TELEMETRY_WINS),
+            new Column("session_id", Merge.TELEMETRY_WINS),
+            new Column("time_ms", Merge.TELEMETRY_WINS),
+            new Column("model", Merge.TELEMETRY_WINS),
+            new Column("input_tokens", Merge.TELEMETRY_WINS),
+            new Column("output_tokens", Merge.TELEMETRY_WINS),
+            new Column("cache_read_tokens", Merge.TELEMETRY_WINS),
+            new Column("cache_creation_tokens", Merge.TELEMETRY_WINS),
+            new Column("cache_creation_5m_tokens", Merge.TELEMETRY_WINS),
+            new Column("cache_creation_1h_tokens", Merge.TELEMETRY_WINS),
+            new Column("cost_usd", Merge.TELEMETRY_WINS),
+            new Column("cost_source", Merge.TELEMETRY_WINS),
+            new Column("request_id", Merge.LATEST_KNOWN),
+            new Column("duration_ms", Merge.LATEST_KNOWN),
+            new Column("ttft_ms", Merge.LATEST_KNOWN),
+            new Column("query_source", Merge.LATEST_KNOWN),
+            new Column("effort", Merge.LATEST_KNOWN),
+            new Column("speed", Merge.LATEST_KNOWN),
+            new Column("agent_name", Merge.LATEST_KNOWN),
+            new Column("skill_name", Merge.LATEST_KNOWN),
+            new Column("prompt_id", Merge.LATEST_KNOWN),
+            new Column("user_id", Merge.LATEST_KNOWN),
+            new Column("organization_id", Merge.LATEST_KNOWN),
+            new Column("account_uuid", Merge.LATEST_KNOWN),
+            new Column("terminal", Merge.LATEST_KNOWN),
+            new Column("version", Merge.LATEST_KNOWN),
+            new Column("project", Merge.FIRST_KNOWN),
+            new Column("cwd", Merge.LATEST_KNOWN),
+            new Column("git_branch", Merge.LATEST_KNOWN),
+            new Column("message_id", Merge.LATEST_KNOWN));
+
+    private static final String UPSERT = upsert();
+
+    private final Connection connection;
+    private final PreparedStatement upsert;
+
+    private Ledger(Connection connection) throws SQLException {
+        this.connection = connection;
+        this.upsert = connection.prepareStatement(UPSERT);
+    }
+
+    /** Opens (creating, and migrating to the current schema) the ledger at the path. */
+    public static Ledger open(Path database) throws IOException {
+        Files.createDirectories(database.toAbsolutePath().getParent());
+        try {
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath());
+            try {
+                try (Statement statement = connection.createStatement()) {
+                    // WAL: readers (reports, the dashboard) never block the writer. NORMAL: a commit reaches the
+                    // disk at checkpoints; the journal, not the ledger, is what acknowledgements wait for.
+                    statement.execute("PRAGMA journal_mode = WAL");
+                    statement.execute("PRAGMA synchronous = NORMAL");
+                    statement.execute("PRAGMA busy_timeout = 5000");
+                }
+                LedgerSchema.migrate(connection);
+                connection.setAutoCommit(false);
+                return new Ledger(connection);
+            } catch (SQLException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot open the ledger " + database + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String upsert() {
+        var names = new StringJoiner(", ");
+        var values = new StringJoiner(", ");
+        var updates = new StringJoiner(",\n  ");
+        for (Column column : COLUMNS) {
+            names.add(column.name());
+            values.add("?");
+            String name = column.name();
+            switch (column.merge()) {
+                case KEY -> { }
+                case TELEMETRY_WINS -> updates.add(name + " = CASE WHEN requests.source = 'telemetry' THEN requests."
+                        + name + " ELSE excluded." + name + " END");
+                case LATEST_KNOWN -> updates.add(name + " = coalesce(excluded." + name + ", requests." + name + ")");
+                case FIRST_KNOWN -> updates.add(name + " = coalesce(requests." + name + ", excluded." + name + ")");
+            }
+        }
+        return "INSERT INTO requests (" + names + ") VALUES (" + values + ")\nON CONFLICT (key) DO UPDATE SET\n  "
+                + updates;
+    }
+
+    /** Records the rows in one transaction: all of them or, on failure, none. */
+    public void record(List<LedgerRow> rows) throws IOException {
+        try {
+            for (LedgerRow row : rows) {
+                bind(row);
+                upsert.addBatch();
+            }
+            upsert.executeBatch();
+            connection.commit();
+        } catch (SQLException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw new IOException("cannot write the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    private void bind(LedgerRow row) throws SQLException {
+        int i = 0;
+        upsert.setString(++i, row.key());
+        upsert.setString(++i, row.source().column());
+        upsert.setString(++i, row.sessionId());
+        upsert.setLong(++i, row.time().toEpochMilli());
+        upsert.setString(++i, row.model());
+        LedgerRow.Tokens tokens = row.tokens();
+        upsert.setLong(++i, tokens.input());
+        upsert.setLong(++i, tokens.output());
+        upsert.setLong(++i, tokens.cacheRead());
+        upsert.setLong(++i, tokens.cacheCreation());
+        upsert.setLong(++i, tokens.cacheCreation5m());
+        upsert.setLong(++i, tokens.cacheCreation1h());
+        BigDecimal cost = row.costUsd();
+        setText(++i, cost == null ? null : cost.toPlainString());
+        upsert.setString(++i, row.costSource().column());
+        LedgerRow.Call call = row.call();
+        setText(++i, call.requestId());
+        setLong(++i, call.durationMs());
+        setLong(++i, call.ttftMs());
+        setText(++i, call.querySource());
+        setText(++i, call.effort());
+        setText(++i, call.speed());
+        setText(++i, call.agentName());
+        setText(++i, call.skillName());
+        setText(++i, call.promptId());
+        setText(++i, call.userId());
+        setText(++i, call.organizationId());
+        setText(++i, call.accountUuid());
+        setText(++i, call.terminal());
+        setText(++i, call.version());
+        LedgerRow.Place place = row.place();
+        setText(++i, place.project());
+        setText(++i, place.cwd());
+        setText(++i, place.gitBranch());
+        setText(++i, place.messageId());
+    }
+
+    private void setText(int index, String value) throws SQLException {
+        if (value == null) {
+            upsert.setNull(index, Types.VARCHAR);
+        } else {
+            upsert.setString(index, value);
+        }
+    }
+
+    private void setLong(int index, Long value) throws SQLException {
+        if (value == null) {
+            upsert.setNull(index, Types.INTEGER);
+        } else {
+            upsert.setLong(index, value);
+        }
+    }
+
+    /**
+     * Makes every recorded row durable (a WAL checkpoint, which syncs): called before the journal segments that
+     * hold those requests are recycled.
+     */
+    public void sync() throws IOException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(FULL)");
+        } catch (SQLException e) {
+            throw new IOException("cannot sync the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            upsert.close();
+            connection.close();
+        } catch (SQLException e) {
+            throw new IOException("closing the ledger: " + e.getMessage(), e);
+        }
+    }
+}

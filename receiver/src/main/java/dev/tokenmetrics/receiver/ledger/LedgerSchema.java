@@ -1,0 +1,99 @@
+package dev.tokenmetrics.receiver.ledger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The ledger's schema, a public interface (docs/LEDGER.md): versioned by SQLite's {@code user_version}, changed only
+ * by appending a migration, each applied once, in its own transaction.
+ */
+final class LedgerSchema {
+
+    /** Migration N takes the schema from version N to N + 1. */
+    private static final List<String> MIGRATIONS = List.of("""
+            CREATE TABLE requests (
+              key                      TEXT PRIMARY KEY,
+              source                   TEXT NOT NULL CHECK (source IN ('telemetry', 'transcript')),
+              session_id               TEXT NOT NULL,
+              time_ms                  INTEGER NOT NULL,
+              time                     TEXT GENERATED ALWAYS AS
+                                         (strftime('%Y-%m-%dT%H:%M:%fZ', time_ms / 1000.0, 'unixepoch')) VIRTUAL,
+              model                    TEXT NOT NULL,
+              input_tokens             INTEGER NOT NULL,
+              output_tokens            INTEGER NOT NULL,
+              cache_read_tokens        INTEGER NOT NULL,
+              cache_creation_tokens    INTEGER NOT NULL,
+              cache_creation_5m_tokens INTEGER NOT NULL,
+              cache_creation_1h_tokens INTEGER NOT NULL,
+              cost_usd                 TEXT,
+              cost_source              TEXT NOT NULL
+                                         CHECK (cost_source IN ('exact', 'learned', 'table', 'unpriced')),
+              request_id               TEXT,
+              duration_ms              INTEGER,
+              ttft_ms                  INTEGER,
+              query_source             TEXT,
+              effort                   TEXT,
+              speed                    TEXT,
+              agent_name               TEXT,
+              skill_name               TEXT,
+              prompt_id                TEXT,
+              user_id                  TEXT,
+              organization_id          TEXT,
+              account_uuid             TEXT,
+              terminal                 TEXT,
+              version                  TEXT,
+              project                  TEXT,
+              cwd                      TEXT,
+              git_branch               TEXT,
+              message_id               TEXT
+            );
+            CREATE INDEX requests_by_time ON requests (time_ms);
+            CREATE INDEX requests_by_session ON requests (session_id, time_ms);
+            CREATE VIEW sessions AS
+              SELECT session_id,
+                     min(time) AS first_request, max(time) AS last_request, count(*) AS requests,
+                     sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+                     sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
+                     sum(cost_usd) AS cost_usd, sum(cost_source = 'unpriced') AS unpriced_requests,
+                     max(project) AS project, max(cwd) AS cwd
+              FROM requests GROUP BY session_id;
+            """);
+
+    static final int VERSION = MIGRATIONS.size();
+
+    private LedgerSchema() {
+    }
+
+    /** Brings the database to {@link #VERSION}; refuses one written by a newer version of this program. */
+    static void migrate(Connection connection) throws SQLException {
+        int version;
+        try (Statement statement = connection.createStatement();
+             var result = statement.executeQuery("PRAGMA user_version")) {
+            version = result.getInt(1);
+        }
+        if (version > VERSION) {
+            throw new SQLException("the ledger's schema is version " + version + ", newer than this program's "
+                    + VERSION + "; upgrade claude-token-metrics");
+        }
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            for (int next = version; next < VERSION; next++) {
+                for (String sql : MIGRATIONS.get(next).split(";\\s*\\n")) {
+                    if (!sql.isBlank()) {
+                        statement.execute(sql);
+                    }
+                }
+                statement.execute("PRAGMA user_version = " + (next + 1));
+                connection.commit();
+            }
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+}
