@@ -16,13 +16,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every relative link in the project's Markdown leads to a file that exists, and to a heading in it if it names one. */
+/** Every relative link in the project's Markdown leads to a file that exists, and to its heading if it names one. */
 class DocumentationLinksTest {
 
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
 
     private static List<Path> documents() throws IOException {
-        var documents = new ArrayList<>(List.of(Shell.REPO.resolve("README.md"), Shell.REPO.resolve("TESTING-PROTOCOL.md")));
+        var documents = new ArrayList<>(List.of(Shell.REPO.resolve("README.md"),
+                Shell.REPO.resolve("TESTING-PROTOCOL.md")));
         try (Stream<Path> docs = Files.list(Shell.REPO.resolve("docs"))) {
             docs.filter(path -> path.toString().endsWith(".md")).sorted().forEach(documents::add);
         }

@@ -20,8 +20,8 @@ public final class Main {
 
     /**
      * Exit codes: 0 also when our daemon already serves the port; 1 any other failure; 2 bad usage; 3 port held by
-     * another program or socket; 4 the metrics file already written by another receiver; 5 a directory we write in is unsafe
-     * (another user's, or writable by everyone without the sticky bit).
+     * another program or socket; 4 the metrics file already written by another receiver; 5 a directory we write in
+     * is unsafe (another user's, or writable by everyone without the sticky bit).
      */
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;

@@ -48,7 +48,8 @@ class SkipReasonsTest {
 
     @Test
     void aReasonIsPrintedOnceForItsClassHoweverManyTestsSkipForIt() {
-        assertEquals("SkipReasonsTest$ThreeSkipForOneReason skipped: tmux not found: install it (apt-get install tmux)\n",
+        assertEquals("SkipReasonsTest$ThreeSkipForOneReason skipped: tmux not found: install it"
+                + " (apt-get install tmux)\n",
                 printed(ThreeSkipForOneReason.class));
     }
 
