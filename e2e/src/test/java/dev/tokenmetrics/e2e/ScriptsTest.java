@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
@@ -197,6 +198,18 @@ class ScriptsTest {
         assertEquals(0, again.exitCode(), again.both());
         assertTrue(again.out().contains("not running"), again.out());
         assertEquals(null, health());
+    }
+
+    @Test
+    void theReceiverTheScriptsStartReportsTheVersionItWasBuiltAs() throws Exception {
+        String version = System.getProperty("tokenmetrics.version");
+        assertNotNull(version, "e2e/pom.xml passes the project's version");
+
+        var start = Shell.run(Shell.require("bash"), home, env(), Shell.SCRIPTS.resolve("start-token-proxy.sh").toString());
+
+        assertEquals(0, start.exitCode(), start.both());
+        String health = awaitHealth();
+        assertTrue(health.contains("\"version\":\"" + version + "\""), "the jar's manifest names it: " + health);
     }
 
     @Test

@@ -20,8 +20,8 @@ public final class Main {
 
     /**
      * Exit codes: 0 also when our daemon already serves the port; 1 any other failure; 2 bad usage; 3 port held by
-     * another program; 4 the metrics file already written by another receiver; 5 a directory we write in is unsafe
-     * (another user's, or writable by everyone without the sticky bit).
+     * another program or socket; 4 the metrics file already written by another receiver; 5 a directory we write in
+     * is unsafe (another user's, or writable by everyone without the sticky bit).
      */
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
@@ -101,8 +101,7 @@ public final class Main {
                 return 0;
             }
             String reason = e instanceof BindException
-                    ? "port " + config.port() + " on " + config.bindAddress() + " is in use by another program;"
-                    + " choose another with --port or CLAUDE_TOKEN_METRICS_PORT"
+                    ? portTaken(config.bindAddress(), config.port())
                     : e.getMessage() + " (on a port other than " + config.port() + ")";
             log.severe("cannot start: " + reason);
             return e instanceof BindException ? EXIT_PORT_TAKEN : EXIT_FAILED;
@@ -139,11 +138,30 @@ public final class Main {
         }
     }
 
+    /**
+     * Says what holds a port we could not bind. Not always a server: a client's outgoing connection takes its source
+     * port from the ephemeral range (32768 and up on Linux, 49152 and up on macOS), so a port there can be taken
+     * with nothing listening on it.
+     */
+    static String portTaken(String bindAddress, int port) {
+        String where = "port " + port + " on " + bindAddress;
+        try (var socket = new Socket()) {
+            socket.connect(new InetSocketAddress(connectable(bindAddress), port), 1000);
+            return where + " is in use by another program; choose another with --port or CLAUDE_TOKEN_METRICS_PORT";
+        } catch (IOException nothingListens) {
+            return where + " is taken, though nothing listens there: another socket holds it, e.g. an outgoing"
+                    + " connection's source port; choose a port below 32768 with --port or CLAUDE_TOKEN_METRICS_PORT";
+        }
+    }
+
+    private static String connectable(String bindAddress) {
+        return bindAddress.equals("0.0.0.0") || bindAddress.equals("::") ? "127.0.0.1" : bindAddress;
+    }
+
     /** Asks /health on the port; returns "pid N" when our daemon answers, null otherwise. */
     static String ourDaemonAt(String bindAddress, int port) {
-        String host = bindAddress.equals("0.0.0.0") || bindAddress.equals("::") ? "127.0.0.1" : bindAddress;
         try (var socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 1000);
+            socket.connect(new InetSocketAddress(connectable(bindAddress), port), 1000);
             socket.setSoTimeout(2000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

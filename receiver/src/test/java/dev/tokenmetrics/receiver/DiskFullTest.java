@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,10 +42,7 @@ class DiskFullTest {
         stateDir = home.resolve("state");
         Files.createDirectories(stateDir);
         String reason = run("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", stateDir.toString());
-        if (reason != null) {
-            System.out.println("DiskFullTest skipped: cannot mount a tmpfs (" + reason + "); it needs root");
-        }
-        Assumptions.assumeTrue(reason == null, "cannot mount a tmpfs (needs root): " + reason);
+        Skip.unless(reason == null, "cannot mount a tmpfs (" + reason + "); it needs root");
     }
 
     @AfterEach

@@ -19,8 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,21 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalUsersTest {
 
     private static final boolean ROOT = new UnixSystem().getUid() == 0;
-    private static final String NOT_ROOT = "skipped: acting as a second user (nobody) needs root";
+    private static final String NOT_ROOT = "acting as a second user (nobody) needs root";
 
     @TempDir
     Path home;
 
-    @BeforeAll
-    static void sayWhySomeAreSkipped() {
-        if (!ROOT) {
-            System.out.println("LocalUsersTest: " + NOT_ROOT);
-        }
-    }
-
     /** Runs a command as nobody and waits for it; fails the test if it fails. */
     private static void asNobody(String... command) throws Exception {
-        Assumptions.assumeTrue(ROOT, NOT_ROOT);
+        Skip.unless(ROOT, NOT_ROOT);
         var full = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
         full.addAll(List.of(command));
         Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
@@ -55,7 +46,7 @@ class LocalUsersTest {
     }
 
     private static void chown(Path path, String owner) throws Exception {
-        Assumptions.assumeTrue(ROOT, NOT_ROOT);
+        Skip.unless(ROOT, NOT_ROOT);
         Process process = new ProcessBuilder("chown", owner, path.toString()).inheritIO().start();
         assertEquals(0, process.waitFor());
     }
@@ -144,7 +135,7 @@ class LocalUsersTest {
 
     @Test
     void asNobodyALinkPlantedInAStickySharedDirectoryDoesNotRedirectOurWrite() throws Exception {
-        Assumptions.assumeTrue(ROOT, NOT_ROOT);
+        Skip.unless(ROOT, NOT_ROOT);
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody may pass
         Path shared = Files.createDirectory(home.resolve("shared"));
         Files.setAttribute(shared, "unix:mode", 01777); // like /tmp: anyone creates, only owners remove

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -135,8 +136,25 @@ class ProcessBehaviourTest {
             int port = foreign.getLocalPort();
             DaemonProcess daemon = DaemonProcess.start(home, "--port", Integer.toString(port));
             assertEquals(Main.EXIT_PORT_TAKEN, daemon.awaitExit());
-            assertTrue(daemon.output().contains("port " + port + " on 127.0.0.1 is in use by another program"),
-                    daemon.output());
+            assertTrue(daemon.output().contains("port " + port + " on 127.0.0.1 is in use by another program;"
+                    + " choose another with --port or CLAUDE_TOKEN_METRICS_PORT"), daemon.output());
+        }
+    }
+
+    @Test
+    void aPortHeldOnlyAsAnOutgoingConnectionsSourcePortIsToldApartFromAListener() throws Exception {
+        try (var server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             var client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+             var accepted = server.accept()) {
+            int port = client.getLocalPort(); // an ephemeral source port: taken, but nothing listens on it
+            DaemonProcess daemon = DaemonProcess.start(home, "--port", Integer.toString(port));
+            assertEquals(Main.EXIT_PORT_TAKEN, daemon.awaitExit());
+            assertTrue(daemon.output().contains("port " + port + " on 127.0.0.1 is taken, though nothing listens"
+                    + " there: another socket holds it, e.g. an outgoing connection's source port; choose a port"
+                    + " below 32768"), daemon.output());
+            assertFalse(daemon.output().contains("in use by another program"), daemon.output());
+            assertEquals(1, daemon.output().lines().filter(line -> line.contains("cannot start")).count(),
+                    "one line: " + daemon.output());
         }
     }
 

@@ -99,7 +99,7 @@ public final class RunningReceiver implements AutoCloseable {
         }
     }
 
-    /** Waits until the metrics file satisfies the condition (it is rewritten within 200 ms of a change). */
+    /** Waits until the metrics file satisfies the condition (it is rewritten 200 ms after a change). */
     public JsonNode awaitMetrics(Predicate<JsonNode> condition) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         JsonNode metrics = metrics();

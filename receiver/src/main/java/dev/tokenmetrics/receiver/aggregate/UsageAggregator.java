@@ -78,8 +78,8 @@ public final class UsageAggregator {
     public static final long MAX_RETAINED_BYTES = MAX_SESSION_BYTES + MAX_STREAM_BYTES
             + MAX_REMEMBERED_EVENTS * Footprint.BOXED_LONG_ENTRY + DAYS_KEPT * DAY_BYTES;
     /**
-     * Sessions the report lists at most, the most recently active: about 1 MB of metrics file, rewritten within
-     * 200 ms of every change. Today's totals still cover every session.
+     * Sessions the report lists at most, the most recently active: about 1 MB of metrics file, rewritten 200 ms
+     * after a change. Today's totals still cover every session.
      */
     public static final int MAX_REPORTED_SESSIONS = 1_000;
     private static final long COMPACT_EVERY_NANOS = Duration.ofMinutes(10).toNanos();
