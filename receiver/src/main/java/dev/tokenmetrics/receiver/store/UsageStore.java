@@ -55,6 +55,7 @@ public final class UsageStore implements AutoCloseable {
     private static final int SNAPSHOT_HEADER_BYTES = 20;
     static final long CUT_AFTER_BYTES = 8L * 1024 * 1024;
     private static final int MAX_SPARE_SEGMENTS = 2;
+    private static final java.time.Duration OUTPUT_DURABLE_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final Path directory;
     private final Path snapshotPath;
@@ -234,6 +235,27 @@ public final class UsageStore implements AutoCloseable {
         return commits;
     }
 
+    /**
+     * Tells the output of the batches in the journal, those after the snapshot, as a commit numbered 0 per segment:
+     * what an output that keeps its own copy may have missed when the daemon stopped. Call before the server starts,
+     * so that no commit is under way.
+     */
+    public void replayJournal(CommitListener output) throws IOException {
+        for (Path segment : segments(directory)) {
+            var batches = new ArrayList<UsageBatch>();
+            for (byte[] record : Journal.read(segment).records()) {
+                try {
+                    batches.add(BatchCodec.decode(record));
+                } catch (IOException | RuntimeException e) {
+                    // already reported when the store opened
+                }
+            }
+            if (!batches.isEmpty()) {
+                output.committed(new Commit(0, batches, 0));
+            }
+        }
+    }
+
     /** Plugs an output in: from now on it hears of every commit. */
     public void addListener(CommitListener listener) {
         listeners.add(listener);
@@ -369,11 +391,12 @@ public final class UsageStore implements AutoCloseable {
             state = encodeState();
         }
         long coveredSequence = nextSequence - 1;
+        long coveredCommit = commits;
         closeSegment();
-        return snapshotWriter.submit(() -> writeSnapshot(state, coveredSequence));
+        return snapshotWriter.submit(() -> writeSnapshot(state, coveredSequence, coveredCommit));
     }
 
-    private void writeSnapshot(SnapshotBytes state, long coveredSequence) {
+    private void writeSnapshot(SnapshotBytes state, long coveredSequence, long coveredCommit) {
         try {
             ByteBuffer snapshot = state.contents();
             var crc = new CRC32C();
@@ -381,6 +404,12 @@ public final class UsageStore implements AutoCloseable {
             snapshot.putInt(0, SNAPSHOT_MAGIC).putLong(4, coveredSequence).putInt(12, (int) crc.getValue())
                     .putInt(16, state.stateBytes());
             AtomicFiles.write(snapshotPath, snapshot, true);
+            for (CommitListener listener : listeners) {
+                if (!listener.awaitDurable(coveredCommit, OUTPUT_DURABLE_TIMEOUT)) {
+                    LOG.warning("an output did not make commits up to " + coveredCommit + " durable in time;"
+                            + " recycling the journal segments that hold them all the same");
+                }
+            }
             for (Path segment : segments(directory)) {
                 if (Journal.sequenceOf(segment) <= coveredSequence) {
                     if (spareSegments.size() < MAX_SPARE_SEGMENTS) {
