@@ -1,5 +1,12 @@
 package dev.tokenmetrics.receiver.otlp;
 
+import static dev.tokenmetrics.receiver.otlp.WireType.END_GROUP;
+import static dev.tokenmetrics.receiver.otlp.WireType.FIXED32;
+import static dev.tokenmetrics.receiver.otlp.WireType.FIXED64;
+import static dev.tokenmetrics.receiver.otlp.WireType.LENGTH_DELIMITED;
+import static dev.tokenmetrics.receiver.otlp.WireType.START_GROUP;
+import static dev.tokenmetrics.receiver.otlp.WireType.VARINT;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +21,6 @@ import java.util.Arrays;
  */
 public final class WireReader {
 
-    public static final int VARINT = 0;
-    public static final int FIXED64 = 1;
-    public static final int LENGTH_DELIMITED = 2;
-    private static final int START_GROUP = 3;
-    private static final int END_GROUP = 4;
-    private static final int FIXED32 = 5;
     /** As protobuf-java's parser: deeper group nesting than this is an attack, not OTLP. */
     private static final int MAX_GROUP_DEPTH = 100;
 
@@ -45,11 +46,6 @@ public final class WireReader {
         return new WireReader(new byte[0], 0, 0);
     }
 
-    /** The tag for a field number and wire type, as {@link #tag()} reports it. */
-    public static int tag(int field, int wireType) {
-        return field << 3 | wireType;
-    }
-
     /** Moves to the next field; false at the end of this reader's bytes. */
     public boolean next() throws MalformedRequestException {
         if (position >= end) {
@@ -63,7 +59,7 @@ public final class WireReader {
         return true;
     }
 
-    /** The current field's number and wire type, comparable with {@link #tag(int, int)}. */
+    /** The current field's number and wire type, comparable with {@link WireType#tag(int, int)}. */
     public int tag() {
         return tag;
     }

@@ -1,5 +1,7 @@
 package dev.tokenmetrics.receiver.usage;
 
+import static dev.tokenmetrics.receiver.usage.OtlpTags.*;
+
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.WireReader;
 import java.nio.charset.StandardCharsets;
@@ -43,37 +45,6 @@ public final class UsageExtractor {
     private static final byte[] EVENT_NAME_KEY = utf8("event.name");
     private static final byte[] EVENT_SEQUENCE_KEY = utf8("event.sequence");
 
-    // The fields read, as tags (field number << 3 | wire type), from the OTLP protos' field numbers.
-    private static final int LEN = WireReader.LENGTH_DELIMITED;
-    private static final int REQUEST_RESOURCE_ENTRIES = 1 << 3 | LEN; // resource_metrics, resource_logs
-    private static final int RESOURCE = 1 << 3 | LEN;
-    private static final int RESOURCE_ATTRIBUTES = 1 << 3 | LEN;
-    private static final int SCOPE_ENTRIES = 2 << 3 | LEN; // scope_metrics, scope_logs
-    private static final int SCOPE = 1 << 3 | LEN;
-    private static final int SCOPE_NAME = 1 << 3 | LEN;
-    private static final int SCOPE_VERSION = 2 << 3 | LEN;
-    private static final int SCOPE_ITEMS = 2 << 3 | LEN; // metrics, log_records
-    private static final int METRIC_NAME = 1 << 3 | LEN;
-    private static final int METRIC_GAUGE = 5 << 3 | LEN;
-    private static final int METRIC_SUM = 7 << 3 | LEN;
-    private static final int METRIC_HISTOGRAM = 9 << 3 | LEN;
-    private static final int METRIC_EXPONENTIAL_HISTOGRAM = 10 << 3 | LEN;
-    private static final int METRIC_SUMMARY = 11 << 3 | LEN;
-    private static final int DATA_POINTS = 1 << 3 | LEN; // in every kind of metric data
-    private static final int SUM_TEMPORALITY = 2 << 3 | WireReader.VARINT;
-    private static final int SUM_IS_MONOTONIC = 3 << 3 | WireReader.VARINT;
-    private static final int POINT_ATTRIBUTES = 7 << 3 | LEN;
-    private static final int POINT_START_TIME = 2 << 3 | WireReader.FIXED64;
-    private static final int POINT_TIME = 3 << 3 | WireReader.FIXED64;
-    private static final int POINT_AS_DOUBLE = 4 << 3 | WireReader.FIXED64;
-    private static final int POINT_AS_INT = 6 << 3 | WireReader.FIXED64;
-    private static final int LOG_TIME = 1 << 3 | WireReader.FIXED64;
-    private static final int LOG_OBSERVED_TIME = 11 << 3 | WireReader.FIXED64;
-    private static final int LOG_BODY = 5 << 3 | LEN;
-    private static final int LOG_ATTRIBUTES = 6 << 3 | LEN;
-    private static final int TEMPORALITY_DELTA = 1;
-    private static final int TEMPORALITY_CUMULATIVE = 2;
-
     private final Clock clock;
 
     /** Stamps batches with the system clock's time. */
@@ -93,7 +64,7 @@ public final class UsageExtractor {
         var errors = new Errors();
         WireReader request = WireReader.of(wire);
         while (request.next()) {
-            if (request.tag() == REQUEST_RESOURCE_ENTRIES) {
+            if (request.tag() == RESOURCE_METRICS) {
                 resourceMetrics(request.field(), points, resources, errors);
             } else {
                 request.skip();
@@ -107,7 +78,8 @@ public final class UsageExtractor {
                                         Map<String, SessionResource> resources, Errors errors)
             throws MalformedRequestException {
         var resource = new ArrayList<Attribute>();
-        List<WireReader> scopeMetrics = readResourceEntry(resourceMetrics, resource);
+        List<WireReader> scopeMetrics = readResourceEntry(resourceMetrics, RESOURCE_METRICS_RESOURCE, SCOPE_METRICS,
+                resource);
         StreamId resourceStream = Hashes.resource(resource);
         for (WireReader scope : scopeMetrics) {
             scopeMetrics(scope, resource, resourceStream, points, resources, errors);
@@ -121,19 +93,22 @@ public final class UsageExtractor {
         WireReader scopeVersion = WireReader.empty();
         var metrics = new ArrayList<WireReader>();
         while (scopeMetrics.next()) {
-            switch (scopeMetrics.tag()) {
-                case SCOPE -> {
-                    WireReader scope = scopeMetrics.field();
-                    while (scope.next()) {
-                        switch (scope.tag()) {
-                            case SCOPE_NAME -> scopeName = scope.field();
-                            case SCOPE_VERSION -> scopeVersion = scope.field();
-                            default -> scope.skip();
-                        }
+            int tag = scopeMetrics.tag();
+            if (tag == SCOPE_METRICS_SCOPE) {
+                WireReader scope = scopeMetrics.field();
+                while (scope.next()) {
+                    if (scope.tag() == SCOPE_NAME) {
+                        scopeName = scope.field();
+                    } else if (scope.tag() == SCOPE_VERSION) {
+                        scopeVersion = scope.field();
+                    } else {
+                        scope.skip();
                     }
                 }
-                case SCOPE_ITEMS -> metrics.add(scopeMetrics.field());
-                default -> scopeMetrics.skip();
+            } else if (tag == METRICS) {
+                metrics.add(scopeMetrics.field());
+            } else {
+                scopeMetrics.skip();
             }
         }
         StreamId scopeStream = Hashes.scope(resourceStream, scopeName, scopeVersion);
@@ -149,13 +124,15 @@ public final class UsageExtractor {
         int dataTag = 0;
         WireReader data = null;
         while (metric.next()) {
-            switch (metric.tag()) {
-                case METRIC_NAME -> name = metric.field();
-                case METRIC_GAUGE, METRIC_SUM, METRIC_HISTOGRAM, METRIC_EXPONENTIAL_HISTOGRAM, METRIC_SUMMARY -> {
-                    dataTag = metric.tag(); // a oneof: the last one set wins (no client repeats one)
-                    data = metric.field();
-                }
-                default -> metric.skip();
+            int tag = metric.tag();
+            if (tag == METRIC_NAME) {
+                name = metric.field();
+            } else if (tag == METRIC_SUM || tag == METRIC_GAUGE || tag == METRIC_HISTOGRAM
+                    || tag == METRIC_EXPONENTIAL_HISTOGRAM || tag == METRIC_SUMMARY) {
+                dataTag = tag; // a oneof: the last one set wins (no client repeats one)
+                data = metric.field();
+            } else {
+                metric.skip();
             }
         }
         Metric tracked = Metric.forName(name);
@@ -163,7 +140,7 @@ public final class UsageExtractor {
             return;
         }
         if (dataTag != METRIC_SUM) {
-            errors.reject(data == null ? 0 : count(data, DATA_POINTS), tracked.otelName() + " must be a sum, got "
+            errors.reject(data == null ? 0 : count(data, SUM_DATA_POINTS), tracked.otelName() + " must be a sum, got "
                     + dataKind(dataTag));
             return;
         }
@@ -171,11 +148,15 @@ public final class UsageExtractor {
         long temporalityValue = 0;
         boolean monotonic = false;
         while (data.next()) {
-            switch (data.tag()) {
-                case DATA_POINTS -> dataPoints.add(data.field());
-                case SUM_TEMPORALITY -> temporalityValue = data.varint();
-                case SUM_IS_MONOTONIC -> monotonic = data.varint() != 0;
-                default -> data.skip();
+            int tag = data.tag();
+            if (tag == SUM_DATA_POINTS) {
+                dataPoints.add(data.field());
+            } else if (tag == SUM_TEMPORALITY) {
+                temporalityValue = data.varint();
+            } else if (tag == SUM_IS_MONOTONIC) {
+                monotonic = data.varint() != 0;
+            } else {
+                data.skip();
             }
         }
         Temporality temporality = temporalityValue == TEMPORALITY_DELTA ? Temporality.DELTA
@@ -214,19 +195,21 @@ public final class UsageExtractor {
 
         Point(WireReader point) throws MalformedRequestException {
             while (point.next()) {
-                switch (point.tag()) {
-                    case POINT_ATTRIBUTES -> attributes.add(Attribute.read(point.field()));
-                    case POINT_START_TIME -> startNanos = point.fixed64();
-                    case POINT_TIME -> timeNanos = point.fixed64();
-                    case POINT_AS_DOUBLE -> {
-                        hasValue = true;
-                        value = Double.longBitsToDouble(point.fixed64());
-                    }
-                    case POINT_AS_INT -> {
-                        hasValue = true;
-                        value = point.fixed64();
-                    }
-                    default -> point.skip();
+                int tag = point.tag();
+                if (tag == POINT_ATTRIBUTES) {
+                    attributes.add(Attribute.read(point.field()));
+                } else if (tag == POINT_START_TIME) {
+                    startNanos = point.fixed64();
+                } else if (tag == POINT_TIME) {
+                    timeNanos = point.fixed64();
+                } else if (tag == POINT_AS_DOUBLE) {
+                    hasValue = true;
+                    value = Double.longBitsToDouble(point.fixed64());
+                } else if (tag == POINT_AS_INT) {
+                    hasValue = true;
+                    value = point.fixed64();
+                } else {
+                    point.skip();
                 }
             }
         }
@@ -298,13 +281,11 @@ public final class UsageExtractor {
     }
 
     private static String dataKind(int dataTag) {
-        return switch (dataTag) {
-            case METRIC_GAUGE -> "gauge";
-            case METRIC_HISTOGRAM -> "histogram";
-            case METRIC_EXPONENTIAL_HISTOGRAM -> "exponential_histogram";
-            case METRIC_SUMMARY -> "summary";
-            default -> "no data";
-        };
+        return dataTag == METRIC_GAUGE ? "gauge"
+                : dataTag == METRIC_HISTOGRAM ? "histogram"
+                : dataTag == METRIC_EXPONENTIAL_HISTOGRAM ? "exponential_histogram"
+                : dataTag == METRIC_SUMMARY ? "summary"
+                : "no data";
     }
 
     private static int count(WireReader message, int tag) throws MalformedRequestException {
@@ -325,14 +306,14 @@ public final class UsageExtractor {
         var resources = new LinkedHashMap<String, SessionResource>();
         WireReader request = WireReader.of(wire);
         while (request.next()) {
-            if (request.tag() != REQUEST_RESOURCE_ENTRIES) {
+            if (request.tag() != RESOURCE_LOGS) {
                 request.skip();
                 continue;
             }
             var resource = new ArrayList<Attribute>();
-            for (WireReader scope : readResourceEntry(request.field(), resource)) {
+            for (WireReader scope : readResourceEntry(request.field(), RESOURCE_LOGS_RESOURCE, SCOPE_LOGS, resource)) {
                 while (scope.next()) {
-                    if (scope.tag() == SCOPE_ITEMS) {
+                    if (scope.tag() == LOG_RECORDS) {
                         logRecord(scope.field(), resource, apiRequests, resources);
                     } else {
                         scope.skip();
@@ -351,12 +332,17 @@ public final class UsageExtractor {
         long observedNanos = 0;
         WireReader body = null;
         while (log.next()) {
-            switch (log.tag()) {
-                case LOG_TIME -> timeNanos = log.fixed64();
-                case LOG_OBSERVED_TIME -> observedNanos = log.fixed64();
-                case LOG_BODY -> body = log.field();
-                case LOG_ATTRIBUTES -> attributes.add(Attribute.read(log.field()));
-                default -> log.skip();
+            int tag = log.tag();
+            if (tag == LOG_TIME) {
+                timeNanos = log.fixed64();
+            } else if (tag == LOG_OBSERVED_TIME) {
+                observedNanos = log.fixed64();
+            } else if (tag == LOG_BODY) {
+                body = log.field();
+            } else if (tag == LOG_ATTRIBUTES) {
+                attributes.add(Attribute.read(log.field()));
+            } else {
+                log.skip();
             }
         }
         boolean apiRequest = "api_request".equals(attribute(attributes, EVENT_NAME_KEY, ""))
@@ -390,14 +376,17 @@ public final class UsageExtractor {
      * Reads a ResourceMetrics or ResourceLogs (the same shape): appends the resource's attributes and returns its
      * scope entries, read only afterwards since the resource may come after them on the wire.
      */
-    private static List<WireReader> readResourceEntry(WireReader entry, List<Attribute> resource)
-            throws MalformedRequestException {
+    private static List<WireReader> readResourceEntry(WireReader entry, int resourceTag, int scopesTag,
+                                                      List<Attribute> resource) throws MalformedRequestException {
         var scopes = new ArrayList<WireReader>();
         while (entry.next()) {
-            switch (entry.tag()) {
-                case RESOURCE -> readResource(entry.field(), resource);
-                case SCOPE_ENTRIES -> scopes.add(entry.field());
-                default -> entry.skip();
+            int tag = entry.tag();
+            if (tag == resourceTag) {
+                readResource(entry.field(), resource);
+            } else if (tag == scopesTag) {
+                scopes.add(entry.field());
+            } else {
+                entry.skip();
             }
         }
         return scopes;
