@@ -32,6 +32,10 @@ final class OtlpTags {
     static final int METRIC_EXPONENTIAL_HISTOGRAM = OtlpSchema.tag("Metric", "exponential_histogram");
     static final int METRIC_SUMMARY = OtlpSchema.tag("Metric", "summary");
     static final int SUM_DATA_POINTS = OtlpSchema.tag("Sum", "data_points");
+    static final int GAUGE_DATA_POINTS = OtlpSchema.tag("Gauge", "data_points");
+    static final int HISTOGRAM_DATA_POINTS = OtlpSchema.tag("Histogram", "data_points");
+    static final int EXPONENTIAL_HISTOGRAM_DATA_POINTS = OtlpSchema.tag("ExponentialHistogram", "data_points");
+    static final int SUMMARY_DATA_POINTS = OtlpSchema.tag("Summary", "data_points");
     static final int SUM_TEMPORALITY = OtlpSchema.tag("Sum", "aggregation_temporality");
     static final int SUM_IS_MONOTONIC = OtlpSchema.tag("Sum", "is_monotonic");
     static final int TEMPORALITY_DELTA =
