@@ -46,7 +46,7 @@ public final class OtlpSchema {
             return OtlpSchema.jsonName(name);
         }
 
-        /** The tag of one value of this field (a repeated scalar may also arrive packed, in one length-delimited one). */
+        /** The tag of one value of this field; a repeated scalar may also arrive packed, as one length-delimited. */
         int tag() {
             return WireType.tag(number, type.wireType());
         }

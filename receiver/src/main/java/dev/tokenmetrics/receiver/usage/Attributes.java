@@ -74,7 +74,8 @@ final class Attributes {
     }
 
     /**
-     * A data point's labels, read in one pass over its attributes; of a key sent twice, the last non-empty value counts.
+     * A data point's labels, read in one pass over its attributes; of a key sent twice, the last non-empty value
+     * counts.
      * Mutable and reused from point to point, so that labelling a point allocates only its values.
      */
     static final class Labels {
