@@ -18,6 +18,11 @@ import java.util.Arrays;
  * {@link #tag()} and {@link #skip()} every other field, which is how generated parsers treat unknown fields and
  * fields of an unexpected wire type. Every read is bounds-checked; a malformed body throws.
  * A length-delimited field is read as a reader over its own bytes, without copying.
+ * <p>
+ * Kept over the same API on protobuf's CodedInputStream, which is not faster: BenchWireReading, extracting usage from
+ * Claude Code's recorded 2,752-byte export, 6 rounds of child JVMs interleaved A/B on a shared 2-core machine (load
+ * about 6), median of the children's medians per export: daemon flags (C1) 26.1 µs here against 30.0 µs over
+ * CodedInputStream, default JIT 9.1 µs against 12.5 µs; fastest runs 15.3 against 17.7 µs and 7.4 against 9.2 µs.
  */
 public final class WireReader {
 
