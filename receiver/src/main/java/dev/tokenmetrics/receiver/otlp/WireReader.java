@@ -20,9 +20,10 @@ import java.util.Arrays;
  * A length-delimited field is read as a reader over its own bytes, without copying.
  * <p>
  * Kept over the same API on protobuf's CodedInputStream, which is not faster: BenchWireReading, extracting usage from
- * Claude Code's recorded 2,752-byte export, 6 rounds of child JVMs interleaved A/B on a shared 2-core machine (load
- * about 6), median of the children's medians per export: daemon flags (C1) 26.1 µs here against 30.0 µs over
- * CodedInputStream, default JIT 9.1 µs against 12.5 µs; fastest runs 15.3 against 17.7 µs and 7.4 against 9.2 µs.
+ * Claude Code's recorded 2,752-byte export, two runs of 6 rounds of child JVMs interleaved A/B on a shared 2-core
+ * machine (load 3 to 7), median of the children's medians per export, here against over CodedInputStream: daemon flags
+ * (C1) 26.1 against 30.0 µs and 22.0 against 25.6 µs, default JIT 9.1 against 12.5 µs and 11.6 against 13.3 µs;
+ * fastest runs, C1 15.3 against 17.7 and 15.6 against 18.4 µs, default 7.4 against 9.2 and 7.3 against 8.9 µs.
  */
 public final class WireReader {
 

@@ -57,8 +57,7 @@ final class Hashes {
     }
 
     private static long value(Attribute attribute, long seed) {
-        // The constants mixed in are the AnyValue field numbers of releases before the cases came from OtlpSchema:
-        // persisted stream ids depend on them.
+        // The numbers mixed in are written out, not taken from OtlpSchema: persisted stream ids depend on them.
         int valueCase = attribute.valueCase();
         if (valueCase == Attribute.STRING) {
             return bytes(attribute.bytes(), seed);

@@ -21,7 +21,8 @@ class PointRulesTest {
     }
 
     private static String tokens(String type, double value) throws MalformedRequestException {
-        return PointRules.problem(Metric.TOKEN_USAGE, Temporality.DELTA, read(point("s", "m", type, START, TIME, value)));
+        return PointRules.problem(Metric.TOKEN_USAGE, Temporality.DELTA,
+                read(point("s", "m", type, START, TIME, value)));
     }
 
     @Test
@@ -58,8 +59,8 @@ class PointRulesTest {
     void aPointNeedsAValueAndATime() throws MalformedRequestException {
         NumberDataPoint point = point("s", "m", "input", START, TIME, 5);
 
-        assertEquals("data point has no value",
-                PointRules.problem(Metric.TOKEN_USAGE, Temporality.DELTA, read(point.toBuilder().clearValue().build())));
+        assertEquals("data point has no value", PointRules.problem(Metric.TOKEN_USAGE, Temporality.DELTA,
+                read(point.toBuilder().clearValue().build())));
         assertEquals("data point has no timeUnixNano", PointRules.problem(Metric.TOKEN_USAGE, Temporality.DELTA,
                 read(point.toBuilder().clearTimeUnixNano().build())));
     }
