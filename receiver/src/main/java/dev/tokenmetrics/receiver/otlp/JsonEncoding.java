@@ -92,7 +92,7 @@ public final class JsonEncoding implements Encoding {
         switch (field.type()) {
             case MESSAGE -> {
                 expect(parser, JsonToken.START_OBJECT, field);
-                wire.tag(number, WireWriter.LENGTH_DELIMITED);
+                wire.tag(number, WireType.LENGTH_DELIMITED);
                 int mark = wire.mark();
                 transcodeMessage(parser, OtlpSchema.message(field.messageType()), wire);
                 wire.prefixLength(mark);
@@ -117,13 +117,13 @@ public final class JsonEncoding implements Encoding {
             }
             case STRING -> {
                 expect(parser, JsonToken.VALUE_STRING, field);
-                wire.tag(number, WireWriter.LENGTH_DELIMITED);
+                wire.tag(number, WireType.LENGTH_DELIMITED);
                 wire.string(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
             }
             case BYTES, HEX_ID -> {
                 expect(parser, JsonToken.VALUE_STRING, field);
                 String text = parser.getText();
-                wire.tag(number, WireWriter.LENGTH_DELIMITED);
+                wire.tag(number, WireType.LENGTH_DELIMITED);
                 wire.bytes(field.type() == OtlpSchema.Type.HEX_ID ? hex(text, field) : base64(text, field));
             }
             case ENUM -> varint(wire, number, readEnum(parser, field));
@@ -131,17 +131,17 @@ public final class JsonEncoding implements Encoding {
     }
 
     private static void varint(WireWriter wire, int number, long value) {
-        wire.tag(number, WireWriter.VARINT);
+        wire.tag(number, WireType.VARINT);
         wire.varint(value);
     }
 
     private static void fixed64(WireWriter wire, int number, long value) {
-        wire.tag(number, WireWriter.FIXED64);
+        wire.tag(number, WireType.FIXED64);
         wire.fixed64(value);
     }
 
     private static void fixed32(WireWriter wire, int number, int value) {
-        wire.tag(number, WireWriter.FIXED32);
+        wire.tag(number, WireType.FIXED32);
         wire.fixed32(value);
     }
 

@@ -5,16 +5,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * OTLP's request messages as the JSON transcoder needs them: each field's number, type and JSON keys.
+ * OTLP's request messages: each field's number, type and JSON keys, for the JSON transcoder, and each field's tag,
+ * for the usage extractor ({@link #tag}): the one table of OTLP's fields in the receiver.
  * Written out rather than read from protobuf's descriptors, which would cost the daemon some 250 classes and their
  * objects (about 3 MB of metaspace) the first time a JSON client calls. {@code OtlpSchemaTest} holds this table equal
  * to the generated descriptors of the opentelemetry-proto release the build uses, so the two cannot drift apart.
  */
-final class OtlpSchema {
+public final class OtlpSchema {
 
-    /** Protobuf's field types that OTLP uses; {@code HEX_ID} is bytes that OTLP JSON writes as hex. */
-    enum Type { MESSAGE, ENUM, STRING, BYTES, HEX_ID, BOOL, INT32, SINT32, UINT32, FIXED32, INT64, UINT64, FIXED64,
-        SFIXED64, DOUBLE }
+    /**
+     * Protobuf's field types that OTLP uses, each with the wire type of one value; {@code HEX_ID} is bytes that OTLP
+     * JSON writes as hex.
+     */
+    enum Type {
+        MESSAGE(WireType.LENGTH_DELIMITED), ENUM(WireType.VARINT), STRING(WireType.LENGTH_DELIMITED),
+        BYTES(WireType.LENGTH_DELIMITED), HEX_ID(WireType.LENGTH_DELIMITED), BOOL(WireType.VARINT),
+        INT32(WireType.VARINT), SINT32(WireType.VARINT), UINT32(WireType.VARINT), FIXED32(WireType.FIXED32),
+        INT64(WireType.VARINT), UINT64(WireType.VARINT), FIXED64(WireType.FIXED64), SFIXED64(WireType.FIXED64),
+        DOUBLE(WireType.FIXED64);
+
+        private final int wireType;
+
+        Type(int wireType) {
+            this.wireType = wireType;
+        }
+
+        int wireType() {
+            return wireType;
+        }
+    }
 
     /**
      * One field. {@code messageType} names the message of a MESSAGE field; {@code enumValues} maps an ENUM field's
@@ -25,6 +44,11 @@ final class OtlpSchema {
 
         String jsonName() {
             return OtlpSchema.jsonName(name);
+        }
+
+        /** The tag of one value of this field; a repeated scalar may also arrive packed, as one length-delimited. */
+        int tag() {
+            return WireType.tag(number, type.wireType());
         }
     }
 
@@ -264,6 +288,33 @@ final class OtlpSchema {
 
     static Iterable<MessageType> messages() {
         return MESSAGES.values();
+    }
+
+    /**
+     * The tag of a field, by its message's simple name and its proto name, for readers of the wire format to resolve
+     * once, into constants. Throws for a name the schema does not have: a typo fails at class initialisation.
+     */
+    public static int tag(String message, String field) {
+        return fieldOf(message, field).tag();
+    }
+
+    /** The number of an enum field's value, by its proto name; throws for a name the schema does not have. */
+    public static int enumValue(String message, String field, String valueName) {
+        Map<String, Integer> values = fieldOf(message, field).enumValues();
+        Integer number = values == null ? null : values.get(valueName);
+        if (number == null) {
+            throw new IllegalArgumentException(message + "." + field + " has no enum value " + valueName);
+        }
+        return number;
+    }
+
+    private static Field fieldOf(String message, String field) {
+        MessageType type = message(message);
+        Field found = type == null ? null : type.field(field);
+        if (found == null || !found.name().equals(field)) {
+            throw new IllegalArgumentException("OTLP has no field " + message + "." + field);
+        }
+        return found;
     }
 
     private static Field field(int number, String name, Type type) {

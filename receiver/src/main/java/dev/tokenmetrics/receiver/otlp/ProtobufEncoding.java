@@ -35,7 +35,7 @@ public final class ProtobufEncoding implements Encoding {
     public byte[] exportResponse(Signal signal, long rejected, String errorMessage) {
         var wire = new WireWriter(16 + errorMessage.length() * 3);
         if (rejected != 0 || !errorMessage.isEmpty()) {
-            wire.tag(1, WireWriter.LENGTH_DELIMITED); // partial_success, the same in every signal's response
+            wire.tag(1, WireType.LENGTH_DELIMITED); // partial_success, the same in every signal's response
             int mark = wire.mark();
             numberAndText(wire, rejected, errorMessage);
             wire.prefixLength(mark);
@@ -53,11 +53,11 @@ public final class ProtobufEncoding implements Encoding {
     /** Both partial_success and google.rpc.Status are a number (field 1) and a text (field 2), unset when zero. */
     private static void numberAndText(WireWriter wire, long number, String text) {
         if (number != 0) {
-            wire.tag(1, WireWriter.VARINT);
+            wire.tag(1, WireType.VARINT);
             wire.varint(number);
         }
         if (!text.isEmpty()) {
-            wire.tag(2, WireWriter.LENGTH_DELIMITED);
+            wire.tag(2, WireType.LENGTH_DELIMITED);
             wire.bytes(text.getBytes(StandardCharsets.UTF_8));
         }
     }

@@ -1,5 +1,12 @@
 package dev.tokenmetrics.receiver.otlp;
 
+import static dev.tokenmetrics.receiver.otlp.WireType.END_GROUP;
+import static dev.tokenmetrics.receiver.otlp.WireType.FIXED32;
+import static dev.tokenmetrics.receiver.otlp.WireType.FIXED64;
+import static dev.tokenmetrics.receiver.otlp.WireType.LENGTH_DELIMITED;
+import static dev.tokenmetrics.receiver.otlp.WireType.START_GROUP;
+import static dev.tokenmetrics.receiver.otlp.WireType.VARINT;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -11,15 +18,15 @@ import java.util.Arrays;
  * {@link #tag()} and {@link #skip()} every other field, which is how generated parsers treat unknown fields and
  * fields of an unexpected wire type. Every read is bounds-checked; a malformed body throws.
  * A length-delimited field is read as a reader over its own bytes, without copying.
+ * <p>
+ * Kept over the same API on protobuf's CodedInputStream, which is not faster: BenchWireReading, extracting usage from
+ * Claude Code's recorded 2,752-byte export, two runs of 6 rounds of child JVMs interleaved A/B on a shared 2-core
+ * machine (load 3 to 7), median of the children's medians per export, here against over CodedInputStream: daemon flags
+ * (C1) 26.1 against 30.0 µs and 22.0 against 25.6 µs, default JIT 9.1 against 12.5 µs and 11.6 against 13.3 µs;
+ * fastest runs, C1 15.3 against 17.7 and 15.6 against 18.4 µs, default 7.4 against 9.2 and 7.3 against 8.9 µs.
  */
 public final class WireReader {
 
-    public static final int VARINT = 0;
-    public static final int FIXED64 = 1;
-    public static final int LENGTH_DELIMITED = 2;
-    private static final int START_GROUP = 3;
-    private static final int END_GROUP = 4;
-    private static final int FIXED32 = 5;
     /** As protobuf-java's parser: deeper group nesting than this is an attack, not OTLP. */
     private static final int MAX_GROUP_DEPTH = 100;
 
@@ -45,11 +52,6 @@ public final class WireReader {
         return new WireReader(new byte[0], 0, 0);
     }
 
-    /** The tag for a field number and wire type, as {@link #tag()} reports it. */
-    public static int tag(int field, int wireType) {
-        return field << 3 | wireType;
-    }
-
     /** Moves to the next field; false at the end of this reader's bytes. */
     public boolean next() throws MalformedRequestException {
         if (position >= end) {
@@ -63,7 +65,7 @@ public final class WireReader {
         return true;
     }
 
-    /** The current field's number and wire type, comparable with {@link #tag(int, int)}. */
+    /** The current field's number and wire type, comparable with {@link WireType#tag(int, int)}. */
     public int tag() {
         return tag;
     }

@@ -8,11 +8,6 @@ import java.util.Arrays;
  */
 final class WireWriter {
 
-    static final int VARINT = 0;
-    static final int FIXED64 = 1;
-    static final int LENGTH_DELIMITED = 2;
-    static final int FIXED32 = 5;
-
     private byte[] bytes;
     private int size;
 
@@ -32,6 +27,7 @@ final class WireWriter {
         return Arrays.copyOf(bytes, size);
     }
 
+    /** Starts a field: its number and one of {@link WireType}'s wire types. */
     void tag(int fieldNumber, int wireType) {
         varint(((long) fieldNumber << 3) | wireType);
     }

@@ -13,30 +13,24 @@ import dev.tokenmetrics.receiver.otlp.WireReader;
  */
 record Attribute(WireReader key, int valueCase, long number, WireReader bytes) {
 
-    static final int STRING = 1;
-    static final int BOOL = 2;
-    static final int INT = 3;
-    static final int DOUBLE = 4;
-
-    private static final int KEY = 1 << 3 | WireReader.LENGTH_DELIMITED;
-    private static final int VALUE = 2 << 3 | WireReader.LENGTH_DELIMITED;
-    private static final int STRING_VALUE = 1 << 3 | WireReader.LENGTH_DELIMITED;
-    private static final int BOOL_VALUE = 2 << 3 | WireReader.VARINT;
-    private static final int INT_VALUE = 3 << 3 | WireReader.VARINT;
-    private static final int DOUBLE_VALUE = 4 << 3 | WireReader.FIXED64;
-    private static final int ARRAY_VALUE = 5 << 3 | WireReader.LENGTH_DELIMITED;
-    private static final int KVLIST_VALUE = 6 << 3 | WireReader.LENGTH_DELIMITED;
-    private static final int BYTES_VALUE = 7 << 3 | WireReader.LENGTH_DELIMITED;
+    // The AnyValue cases, by their field numbers as protobuf's oneof reports them.
+    static final int STRING = OtlpTags.STRING_VALUE >>> 3;
+    static final int BOOL = OtlpTags.BOOL_VALUE >>> 3;
+    static final int INT = OtlpTags.INT_VALUE >>> 3;
+    static final int DOUBLE = OtlpTags.DOUBLE_VALUE >>> 3;
 
     /** Reads a KeyValue message. */
     static Attribute read(WireReader keyValue) throws MalformedRequestException {
         WireReader key = null;
         WireReader value = null;
         while (keyValue.next()) {
-            switch (keyValue.tag()) {
-                case KEY -> key = keyValue.field();
-                case VALUE -> value = keyValue.field();
-                default -> keyValue.skip();
+            int tag = keyValue.tag();
+            if (tag == OtlpTags.KEY_VALUE_KEY) {
+                key = keyValue.field();
+            } else if (tag == OtlpTags.KEY_VALUE_VALUE) {
+                value = keyValue.field();
+            } else {
+                keyValue.skip();
             }
         }
         return value(key == null ? WireReader.empty() : key, value == null ? WireReader.empty() : value);
@@ -53,28 +47,24 @@ record Attribute(WireReader key, int valueCase, long number, WireReader bytes) {
         WireReader string = null;
         WireReader fields = value; // read through once; afterwards only its range is used
         while (fields.next()) {
-            switch (fields.tag()) {
-                case STRING_VALUE -> {
-                    valueCase = STRING;
-                    string = fields.field();
-                }
-                case BOOL_VALUE -> {
-                    valueCase = BOOL;
-                    number = fields.varint() != 0 ? 1 : 0;
-                }
-                case INT_VALUE -> {
-                    valueCase = INT;
-                    number = fields.varint();
-                }
-                case DOUBLE_VALUE -> {
-                    valueCase = DOUBLE;
-                    number = fields.fixed64();
-                }
-                case ARRAY_VALUE, KVLIST_VALUE, BYTES_VALUE -> {
-                    valueCase = fields.tag() >>> 3;
-                    fields.skip();
-                }
-                default -> fields.skip();
+            int tag = fields.tag();
+            if (tag == OtlpTags.STRING_VALUE) {
+                valueCase = STRING;
+                string = fields.field();
+            } else if (tag == OtlpTags.BOOL_VALUE) {
+                valueCase = BOOL;
+                number = fields.varint() != 0 ? 1 : 0;
+            } else if (tag == OtlpTags.INT_VALUE) {
+                valueCase = INT;
+                number = fields.varint();
+            } else if (tag == OtlpTags.DOUBLE_VALUE) {
+                valueCase = DOUBLE;
+                number = fields.fixed64();
+            } else if (tag == OtlpTags.ARRAY_VALUE || tag == OtlpTags.KVLIST_VALUE || tag == OtlpTags.BYTES_VALUE) {
+                valueCase = tag >>> 3;
+                fields.skip();
+            } else {
+                fields.skip();
             }
         }
         return new Attribute(key, valueCase, number, valueCase == STRING ? string : value);
@@ -82,13 +72,16 @@ record Attribute(WireReader key, int valueCase, long number, WireReader bytes) {
 
     /** The value as text for the scalar cases, or null. */
     String scalar() throws MalformedRequestException {
-        return switch (valueCase) {
-            case STRING -> bytes.text();
-            case BOOL -> number != 0 ? "true" : "false";
-            case INT -> Long.toString(number);
-            case DOUBLE -> Double.toString(Double.longBitsToDouble(number));
-            default -> null;
-        };
+        if (valueCase == STRING) {
+            return bytes.text();
+        } else if (valueCase == BOOL) {
+            return number != 0 ? "true" : "false";
+        } else if (valueCase == INT) {
+            return Long.toString(number);
+        } else if (valueCase == DOUBLE) {
+            return Double.toString(Double.longBitsToDouble(number));
+        }
+        return null;
     }
 
 }

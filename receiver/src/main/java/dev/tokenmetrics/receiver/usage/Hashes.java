@@ -57,13 +57,18 @@ final class Hashes {
     }
 
     private static long value(Attribute attribute, long seed) {
-        return switch (attribute.valueCase()) {
-            case Attribute.STRING -> bytes(attribute.bytes(), seed);
-            case Attribute.BOOL -> mix(seed ^ (attribute.number() != 0 ? 1 : 2));
-            case Attribute.INT -> mix(seed ^ 3 ^ attribute.number());
-            case Attribute.DOUBLE -> mix(seed ^ 4 ^ attribute.number());
-            default -> bytes(attribute.bytes(), seed ^ attribute.valueCase()); // rare: arrays, maps, bytes
-        };
+        // The numbers mixed in are written out, not taken from OtlpSchema: persisted stream ids depend on them.
+        int valueCase = attribute.valueCase();
+        if (valueCase == Attribute.STRING) {
+            return bytes(attribute.bytes(), seed);
+        } else if (valueCase == Attribute.BOOL) {
+            return mix(seed ^ (attribute.number() != 0 ? 1 : 2));
+        } else if (valueCase == Attribute.INT) {
+            return mix(seed ^ 3 ^ attribute.number());
+        } else if (valueCase == Attribute.DOUBLE) {
+            return mix(seed ^ 4 ^ attribute.number());
+        }
+        return bytes(attribute.bytes(), seed ^ valueCase); // rare: arrays, maps, bytes
     }
 
     private static long text(String text, long seed) {

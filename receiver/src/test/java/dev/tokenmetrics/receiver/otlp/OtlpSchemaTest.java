@@ -3,12 +3,15 @@ package dev.tokenmetrics.receiver.otlp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.WireFormat;
 import dev.tokenmetrics.receiver.otlp.OtlpSchema.Field;
 import dev.tokenmetrics.receiver.otlp.OtlpSchema.MessageType;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -57,6 +60,43 @@ class OtlpSchemaTest {
                 assertSame(field, type.field(field.name()));
             }
         }
+    }
+
+    @Test
+    void wireTypesAreProtobufs() {
+        assertEquals(WireFormat.WIRETYPE_VARINT, WireType.VARINT);
+        assertEquals(WireFormat.WIRETYPE_FIXED64, WireType.FIXED64);
+        assertEquals(WireFormat.WIRETYPE_LENGTH_DELIMITED, WireType.LENGTH_DELIMITED);
+        assertEquals(WireFormat.WIRETYPE_START_GROUP, WireType.START_GROUP);
+        assertEquals(WireFormat.WIRETYPE_END_GROUP, WireType.END_GROUP);
+        assertEquals(WireFormat.WIRETYPE_FIXED32, WireType.FIXED32);
+    }
+
+    @Test
+    void everyFieldsTagIsTheOneProtobufWritesItsValuesWith() {
+        for (Descriptor descriptor : reachableMessages().values()) {
+            for (FieldDescriptor field : descriptor.getFields()) {
+                assertEquals(field.getNumber() << 3 | field.getLiteType().getWireType(),
+                        OtlpSchema.tag(descriptor.getName(), field.getName()), field.getFullName());
+            }
+        }
+    }
+
+    @Test
+    void enumValuesAreLookedUpByTheirProtoNames() {
+        assertEquals(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE_VALUE,
+                OtlpSchema.enumValue("Sum", "aggregation_temporality", "AGGREGATION_TEMPORALITY_CUMULATIVE"));
+    }
+
+    @Test
+    void aNameTheSchemaDoesNotHaveIsRefusedNotGuessed() {
+        assertThrows(IllegalArgumentException.class, () -> OtlpSchema.tag("Metric", "nmae"));
+        assertThrows(IllegalArgumentException.class, () -> OtlpSchema.tag("Metrics", "name"));
+        assertThrows(IllegalArgumentException.class, () -> OtlpSchema.tag("NumberDataPoint", "timeUnixNano"),
+                "proto names only: one spelling per field");
+        assertThrows(IllegalArgumentException.class, () -> OtlpSchema.enumValue("Metric", "name", "DELTA"));
+        assertThrows(IllegalArgumentException.class,
+                () -> OtlpSchema.enumValue("Sum", "aggregation_temporality", "DELTA"));
     }
 
     /** By simple name, which the schema uses: asserted unique, so nothing is conflated. */

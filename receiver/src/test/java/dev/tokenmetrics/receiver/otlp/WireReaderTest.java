@@ -26,10 +26,10 @@ class WireReaderTest {
         var reader = WireReader.of(bytes(0x08, 0xAC, 0x02, 0x11, 1, 0, 0, 0, 0, 0, 0, 0, 0x1A, 2, 'h', 'i'));
 
         assertTrue(reader.next());
-        assertEquals(WireReader.tag(1, WireReader.VARINT), reader.tag());
+        assertEquals(WireType.tag(1, WireType.VARINT), reader.tag());
         assertEquals(300, reader.varint());
         assertTrue(reader.next());
-        assertEquals(WireReader.tag(2, WireReader.FIXED64), reader.tag());
+        assertEquals(WireType.tag(2, WireType.FIXED64), reader.tag());
         assertEquals(1, reader.fixed64());
         assertTrue(reader.next());
         WireReader text = reader.field();
@@ -48,7 +48,7 @@ class WireReaderTest {
                 0x2B, 0x33, 0x08, 1, 0x34, 0x2C, // 5: group holding group 6 holding a varint
                 0x38, 7);                        // 7: varint, read
         var reader = WireReader.of(unknown);
-        while (reader.next() && reader.tag() != WireReader.tag(7, WireReader.VARINT)) {
+        while (reader.next() && reader.tag() != WireType.tag(7, WireType.VARINT)) {
             reader.skip();
         }
         assertEquals(7, reader.varint());
@@ -72,9 +72,9 @@ class WireReaderTest {
                 var reader = WireReader.of(body);
                 while (reader.next()) {
                     switch (reader.tag() & 7) {
-                        case WireReader.VARINT -> reader.varint();
-                        case WireReader.FIXED64 -> reader.fixed64();
-                        case WireReader.LENGTH_DELIMITED -> reader.field();
+                        case WireType.VARINT -> reader.varint();
+                        case WireType.FIXED64 -> reader.fixed64();
+                        case WireType.LENGTH_DELIMITED -> reader.field();
                         default -> reader.skip();
                     }
                 }
