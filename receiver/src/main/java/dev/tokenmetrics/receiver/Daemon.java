@@ -2,6 +2,8 @@ package dev.tokenmetrics.receiver;
 
 import dev.tokenmetrics.receiver.http.Health;
 import dev.tokenmetrics.receiver.http.ReceiverServer;
+import dev.tokenmetrics.receiver.ledger.Ledger;
+import dev.tokenmetrics.receiver.ledger.LedgerWriter;
 import dev.tokenmetrics.receiver.publish.MetricsFile;
 import dev.tokenmetrics.receiver.publish.MetricsFilePublisher;
 import dev.tokenmetrics.receiver.store.AtomicFiles;
@@ -15,6 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -31,15 +36,19 @@ final class Daemon implements AutoCloseable {
 
     private final DaemonLocks locks;
     private final UsageStore store;
+    private final List<AutoCloseable> outputs; // closed after the store, in reverse
     private final MetricsFilePublisher publisher;
+    private final Optional<LedgerWriter> ledger;
     private final ReceiverServer server;
     private final Path pidFile;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Daemon(DaemonLocks locks, UsageStore store, MetricsFilePublisher publisher, ReceiverServer server,
-                   Path pidFile) {
+    private Daemon(DaemonLocks locks, UsageStore store, List<AutoCloseable> outputs, MetricsFilePublisher publisher,
+                   Optional<LedgerWriter> ledger, ReceiverServer server, Path pidFile) {
+        this.ledger = ledger;
         this.locks = locks;
         this.store = store;
+        this.outputs = outputs;
         this.publisher = publisher;
         this.server = server;
         this.pidFile = pidFile;
@@ -58,8 +67,12 @@ final class Daemon implements AutoCloseable {
             throw e;
         }
         // Outputs plug into the store as listeners of its commits.
+        var outputs = new ArrayList<AutoCloseable>();
         var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), store::report, problems);
         store.addListener(publisher);
+        outputs.add(publisher);
+        Optional<LedgerWriter> ledger = openLedger(config.stateDir().resolve("usage.db"), store, problems);
+        ledger.ifPresent(outputs::add);
         try {
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
             ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store, clock),
@@ -72,18 +85,55 @@ final class Daemon implements AutoCloseable {
             Path pidFile = config.stateDir().resolve("receiver.pid");
             AtomicFiles.write(pidFile, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII),
                     false);
-            return new Daemon(locks, store, publisher, server, pidFile);
+            return new Daemon(locks, store, outputs, publisher, ledger, server, pidFile);
         } catch (IOException | RuntimeException e) {
-            publisher.close();
             store.close();
+            closeAll(outputs);
             locks.close();
             throw e;
         }
     }
 
-    /** Whether the metrics file, as last written, covers every commit so far: a positive signal tests wait for. */
+    /**
+     * Opens the usage ledger and catches it up with the journal. A ledger that cannot be opened (locked, corrupt,
+     * no space) never stops the receiver: it is reported in /health and the receiver runs without it.
+     */
+    private static Optional<LedgerWriter> openLedger(Path database, UsageStore store, Problems problems) {
+        Ledger ledger;
+        try {
+            ledger = Ledger.open(database);
+        } catch (IOException e) {
+            problems.report("ledger", e.getMessage() + "; running without the usage history");
+            LOG.severe(e.getMessage() + "; running without the usage history");
+            return Optional.empty();
+        }
+        var writer = new LedgerWriter(ledger, problems);
+        try {
+            store.replayJournal(writer); // what the last run may not have written
+        } catch (IOException e) {
+            problems.report("ledger", "could not replay the journal into it: " + e.getMessage());
+        }
+        store.addListener(writer);
+        return Optional.of(writer);
+    }
+
+    private static void closeAll(List<AutoCloseable> outputs) {
+        for (int i = outputs.size() - 1; i >= 0; i--) {
+            try {
+                outputs.get(i).close();
+            } catch (Exception e) {
+                LOG.warning("closing an output: " + e);
+            }
+        }
+    }
+
+    /**
+     * Whether the metrics file, as last written, and the ledger cover every commit so far: a positive signal tests
+     * wait for.
+     */
     boolean published() {
-        return publisher.published() >= store.commits();
+        long commits = store.commits();
+        return publisher.published() >= commits && ledger.map(writer -> writer.written() >= commits).orElse(true);
     }
 
     /** Group commits so far: unchanged means nothing was recorded. */
@@ -112,7 +162,7 @@ final class Daemon implements AutoCloseable {
         } catch (IOException e) {
             LOG.severe("could not write the final snapshot: " + e);
         }
-        publisher.close();
+        closeAll(outputs);
         server.close();
         try {
             String pid = Files.readString(pidFile).trim();

@@ -76,6 +76,15 @@ class ClaudeCodeCliTest {
                 "cost: CLI " + result.path("total_cost_usd") + ", file " + session.path("costUsd"));
         // Whatever the CLI exported last (it flushes at exit) is in the file once it covers every commit.
         assertEquals(tokens, receiver.awaitPublished().path("sessions").path(sessionId).path("tokens"));
+        // The ledger: one row per API call, its sums what Claude Code billed, to the token and the exact cost.
+        RunningReceiver.LedgerSums ledger = receiver.ledgerSums(sessionId);
+        assertEquals(session.path("apiRequests").asInt(), ledger.requests(), "one ledger row per api_request event");
+        assertEquals(expected[0], ledger.input(), "ledger input");
+        assertEquals(expected[1], ledger.output(), "ledger output");
+        assertEquals(expected[2], ledger.cacheRead(), "ledger cacheRead");
+        assertEquals(expected[3], ledger.cacheCreation(), "ledger cacheCreation");
+        assertEquals(0, cliCost.compareTo(MetricsFile.roundCost(ledger.costUsd())),
+                "ledger cost: CLI " + result.path("total_cost_usd") + ", ledger " + ledger.costUsd());
     }
 
     @ParameterizedTest(name = "{0}, compression {1}, {2}")

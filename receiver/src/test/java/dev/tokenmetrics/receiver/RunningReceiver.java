@@ -114,8 +114,9 @@ public final class RunningReceiver implements AutoCloseable {
     }
 
     /**
-     * Waits until the metrics file covers every export recorded so far, and returns it: what it says then is final
-     * until the next export. The positive signal that replaces "wait a while and see that nothing changed".
+     * Waits until the metrics file and the ledger cover every export recorded so far, and returns the file: what
+     * they say then is final until the next export. The positive signal that replaces "wait a while and see that
+     * nothing changed".
      */
     public JsonNode awaitPublished() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -126,6 +127,32 @@ public final class RunningReceiver implements AutoCloseable {
             Thread.sleep(10);
         }
         return metrics();
+    }
+
+    /** The ledger's sums for a session, once it covers every export recorded so far. */
+    public LedgerSums ledgerSums(String sessionId) throws Exception {
+        awaitPublished();
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + stateDir.resolve("usage.db"));
+             var statement = connection.prepareStatement("SELECT count(*), sum(input_tokens), sum(output_tokens),"
+                     + " sum(cache_read_tokens), sum(cache_creation_tokens), group_concat(cost_usd, ' ')"
+                     + " FROM requests WHERE session_id = ?")) {
+            statement.setString(1, sessionId);
+            try (var result = statement.executeQuery()) {
+                result.next();
+                var cost = java.math.BigDecimal.ZERO;
+                String costs = result.getString(6);
+                for (String one : costs == null ? new String[0] : costs.split(" ")) {
+                    cost = cost.add(new java.math.BigDecimal(one)); // summed exactly, as the text it is stored as
+                }
+                return new LedgerSums(result.getInt(1), result.getLong(2), result.getLong(3), result.getLong(4),
+                        result.getLong(5), cost);
+            }
+        }
+    }
+
+    /** Requests, the four token sums and the exact cost sum of a session in the ledger. */
+    public record LedgerSums(int requests, long input, long output, long cacheRead, long cacheCreation,
+                             java.math.BigDecimal costUsd) {
     }
 
     /** Group commits of the store so far: unchanged means no export was recorded. */

@@ -24,6 +24,8 @@ public final class StandInMessagesApi implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicInteger numbered = new AtomicInteger();
+    /** Each response's request-id, unique like the real API's: telemetry and transcripts both record it. */
+    private final String requestIdPrefix = "req_standin_" + Long.toHexString(System.nanoTime()) + "_";
     /** Calls whose usage is in {@link #served}: counted after it, so whoever sees a call sees its tokens. */
     private final AtomicInteger calls = new AtomicInteger();
     /** input, output, cacheRead, cacheCreation served so far. */
@@ -80,10 +82,11 @@ public final class StandInMessagesApi implements AutoCloseable {
             served.addAndGet(3, cacheCreation);
             calls.incrementAndGet();
             String model = request.path("model").asText("claude-sonnet-4-5");
+            String requestId = requestIdPrefix + call;
             if (request.path("stream").asBoolean(false)) {
-                stream(exchange, call, model, input, output, cacheRead, cacheCreation);
+                stream(exchange, requestId, call, model, input, output, cacheRead, cacheCreation);
             } else {
-                whole(exchange, call, model, input, output, cacheRead, cacheCreation);
+                whole(exchange, requestId, call, model, input, output, cacheRead, cacheCreation);
             }
         }
     }
@@ -99,16 +102,18 @@ public final class StandInMessagesApi implements AutoCloseable {
         return message;
     }
 
-    private static void whole(HttpExchange exchange, int call, String model, long input, long output, long cacheRead,
+    private static void whole(HttpExchange exchange, String requestId, int call, String model, long input,
+                              long output, long cacheRead,
                               long cacheCreation) throws IOException {
         ObjectNode message = message(call, model, input, output, cacheRead, cacheCreation);
         message.putArray("content").addObject().put("type", "text").put("text", "Hi there!");
         message.put("stop_reason", "end_turn");
-        send(exchange, "application/json", JSON.writeValueAsBytes(message));
+        send(exchange, requestId, "application/json", JSON.writeValueAsBytes(message));
     }
 
     /** The streaming shape: usage in message_start, final output tokens in message_delta. */
-    private static void stream(HttpExchange exchange, int call, String model, long input, long output, long cacheRead,
+    private static void stream(HttpExchange exchange, String requestId, int call, String model, long input,
+                               long output, long cacheRead,
                                long cacheCreation) throws IOException {
         ObjectNode start = JSON.createObjectNode().put("type", "message_start");
         ObjectNode message = message(call, model, input, 1, cacheRead, cacheCreation);
@@ -127,16 +132,17 @@ public final class StandInMessagesApi implements AutoCloseable {
         event(events, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
         event(events, "message_delta", messageDelta);
         event(events, "message_stop", JSON.createObjectNode().put("type", "message_stop"));
-        send(exchange, "text/event-stream", events.toString().getBytes(StandardCharsets.UTF_8));
+        send(exchange, requestId, "text/event-stream", events.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void event(StringBuilder events, String name, JsonNode data) throws IOException {
         events.append("event: ").append(name).append('\n').append("data: ").append(JSON.writeValueAsString(data)).append("\n\n");
     }
 
-    private static void send(HttpExchange exchange, String contentType, byte[] body) throws IOException {
+    private static void send(HttpExchange exchange, String requestId, String contentType, byte[] body)
+            throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("request-id", "req_standin");
+        exchange.getResponseHeaders().set("request-id", requestId);
         exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

@@ -48,7 +48,12 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private final Thread thread;
     private volatile long written; // the latest commit whose rows are in the ledger
 
-    public LedgerWriter(Ledger ledger, Function<UsageBatch, List<LedgerRow>> rows, Problems problems) {
+    /** Writes the rows of each batch's api_request events (see {@link LedgerRows}). */
+    public LedgerWriter(Ledger ledger, Problems problems) {
+        this(ledger, LedgerRows::of, problems);
+    }
+
+    LedgerWriter(Ledger ledger, Function<UsageBatch, List<LedgerRow>> rows, Problems problems) {
         this.ledger = ledger;
         this.rows = rows;
         this.problems = problems;

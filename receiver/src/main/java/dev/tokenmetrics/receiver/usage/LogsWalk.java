@@ -82,7 +82,8 @@ final class LogsWalk {
         long eventKey = Hashes.event(sessionId, Attributes.find(attributes, Attributes.EVENT_SEQUENCE_KEY, ""),
                 timeNanos, observedNanos);
         out.apiRequest(new ApiRequest(sessionId, Attributes.find(attributes, Attributes.MODEL_KEY,
-                Attributes.UNKNOWN_MODEL), timeNanos != 0 ? timeNanos : observedNanos, eventKey));
+                Attributes.UNKNOWN_MODEL), timeNanos != 0 ? timeNanos : observedNanos, eventKey,
+                ApiCalls.read(attributes, resource)));
         if (!out.knowsSession(sessionId)) {
             out.session(sessionId, resource, Attributes.find(attributes, Attributes.TERMINAL_TYPE_KEY, null));
         }
