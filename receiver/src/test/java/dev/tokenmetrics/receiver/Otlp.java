@@ -175,4 +175,32 @@ public final class Otlp {
         }
         return builder.build();
     }
+
+    /**
+     * A logs export of one {@code claude_code.api_request} event as Claude Code sends it: the given request-id, exact
+     * tokens and cost, in the given session.
+     */
+    public static io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest apiRequest(String session,
+            String requestId, Instant time, long input, long output, String costUsd) {
+        var record = io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
+                .setTimeUnixNano(nanos(time)).setObservedTimeUnixNano(nanos(time))
+                .setBody(AnyValue.newBuilder().setStringValue("claude_code.api_request"))
+                .addAttributes(kv("event.name", "api_request"))
+                .addAttributes(kv("session.id", session))
+                .addAttributes(kv("event.sequence", requestId))
+                .addAttributes(kv("request_id", requestId))
+                .addAttributes(kv("model", "claude-opus-5-5"))
+                .addAttributes(KeyValue.newBuilder().setKey("input_tokens").setValue(AnyValue.newBuilder().setIntValue(input)))
+                .addAttributes(KeyValue.newBuilder().setKey("output_tokens").setValue(AnyValue.newBuilder().setIntValue(output)))
+                .addAttributes(KeyValue.newBuilder().setKey("cost_usd")
+                        .setValue(AnyValue.newBuilder().setDoubleValue(Double.parseDouble(costUsd))))
+                .addAttributes(kv("query_source", "sdk"));
+        return io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.newBuilder()
+                .addResourceLogs(io.opentelemetry.proto.logs.v1.ResourceLogs.newBuilder()
+                        .setResource(io.opentelemetry.proto.resource.v1.Resource.newBuilder()
+                                .addAttributes(kv("service.name", "claude-code"))
+                                .addAttributes(kv("service.version", "2.1.331")))
+                        .addScopeLogs(io.opentelemetry.proto.logs.v1.ScopeLogs.newBuilder().addLogRecords(record)))
+                .build();
+    }
 }
