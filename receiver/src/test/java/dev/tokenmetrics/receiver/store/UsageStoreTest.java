@@ -264,6 +264,48 @@ class UsageStoreTest {
     }
 
     @Test
+    void coveredSegmentsAreRecycledOnlyOnceEveryOutputHasMadeTheirCommitsDurable() throws Exception {
+        var asked = new java.util.concurrent.LinkedBlockingQueue<Long>();
+        var release = new java.util.concurrent.CountDownLatch(1);
+        UsageStore store = UsageStore.open(dir, CLOCK);
+        store.addListener(new CommitListener() {
+            @Override
+            public void committed(Commit commit) {
+            }
+
+            @Override
+            public boolean awaitDurable(long sequence, java.time.Duration timeout) {
+                asked.add(sequence);
+                try {
+                    return release.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            }
+        });
+        int perBatch = BatchCodec.encode(delta("s1", 1, 1)).length + 20;
+        int batches = (int) (UsageStore.CUT_AFTER_BYTES / perBatch) * 3 / 2; // one cut, not two
+        CompletableFuture<Integer> last = null;
+        for (int i = 1; i <= batches; i++) {
+            last = store.record(delta("s1", i, 1));
+        }
+        last.get();
+        Path first = Journal.pathOf(dir, 1);
+
+        Long covered = asked.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(covered != null && covered > 0, "the output is asked to make the covered commits durable");
+        assertTrue(Files.exists(first), "the covered segment stays while the output has not answered");
+
+        release.countDown();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(first) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(Files.notExists(first), "recycled once it has");
+        store.close();
+    }
+
+    @Test
     void aCorruptSnapshotIsSetAsideNotSilentlyOverwritten() throws IOException {
         Files.write(dir.resolve("state.bin"), new byte[] {1, 2, 3});
         try (UsageStore store = UsageStore.open(dir, CLOCK)) {
