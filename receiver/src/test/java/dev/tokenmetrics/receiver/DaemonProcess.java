@@ -71,6 +71,24 @@ final class DaemonProcess {
         throw new AssertionError("daemon never became healthy: " + output());
     }
 
+    /**
+     * POSTs a protobuf export as an OTLP exporter does and says whether it was acknowledged (200); false also when
+     * the daemon is gone, after which such an exporter retries.
+     */
+    static boolean export(HttpClient client, int port, String path, byte[] body) {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/x-protobuf")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     int awaitExit() throws Exception {
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();

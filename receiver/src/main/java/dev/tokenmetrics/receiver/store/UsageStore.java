@@ -350,6 +350,7 @@ public final class UsageStore implements AutoCloseable {
                 }
             }
         }
+        long sequence = ++commits; // counted before any export of it is answered
         for (int i = 0; i < group.size(); i++) { // outside the lock: completing runs the exports' responses
             if (outcomes[i] instanceof RuntimeException e) {
                 LOG.log(Level.SEVERE, "could not apply a batch", e);
@@ -359,9 +360,8 @@ public final class UsageStore implements AutoCloseable {
                 group.get(i).durable.complete((Integer) outcomes[i]);
             }
         }
-        commits++;
         if (!listeners.isEmpty()) {
-            var commit = new Commit(commits, group.stream().map(Pending::batch).toList(), changed);
+            var commit = new Commit(sequence, group.stream().map(Pending::batch).toList(), changed);
             for (CommitListener listener : listeners) {
                 listener.committed(commit);
             }
