@@ -1,0 +1,182 @@
+package dev.tokenmetrics.receiver.transcripts;
+
+import dev.tokenmetrics.receiver.transcripts.TranscriptUpdate.Kind;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+
+/**
+ * Finds Claude Code's transcripts under {@code ~/.claude/projects} and reads what each gained since the last scan.
+ *
+ * <p>Sessions are {@code <project>/<session>.jsonl}, subagents {@code <project>/<session>/subagents/agent-<id>.jsonl};
+ * every {@code .jsonl} file down to that depth is taken, links not followed. A file whose identity, size and
+ * modification time are as last seen is not opened: re-scanning an unchanged history costs one directory walk.
+ * A file that changed is read from where the last scan stopped, unless it shrank below that point, has a new
+ * identity, or no longer ends its read part with the same bytes: then it is read again from the start and reported
+ * {@link Kind#REPLACED}.
+ */
+public final class TranscriptScanner {
+
+    /** How many bytes before the resume offset vouch that the part already read is unchanged. */
+    public static final int TAIL_BYTES = 64;
+
+    /** {@code projects/<project>/<session>/subagents/agent-<id>.jsonl} is four levels down. */
+    private static final int MAX_DEPTH = 4;
+
+    private final Path root;
+    private final TranscriptReader reader;
+
+    public TranscriptScanner(Path projectsRoot, TranscriptReader reader) {
+        this.root = Objects.requireNonNull(projectsRoot, "projectsRoot");
+        this.reader = Objects.requireNonNull(reader, "reader");
+    }
+
+    /** Claude Code's projects directory: {@code $CLAUDE_CONFIG_DIR/projects}, else {@code ~/.claude/projects}. */
+    public static Path defaultRoot(Map<String, String> environment, Path home) {
+        String configured = environment.get("CLAUDE_CONFIG_DIR");
+        Path config = configured == null || configured.isBlank() ? home.resolve(".claude") : Path.of(configured);
+        return config.resolve("projects");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public ScanResult scan(ScanState previous) {
+        Map<String, FileState> before = previous.byPath();
+        List<FileState> after = new ArrayList<>();
+        List<TranscriptUpdate> updates = new ArrayList<>();
+        List<Path> failed = new ArrayList<>();
+        long opened = 0;
+        List<Found> found = walk(failed, !before.isEmpty());
+        for (Found file : found) {
+            String key = root.relativize(file.path).toString();
+            FileState known = before.remove(key);
+            FileState seen = file.state(key);
+            if (known != null && unchanged(known, seen)) {
+                after.add(known);
+                continue;
+            }
+            opened++;
+            try {
+                Kind kind = known == null ? Kind.NEW : continues(known, seen, file.path) ? Kind.APPENDED : Kind.REPLACED;
+                long from = kind == Kind.APPENDED ? known.offset() : 0;
+                TranscriptChunk chunk = reader.read(file.path, from, seen.size());
+                after.add(new FileState(key, seen.size(), seen.modifiedNanos(), seen.identity(), chunk.resumeOffset(),
+                        tailChecksum(file.path, chunk.resumeOffset())));
+                if (kind != Kind.APPENDED || chunk.bytesRead() > 0) {
+                    updates.add(new TranscriptUpdate(file.path, kind, file.subagent(), chunk));
+                }
+            } catch (IOException e) {
+                failed.add(file.path);
+                if (known != null) {
+                    after.add(known);
+                }
+            }
+        }
+        List<Path> removed = new ArrayList<>();
+        for (FileState gone : before.values()) {
+            Path path = root.resolve(gone.path());
+            if (failed.stream().anyMatch(path::startsWith)) {
+                after.add(gone); // not seen because it could not be looked at, not because it is gone
+            } else {
+                removed.add(path);
+            }
+        }
+        return new ScanResult(new ScanState(after), updates, removed, failed, found.size(), opened);
+    }
+
+    private static boolean unchanged(FileState known, FileState seen) {
+        return known.identity().equals(seen.identity()) && known.size() == seen.size()
+                && known.modifiedNanos() == seen.modifiedNanos();
+    }
+
+    /** Whether what was read before is still the start of the file, so that reading on from its end is right. */
+    private static boolean continues(FileState known, FileState seen, Path path) throws IOException {
+        return known.identity().equals(seen.identity()) && seen.size() >= known.offset()
+                && tailChecksum(path, known.offset()) == known.tailChecksum();
+    }
+
+    private static long tailChecksum(Path path, long offset) throws IOException {
+        if (offset == 0) {
+            return 0;
+        }
+        int length = (int) Math.min(TAIL_BYTES, offset);
+        ByteBuffer tail = ByteBuffer.allocate(length);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (tail.hasRemaining()) {
+                if (channel.read(tail, offset - length + tail.position()) < 0) {
+                    return -1; // shorter than it was: matches no checksum (CRC32 values are never negative)
+                }
+            }
+        }
+        CRC32 crc = new CRC32();
+        crc.update(tail.flip());
+        return crc.getValue();
+    }
+
+    /** A transcript as the walk saw it. */
+    private record Found(Path path, BasicFileAttributes attributes) {
+
+        FileState state(String key) {
+            Object fileKey = attributes.fileKey();
+            return new FileState(key, attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                    fileKey == null ? "" : fileKey.toString(), 0, 0);
+        }
+
+        boolean subagent() {
+            Path parent = path.getParent();
+            return parent != null && parent.getFileName() != null
+                    && parent.getFileName().toString().equals("subagents");
+        }
+    }
+
+    private List<Found> walk(List<Path> failed, boolean expected) {
+        List<Found> found = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            if (expected) {
+                failed.add(root); // an unmounted home is not a deleted history
+            }
+            return found;
+        }
+        try {
+            Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), MAX_DEPTH,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                            if (attributes.isRegularFile() && file.getFileName().toString().endsWith(".jsonl")) {
+                                found.add(new Found(file, attributes));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            if (!(e instanceof NoSuchFileException)) {
+                                failed.add(file); // gone between listing and looking is simply gone
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            failed.add(root);
+        }
+        found.sort((a, b) -> a.path.compareTo(b.path));
+        return found;
+    }
+}
