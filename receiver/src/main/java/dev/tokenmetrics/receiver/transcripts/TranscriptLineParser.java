@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.tokenmetrics.receiver.transcripts.CostState.ModelTotals;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,6 +18,11 @@ import java.util.Map;
  * state needs are decoded, everything else (message content above all, which can be megabytes) is skipped token by
  * token without building anything.
  *
+ * <p>Most bytes of a transcript are in lines that cannot be either (prompts, tool results, attachments): a line
+ * without the JSON string {@code "assistant"} or {@code "cost-state"} in it is not parsed at all, only checked to
+ * have an object's shape (<code>{…}</code>) so that garbage is still counted. (A type written with {@code \u}
+ * escapes would slip past; Claude Code writes plain JSON.)
+ *
  * <p>The {@code type} field comes after {@code message} in Claude Code's lines, so the fields are gathered first
  * and the line judged at its end. A line that is not JSON is malformed whatever it was; a line of a type we do not
  * read is never malformed for its content.
@@ -25,6 +31,9 @@ final class TranscriptLineParser {
 
     /** Claude Code's stand-in for a message no API request produced (an error shown as a reply, say). */
     private static final String SYNTHETIC_MODEL = "<synthetic>";
+
+    private static final byte[] ASSISTANT = "\"assistant\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COST_STATE = "\"cost-state\"".getBytes(StandardCharsets.US_ASCII);
 
     private final JsonFactory json;
 
@@ -45,6 +54,10 @@ final class TranscriptLineParser {
      */
     TranscriptEntry parse(byte[] bytes, int start, int length, Path transcript, long offset, Instant lastTimestamp)
             throws MalformedLineException {
+        if (!contains(bytes, start, length, ASSISTANT) && !contains(bytes, start, length, COST_STATE)) {
+            checkShape(bytes, start, length);
+            return null;
+        }
         Fields fields = new Fields();
         try (JsonParser parser = json.createParser(bytes, start, length)) {
             JsonToken first = parser.nextToken();
@@ -68,6 +81,46 @@ final class TranscriptLineParser {
             return costState(fields, transcript, offset, lastTimestamp);
         }
         return null;
+    }
+
+    /** Whether {@code needle} occurs in the line: a plain loop, which the JIT turns into a fast one. */
+    private static boolean contains(byte[] bytes, int start, int length, byte[] needle) {
+        int last = start + length - needle.length;
+        byte first = needle[0];
+        for (int i = start; i <= last; i++) {
+            if (bytes[i] == first && matchesAt(bytes, i, needle)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matchesAt(byte[] bytes, int at, byte[] needle) {
+        for (int j = 1; j < needle.length; j++) {
+            if (bytes[at + j] != needle[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A line skipped unparsed must at least look like an object (or be blank): garbage and cut lines do not. */
+    private static void checkShape(byte[] bytes, int start, int length) throws MalformedLineException {
+        int from = start;
+        int to = start + length - 1;
+        while (from <= to && isWhitespace(bytes[from])) {
+            from++;
+        }
+        while (to >= from && isWhitespace(bytes[to])) {
+            to--;
+        }
+        if (from <= to && (bytes[from] != '{' || bytes[to] != '}')) {
+            throw new MalformedLineException("not an object");
+        }
+    }
+
+    private static boolean isWhitespace(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
     }
 
     private static TranscriptRequest request(Fields f, Path transcript, long offset) throws MalformedLineException {

@@ -168,6 +168,18 @@ class TranscriptReaderTest {
     }
 
     @Test
+    void aLineThatCannotBeARequestOrCostStateIsOnlyCheckedForAnObjectsShape() throws IOException {
+        Path file = append(transcript(),
+                "{\"type\":\"user\",\"message\":{\"content\":[unquoted words]}}\n",
+                "{\"type\":\"user\",\"message\":{\"content\":\"cut off here\n",
+                "[\"an array\"]\n");
+
+        TranscriptChunk chunk = reader.read(file, 0);
+
+        assertEquals(2, chunk.malformed(), "not parsed, so the first passes; the others are no object's shape");
+    }
+
+    @Test
     void aSyntheticMessageIsNoApiRequest() throws IOException {
         Path file = append(transcript(), Assistant.of(SESSION, "4b9c").model("<synthetic>").tokens(0, 0, 0, 0).line());
 
