@@ -20,7 +20,7 @@ import java.util.Map;
  *
  * <p>Most bytes of a transcript are in lines that cannot be either (prompts, tool results, attachments): a line
  * without the JSON string {@code "assistant"} or {@code "cost-state"} in it is not parsed at all, only checked to
- * have an object's shape (<code>{…}</code>) so that garbage is still counted. (A type written with {@code \u}
+ * have an object's shape (<code>{…}</code>) so that garbage is still counted. (A type spelled with backslash-u
  * escapes would slip past; Claude Code writes plain JSON.)
  *
  * <p>The {@code type} field comes after {@code message} in Claude Code's lines, so the fields are gathered first
