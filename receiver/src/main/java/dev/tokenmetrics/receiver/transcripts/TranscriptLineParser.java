@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -149,8 +149,8 @@ final class TranscriptLineParser {
 
     private static Instant instant(String text) throws MalformedLineException {
         try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
+            return Timestamps.parse(text);
+        } catch (DateTimeException e) {
             throw new MalformedLineException("timestamp " + text);
         }
     }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -287,6 +288,27 @@ class TranscriptReaderTest {
 
         assertEquals(List.of("msg_1"), chunk.requests().stream().map(TranscriptRequest::messageId).toList());
         assertEquals(bytes(first), chunk.resumeOffset());
+    }
+
+    @Test
+    void timestampsAreReadInClaudeCodesFormAndAnyOtherIsoInstantAndImpossibleOnesAreMalformed() throws IOException {
+        List<String> good = List.of("2026-12-01T08:11:28.285Z", "2024-02-29T23:59:59.999Z", "1970-01-01T00:00:00.000Z",
+                "2026-12-01T08:11:28Z", "2026-12-01T08:11:28.123456789Z", "2026-12-01T09:11:28.285+01:00");
+        List<String> bad = List.of("2026-13-01T08:11:28.285Z", "2025-02-29T08:11:28.285Z", "2026-12-01T24:11:28.285Z",
+                "2026-12-01T08:60:28.285Z", "2026-12-01T08:11:28.28xZ", "2026-12-01 08:11:28.285Z");
+        Path file = transcript();
+        for (int i = 0; i < good.size(); i++) {
+            append(file, Assistant.of(SESSION, "msg_" + i).timestamp(good.get(i)).line());
+        }
+        for (String timestamp : bad) {
+            append(file, Assistant.of(SESSION, "msg_bad").timestamp(timestamp).line());
+        }
+
+        TranscriptChunk chunk = reader.read(file, 0);
+
+        assertEquals(good.stream().map(text -> OffsetDateTime.parse(text).toInstant()).toList(),
+                chunk.requests().stream().map(TranscriptRequest::timestamp).toList());
+        assertEquals(bad.size(), chunk.malformed());
     }
 
     @Test
