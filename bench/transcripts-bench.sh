@@ -4,7 +4,8 @@
 # medians of 3 runs on a warm page cache:
 #   - floor: cat of every transcript to /dev/null (reading the bytes, no parsing);
 #   - ours: a fresh JVM's first full scan (in-process time and MB/s, and the process's wall time), then a re-scan of
-#     the unchanged history in the same process (stat only: files opened must be 0);
+#     the unchanged history in the same process (stat only: files opened must be 0); on one thread, and on as many
+#     as there are cores;
 #   - ccusage: `ccusage daily --offline --json` with CLAUDE_CONFIG_DIR at the same history, if installed.
 # Token totals of both are printed beside the times: they must agree (ccusage counts a streamed reply that has no
 # request id once per line, so input and cache totals can differ by those).
@@ -36,7 +37,8 @@ ms_since() { echo "scale=1; ($(now_ns) - $1) / 1000000" | bc; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
-floor=() ours_wall=() ours_full=() ours_rate=() ours_rescan=() cc_wall=()
+threads="$(nproc)"
+floor=() ours_wall=() ours_full=() ours_rate=() ours_rescan=() cc_wall=() par_full=() par_rate=()
 for run in 1 2 3; do
   start="$(now_ns)"
   find "$work/claude/projects" -name '*.jsonl' -print0 | xargs -0 cat >/dev/null
@@ -49,6 +51,10 @@ for run in 1 2 3; do
   ours_rate+=("$(field "$line" mb_per_s)")
   ours_rescan+=("$(field "$line" rescan_ms)")
   [[ "$(field "$line" rescan_opened)" == 0 ]] || { echo "the re-scan opened files: $line" >&2; exit 1; }
+  par="$(java -cp "$classpath" dev.tokenmetrics.receiver.transcripts.TranscriptScanBench "$work/claude/projects" \
+    "$threads")"
+  par_full+=("$(field "$par" full_ms)")
+  par_rate+=("$(field "$par" mb_per_s)")
 
   if [[ -n "$ccusage" ]]; then
     start="$(now_ns)"
@@ -65,6 +71,8 @@ echo "history: $(field "$line" files) files, $(echo "scale=1; $(field "$line" by
 printf '%-52s %10s\n' "median of 3 (warm page cache)" "ms"
 printf '%-52s %10s\n' "floor: cat of every transcript to /dev/null" "$(m "${floor[@]}")"
 printf '%-52s %10s   (%s MB/s)\n' "ours: first full scan, in process" "$(m "${ours_full[@]}")" "$(m "${ours_rate[@]}")"
+printf '%-52s %10s   (%s MB/s)\n' "ours: first full scan on $threads threads, in process" "$(m "${par_full[@]}")" \
+  "$(m "${par_rate[@]}")"
 printf '%-52s %10s\n' "ours: re-scan of the unchanged history, in process" "$(m "${ours_rescan[@]}")"
 printf '%-52s %10s\n' "ours: whole process (JVM start, full scan, re-scan)" "$(m "${ours_wall[@]}")"
 echo "ours: tokens in/out/cache read/cache write = $(field "$line" tokens)"

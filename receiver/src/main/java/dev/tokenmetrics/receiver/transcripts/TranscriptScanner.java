@@ -17,6 +17,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
@@ -40,10 +46,24 @@ public final class TranscriptScanner {
 
     private final Path root;
     private final TranscriptReader reader;
+    private final int threads;
 
+    /** A scanner that reads one file at a time. */
     public TranscriptScanner(Path projectsRoot, TranscriptReader reader) {
+        this(projectsRoot, reader, 1);
+    }
+
+    /**
+     * @param threads how many files are read at once when several changed (a first scan of a long history): each
+     *     scan that has more than one file to read starts that many threads and ends them before it returns
+     */
+    public TranscriptScanner(Path projectsRoot, TranscriptReader reader, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads " + threads);
+        }
         this.root = Objects.requireNonNull(projectsRoot, "projectsRoot");
         this.reader = Objects.requireNonNull(reader, "reader");
+        this.threads = threads;
     }
 
     /** Claude Code's projects directory: {@code $CLAUDE_CONFIG_DIR/projects}, else {@code ~/.claude/projects}. */
@@ -59,34 +79,28 @@ public final class TranscriptScanner {
 
     public ScanResult scan(ScanState previous) {
         Map<String, FileState> before = previous.byPath();
-        List<FileState> after = new ArrayList<>();
-        List<TranscriptUpdate> updates = new ArrayList<>();
         List<Path> failed = new ArrayList<>();
-        long opened = 0;
         List<Found> found = walk(failed, !before.isEmpty());
+        List<FileState> after = new ArrayList<>();
+        List<Callable<Outcome>> reads = new ArrayList<>();
         for (Found file : found) {
-            String key = root.relativize(file.path).toString();
-            FileState known = before.remove(key);
-            FileState seen = file.state(key);
-            if (known != null && unchanged(known, seen)) {
+            FileState known = before.remove(file.key());
+            if (known != null && unchanged(known, file.state())) {
                 after.add(known);
-                continue;
+            } else {
+                reads.add(() -> read(file, known));
             }
-            opened++;
-            try {
-                Kind kind = known == null ? Kind.NEW : continues(known, seen, file.path) ? Kind.APPENDED : Kind.REPLACED;
-                long from = kind == Kind.APPENDED ? known.offset() : 0;
-                TranscriptChunk chunk = reader.read(file.path, from, seen.size());
-                after.add(new FileState(key, seen.size(), seen.modifiedNanos(), seen.identity(), chunk.resumeOffset(),
-                        tailChecksum(file.path, chunk.resumeOffset())));
-                if (kind != Kind.APPENDED || chunk.bytesRead() > 0) {
-                    updates.add(new TranscriptUpdate(file.path, kind, file.subagent(), chunk));
-                }
-            } catch (IOException e) {
-                failed.add(file.path);
-                if (known != null) {
-                    after.add(known);
-                }
+        }
+        List<TranscriptUpdate> updates = new ArrayList<>();
+        for (Outcome outcome : run(reads)) {
+            if (outcome.state() != null) {
+                after.add(outcome.state());
+            }
+            if (outcome.update() != null) {
+                updates.add(outcome.update());
+            }
+            if (outcome.failed() != null) {
+                failed.add(outcome.failed());
             }
         }
         List<Path> removed = new ArrayList<>();
@@ -98,7 +112,60 @@ public final class TranscriptScanner {
                 removed.add(path);
             }
         }
-        return new ScanResult(new ScanState(after), updates, removed, failed, found.size(), opened);
+        return new ScanResult(new ScanState(after), updates, removed, failed, found.size(), reads.size());
+    }
+
+    /** What reading one changed file gave: its new state (or the old one, or none), an update, or a failure. */
+    private record Outcome(FileState state, TranscriptUpdate update, Path failed) {
+    }
+
+    private Outcome read(Found file, FileState known) {
+        FileState seen = file.state();
+        try {
+            Kind kind = known == null ? Kind.NEW : continues(known, seen, file.path()) ? Kind.APPENDED : Kind.REPLACED;
+            long from = kind == Kind.APPENDED ? known.offset() : 0;
+            TranscriptChunk chunk = reader.read(file.path(), from, seen.size());
+            FileState state = new FileState(seen.path(), seen.size(), seen.modifiedNanos(), seen.identity(),
+                    chunk.resumeOffset(), tailChecksum(file.path(), chunk.resumeOffset()));
+            boolean news = kind != Kind.APPENDED || chunk.bytesRead() > 0;
+            return new Outcome(state, news ? new TranscriptUpdate(file.path(), kind, file.subagent(), chunk) : null,
+                    null);
+        } catch (IOException e) {
+            return new Outcome(known, null, file.path()); // the next scan tries again from where this one stood
+        }
+    }
+
+    /** Runs the reads, on {@link #threads} threads if there are several, and gives their outcomes in order. */
+    private List<Outcome> run(List<Callable<Outcome>> reads) {
+        List<Outcome> outcomes = new ArrayList<>(reads.size());
+        if (threads == 1 || reads.size() < 2) {
+            for (Callable<Outcome> read : reads) {
+                outcomes.add(call(read));
+            }
+            return outcomes;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, reads.size()));
+        try {
+            for (Future<Outcome> outcome : pool.invokeAll(reads)) {
+                outcomes.add(outcome.get());
+            }
+            return outcomes;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while scanning transcripts");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // read() catches what it expects: this is a bug
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Outcome call(Callable<Outcome> read) {
+        try {
+            return read.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // read() throws nothing checked
+        }
     }
 
     private static boolean unchanged(FileState known, FileState seen) {
@@ -131,9 +198,10 @@ public final class TranscriptScanner {
     }
 
     /** A transcript as the walk saw it. */
-    private record Found(Path path, BasicFileAttributes attributes) {
+    private record Found(Path path, String key, BasicFileAttributes attributes) {
 
-        FileState state(String key) {
+        /** As the walk saw it, not yet read: offset 0. */
+        FileState state() {
             Object fileKey = attributes.fileKey();
             return new FileState(key, attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS),
                     fileKey == null ? "" : fileKey.toString(), 0, 0);
@@ -160,7 +228,7 @@ public final class TranscriptScanner {
                         @Override
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                             if (attributes.isRegularFile() && file.getFileName().toString().endsWith(".jsonl")) {
-                                found.add(new Found(file, attributes));
+                                found.add(new Found(file, root.relativize(file).toString(), attributes));
                             }
                             return FileVisitResult.CONTINUE;
                         }

@@ -87,6 +87,7 @@ public final class TranscriptCorpus {
         String project = PROJECTS.get(index % PROJECTS.size());
         String session = new UUID(random.nextLong(), random.nextLong()).toString();
         String branch = BRANCHES.get(random.nextInt(BRANCHES.size()));
+        String mainModel = MODELS.get(random.nextInt(10) < 6 ? 0 : 1); // the session's model; haiku for small tasks
         Path dir = root.resolve(project.replace('/', '-'));
         Instant at = START.plus(Duration.ofMinutes(random.nextInt(60 * 24 * 60)));
         Map<String, long[]> totals = new LinkedHashMap<>();
@@ -97,14 +98,14 @@ public final class TranscriptCorpus {
         try (Writer out = Files.newBufferedWriter(dir.resolve(session + ".jsonl"), StandardCharsets.UTF_8)) {
             for (int m = 0; m < messages; m++) {
                 at = at.plusMillis(2_000 + random.nextInt(60_000));
-                write(out, TranscriptLines.user(session, text(100 + (int) (random.nextDouble() * random.nextDouble() * 1200))));
+                write(out, TranscriptLines.user(session, text(60 + (int) (random.nextDouble() * random.nextDouble() * 600))));
                 if (m == subagentAt) {
                     subagents++;
                     at = writeSubagent(dir.resolve(session).resolve("subagents"), session, project, branch, at,
                             totals, costs);
                     write(out, costState(session, totals, costs));
                 }
-                String model = MODELS.get(random.nextInt(10) < 6 ? 0 : random.nextInt(MODELS.size()));
+                String model = random.nextInt(10) < 2 ? MODELS.get(2) : mainModel;
                 at = writeRequest(out, session, project, branch, model, null, at, totals, costs);
                 write(out, costState(session, totals, costs));
             }
@@ -146,7 +147,7 @@ public final class TranscriptCorpus {
         for (int line = 1; line <= streamed; line++) {
             at = at.plusMillis(300 + random.nextInt(3000));
             write(out, reply.timestamp(at.toString()).tokens(input, output * line / streamed, cacheRead, cacheCreation)
-                    .text(text(30 + random.nextInt(300))).line());
+                    .text(text(20 + random.nextInt(160))).line());
         }
         long[] sums = totals.computeIfAbsent(model, key -> new long[4]);
         sums[0] += input;

@@ -8,7 +8,7 @@ import java.util.Map;
  * One benchmark run, in a fresh JVM as a user's first scan would be: a full scan of a history, then a re-scan of it
  * unchanged. Prints one line of figures for bench/transcripts-bench.sh.
  *
- * <p>Usage: {@code TranscriptScanBench <projects dir>}
+ * <p>Usage: {@code TranscriptScanBench <projects dir> [threads, default 1]}
  */
 public final class TranscriptScanBench {
 
@@ -16,7 +16,8 @@ public final class TranscriptScanBench {
     }
 
     public static void main(String[] args) {
-        TranscriptScanner scanner = new TranscriptScanner(Path.of(args[0]), new TranscriptReader());
+        TranscriptScanner scanner = new TranscriptScanner(Path.of(args[0]), new TranscriptReader(),
+                args.length > 1 ? Integer.parseInt(args[1]) : 1);
 
         long start = System.nanoTime();
         ScanResult full = scanner.scan(ScanState.EMPTY);

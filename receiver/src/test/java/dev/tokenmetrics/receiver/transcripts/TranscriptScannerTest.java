@@ -133,6 +133,21 @@ class TranscriptScannerTest {
     }
 
     @Test
+    void readingOnSeveralThreadsGivesWhatOneThreadGivesInTheSameOrder() throws IOException {
+        for (int i = 0; i < 7; i++) {
+            append(projects().resolve("-p" + (i % 3)).resolve("s" + i + ".jsonl"),
+                    Assistant.of("s" + i, "msg_" + i + "a").line(), Assistant.of("s" + i, "msg_" + i + "b").line());
+        }
+        ScanResult one = scanner().scan(ScanState.EMPTY);
+
+        ScanResult three = new TranscriptScanner(projects(), reader, 3).scan(ScanState.EMPTY);
+
+        assertEquals(7, three.updates().size());
+        assertEquals(one.updates(), three.updates());
+        assertEquals(one.state(), three.state());
+    }
+
+    @Test
     void aTruncatedTranscriptIsReadAgainFromTheStartAndReportedAsReplacing() throws IOException {
         append(session(), Assistant.of(SESSION, "msg_1").line(), Assistant.of(SESSION, "msg_2").line());
         ScanResult first = scanner().scan(ScanState.EMPTY);
