@@ -127,7 +127,8 @@ public final class TranscriptScanner {
             TranscriptChunk chunk = reader.read(file.path(), from, seen.size());
             FileState state = new FileState(seen.path(), seen.size(), seen.modifiedNanos(), seen.identity(),
                     chunk.resumeOffset(), tailChecksum(file.path(), chunk.resumeOffset()));
-            boolean news = kind != Kind.APPENDED || chunk.bytesRead() > 0;
+            // a replaced file is news even if now empty: its earlier rows are to go
+            boolean news = kind == Kind.REPLACED || chunk.bytesRead() > 0;
             return new Outcome(state, news ? new TranscriptUpdate(file.path(), kind, file.subagent(), chunk) : null,
                     null);
         } catch (IOException e) {

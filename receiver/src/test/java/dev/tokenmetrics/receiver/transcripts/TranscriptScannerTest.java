@@ -163,6 +163,21 @@ class TranscriptScannerTest {
     }
 
     @Test
+    void aTranscriptEmptiedIsReportedAsReplacingWithNothingAndAnEmptyNewOneIsNotReported() throws IOException {
+        append(session(), Assistant.of(SESSION, "msg_1").line());
+        ScanResult first = scanner().scan(ScanState.EMPTY);
+        Files.writeString(session(), "");
+        append(subagent(), "");
+
+        ScanResult second = scanner().scan(first.state());
+
+        assertEquals(1, second.updates().size());
+        assertEquals(Kind.REPLACED, second.updates().get(0).kind());
+        assertEquals(List.of(), second.updates().get(0).chunk().requests());
+        assertEquals(2, second.state().files().size(), "the empty one is tracked all the same");
+    }
+
+    @Test
     void aTranscriptReplacedByAnotherFileIsReadAgainFromTheStartEvenIfLonger() throws IOException {
         append(session(), Assistant.of(SESSION, "msg_1").line());
         ScanResult first = scanner().scan(ScanState.EMPTY);
