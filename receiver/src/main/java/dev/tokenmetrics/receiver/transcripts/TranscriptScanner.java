@@ -12,17 +12,19 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
@@ -77,30 +79,41 @@ public final class TranscriptScanner {
         return root;
     }
 
-    public ScanResult scan(ScanState previous) {
+    /**
+     * Reads what changed since {@code previous} and gives each transcript's news to {@code sink}, in path order,
+     * one at a time: a first scan of a long history never holds more than a few files' requests. If the sink throws,
+     * the scan ends with that exception and the caller keeps its previous state.
+     *
+     * @return the state to store once the sink has stored what it was given, and what else the scan saw
+     */
+    public ScanResult scan(ScanState previous, Consumer<TranscriptUpdate> sink) {
         Map<String, FileState> before = previous.byPath();
         List<Path> failed = new ArrayList<>();
         List<Found> found = walk(failed, !before.isEmpty());
         List<FileState> after = new ArrayList<>();
-        List<Callable<Outcome>> reads = new ArrayList<>();
+        List<Read> reads = new ArrayList<>();
         for (Found file : found) {
             FileState known = before.remove(file.key());
             if (known != null && unchanged(known, file.state())) {
                 after.add(known);
             } else {
-                reads.add(() -> read(file, known));
+                reads.add(new Read(file, known));
             }
         }
-        List<TranscriptUpdate> updates = new ArrayList<>();
-        for (Outcome outcome : run(reads)) {
-            if (outcome.state() != null) {
-                after.add(outcome.state());
-            }
-            if (outcome.update() != null) {
-                updates.add(outcome.update());
-            }
-            if (outcome.failed() != null) {
-                failed.add(outcome.failed());
+        long bytesRead = 0;
+        try (Reads outcomes = new Reads(reads)) {
+            while (outcomes.hasNext()) {
+                Outcome outcome = outcomes.next();
+                if (outcome.state() != null) {
+                    after.add(outcome.state());
+                }
+                if (outcome.failed() != null) {
+                    failed.add(outcome.failed());
+                }
+                if (outcome.update() != null) {
+                    bytesRead += outcome.update().chunk().bytesRead();
+                    sink.accept(outcome.update());
+                }
             }
         }
         List<Path> removed = new ArrayList<>();
@@ -112,14 +125,20 @@ public final class TranscriptScanner {
                 removed.add(path);
             }
         }
-        return new ScanResult(new ScanState(after), updates, removed, failed, found.size(), reads.size());
+        return new ScanResult(new ScanState(after), removed, failed, found.size(), reads.size(), bytesRead);
+    }
+
+    /** A file to open: what the walk saw, and what the last scan knew of it ({@code null} if nothing). */
+    private record Read(Found file, FileState known) {
     }
 
     /** What reading one changed file gave: its new state (or the old one, or none), an update, or a failure. */
     private record Outcome(FileState state, TranscriptUpdate update, Path failed) {
     }
 
-    private Outcome read(Found file, FileState known) {
+    private Outcome read(Read read) {
+        Found file = read.file();
+        FileState known = read.known();
         FileState seen = file.state();
         try {
             Kind kind = known == null ? Kind.NEW : continues(known, seen, file.path()) ? Kind.APPENDED : Kind.REPLACED;
@@ -136,36 +155,48 @@ public final class TranscriptScanner {
         }
     }
 
-    /** Runs the reads, on {@link #threads} threads if there are several, and gives their outcomes in order. */
-    private List<Outcome> run(List<Callable<Outcome>> reads) {
-        List<Outcome> outcomes = new ArrayList<>(reads.size());
-        if (threads == 1 || reads.size() < 2) {
-            for (Callable<Outcome> read : reads) {
-                outcomes.add(call(read));
-            }
-            return outcomes;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, reads.size()));
-        try {
-            for (Future<Outcome> outcome : pool.invokeAll(reads)) {
-                outcomes.add(outcome.get());
-            }
-            return outcomes;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while scanning transcripts");
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause()); // read() catches what it expects: this is a bug
-        } finally {
-            pool.shutdownNow();
-        }
-    }
+    /**
+     * The outcomes of the reads in their order. On one thread each is read when asked for; on several, a window of
+     * a few reads runs ahead, so that memory stays bounded by the window, not the history.
+     */
+    private final class Reads implements AutoCloseable {
+        private final List<Read> reads;
+        private final ExecutorService pool;
+        private final Deque<Future<Outcome>> ahead = new ArrayDeque<>();
+        private int next;
 
-    private static Outcome call(Callable<Outcome> read) {
-        try {
-            return read.call();
-        } catch (Exception e) {
-            throw new IllegalStateException(e); // read() throws nothing checked
+        Reads(List<Read> reads) {
+            this.reads = reads;
+            this.pool = threads > 1 && reads.size() > 1 ? Executors.newFixedThreadPool(threads) : null;
+        }
+
+        boolean hasNext() {
+            return !ahead.isEmpty() || next < reads.size();
+        }
+
+        Outcome next() {
+            if (pool == null) {
+                return read(reads.get(next++));
+            }
+            while (ahead.size() < 2 * threads && next < reads.size()) {
+                Read read = reads.get(next++);
+                ahead.add(pool.submit(() -> read(read)));
+            }
+            try {
+                return ahead.remove().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("interrupted while scanning transcripts");
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause()); // read() catches what it expects: this is a bug
+            }
+        }
+
+        @Override
+        public void close() {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
     }
 

@@ -9,16 +9,17 @@
  *
  * <h2>How a ledger consumes a scan</h2>
  * <ol>
- *   <li>{@code scan(state)} with the {@link dev.tokenmetrics.receiver.transcripts.ScanState} it stored last
+ *   <li>{@code scan(state, sink)} with the {@link dev.tokenmetrics.receiver.transcripts.ScanState} it stored last
  *       ({@code ScanState.EMPTY} the first time).
- *   <li>For each {@link dev.tokenmetrics.receiver.transcripts.TranscriptUpdate}: if it
+ *   <li>The sink gets each {@link dev.tokenmetrics.receiver.transcripts.TranscriptUpdate}, in path order: if it
  *       {@linkplain dev.tokenmetrics.receiver.transcripts.TranscriptUpdate#replacesEarlierRows() replaces earlier
  *       rows}, drop what was taken from that transcript first. Then upsert each request by
  *       {@link dev.tokenmetrics.receiver.transcripts.TranscriptRequest#key()} (message id and request id), the later
  *       one winning: a reply still streaming when one scan read it comes again, grown, in the next, and older Claude
  *       Code copied a session's history into the file of a session resumed from it.
- *   <li>Store the result's state in the same transaction as the rows, so that a crash between them re-reads
- *       (harmless with the upsert) rather than skips.
+ *   <li>Store the returned {@link dev.tokenmetrics.receiver.transcripts.ScanResult}'s state after the rows (or
+ *       with the last of them), so that a crash between them re-reads (harmless with the upsert) rather than
+ *       skips. A sink that throws ends the scan: nothing is lost, the old state still stands.
  *   <li>{@code removed} transcripts are gone from disk (Claude Code deletes old ones): keep their rows.
  *       {@code failed} ones kept their previous state and are tried again by the next scan.
  * </ol>

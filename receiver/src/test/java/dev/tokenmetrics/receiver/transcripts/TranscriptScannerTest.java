@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,35 @@ class TranscriptScannerTest {
         return new TranscriptScanner(projects(), reader);
     }
 
+    /** A scan with what its sink was given. */
+    private record Scanned(List<TranscriptUpdate> updates, ScanResult result) {
+        ScanState state() {
+            return result.state();
+        }
+
+        List<Path> removed() {
+            return result.removed();
+        }
+
+        List<Path> failed() {
+            return result.failed();
+        }
+
+        long filesSeen() {
+            return result.filesSeen();
+        }
+
+        long filesOpened() {
+            return result.filesOpened();
+        }
+    }
+
+    private static Scanned scan(TranscriptScanner scanner, ScanState state) {
+        List<TranscriptUpdate> updates = new ArrayList<>();
+        ScanResult result = scanner.scan(state, updates::add);
+        return new Scanned(updates, result);
+    }
+
     private static List<String> messageIds(TranscriptUpdate update) {
         return update.chunk().requests().stream().map(TranscriptRequest::messageId).toList();
     }
@@ -59,7 +89,7 @@ class TranscriptScannerTest {
         append(subagent(), Assistant.of(SESSION, "msg_3").subagent("a6fb").line());
         append(subagent().resolveSibling("agent-a6fb.meta.json"), "{\"agentType\":\"general-purpose\"}\n");
 
-        ScanResult result = scanner().scan(ScanState.EMPTY);
+        Scanned result = scan(scanner(), ScanState.EMPTY);
 
         assertEquals(2, result.filesSeen());
         assertEquals(List.of(session(), subagent()),
@@ -78,12 +108,12 @@ class TranscriptScannerTest {
     void aRescanReadsOnlyTheLinesAppendedSinceNothingTwice() throws IOException {
         append(session(), Assistant.of(SESSION, "msg_1").line(),
                 costState(SESSION, "0.005", "claude-opus-5-5", "0.005", 1011, 41, 300, 20));
-        ScanResult first = scanner().scan(ScanState.EMPTY);
+        Scanned first = scan(scanner(), ScanState.EMPTY);
         long readTo = first.state().files().get(0).offset();
         append(session(), Assistant.of(SESSION, "msg_2").line(),
                 costState(SESSION, "0.014", "claude-opus-5-5", "0.014", 3022, 83, 900, 60));
 
-        ScanResult second = scanner().scan(first.state());
+        Scanned second = scan(scanner(), first.state());
 
         TranscriptUpdate update = second.updates().get(0);
         assertEquals(Kind.APPENDED, update.kind());
@@ -99,11 +129,11 @@ class TranscriptScannerTest {
     void aPartialLastLineWaitsForTheScanThatSeesItsNewline() throws IOException {
         String second = Assistant.of(SESSION, "msg_2").line();
         append(session(), Assistant.of(SESSION, "msg_1").line(), second.substring(0, 100));
-        ScanResult first = scanner().scan(ScanState.EMPTY);
-        ScanResult stillPartial = scanner().scan(first.state());
+        Scanned first = scan(scanner(), ScanState.EMPTY);
+        Scanned stillPartial = scan(scanner(), first.state());
         append(session(), second.substring(100));
 
-        ScanResult done = scanner().scan(stillPartial.state());
+        Scanned done = scan(scanner(), stillPartial.state());
 
         assertEquals(List.of("msg_1"), messageIds(first.updates().get(0)));
         assertEquals(0, first.updates().get(0).chunk().malformed());
@@ -115,7 +145,7 @@ class TranscriptScannerTest {
     void aRescanOfAnUnchangedHistoryOpensNoFile() throws IOException {
         append(session(), Assistant.of(SESSION, "msg_1").line());
         append(subagent(), Assistant.of(SESSION, "msg_3").subagent("a6fb").line());
-        ScanResult first = scanner().scan(ScanState.EMPTY);
+        Scanned first = scan(scanner(), ScanState.EMPTY);
         // the same bytes count, identity and time, other content: only a scan that reads contents could notice
         FileTime modified = Files.getLastModifiedTime(session());
         byte[] garbage = "#".repeat((int) Files.size(session())).getBytes(StandardCharsets.US_ASCII);
@@ -124,7 +154,7 @@ class TranscriptScannerTest {
         }
         Files.setLastModifiedTime(session(), modified);
 
-        ScanResult again = scanner().scan(first.state());
+        Scanned again = scan(scanner(), first.state());
 
         assertEquals(2, again.filesSeen());
         assertEquals(0, again.filesOpened());
@@ -138,9 +168,9 @@ class TranscriptScannerTest {
             append(projects().resolve("-p" + (i % 3)).resolve("s" + i + ".jsonl"),
                     Assistant.of("s" + i, "msg_" + i + "a").line(), Assistant.of("s" + i, "msg_" + i + "b").line());
         }
-        ScanResult one = scanner().scan(ScanState.EMPTY);
+        Scanned one = scan(scanner(), ScanState.EMPTY);
 
-        ScanResult three = new TranscriptScanner(projects(), reader, 3).scan(ScanState.EMPTY);
+        Scanned three = scan(new TranscriptScanner(projects(), reader, 3), ScanState.EMPTY);
 
         assertEquals(7, three.updates().size());
         assertEquals(one.updates(), three.updates());
@@ -148,12 +178,34 @@ class TranscriptScannerTest {
     }
 
     @Test
+    void aSinkThatFailsEndsTheScanWithItsExceptionOnOneThreadOrSeveral() throws IOException {
+        for (int i = 0; i < 5; i++) {
+            append(projects().resolve("-p").resolve("s" + i + ".jsonl"), Assistant.of("s" + i, "msg_" + i).line());
+        }
+        IllegalStateException full = new IllegalStateException("disk full");
+
+        for (int threads : new int[] {1, 3}) {
+            List<Path> given = new ArrayList<>();
+            TranscriptScanner scanner = new TranscriptScanner(projects(), reader, threads);
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> scanner.scan(
+                    ScanState.EMPTY, update -> {
+                        given.add(update.transcript());
+                        if (given.size() == 2) {
+                            throw full;
+                        }
+                    }));
+            assertEquals(full, thrown);
+            assertEquals(2, given.size());
+        }
+    }
+
+    @Test
     void aTruncatedTranscriptIsReadAgainFromTheStartAndReportedAsReplacing() throws IOException {
         append(session(), Assistant.of(SESSION, "msg_1").line(), Assistant.of(SESSION, "msg_2").line());
-        ScanResult first = scanner().scan(ScanState.EMPTY);
+        Scanned first = scan(scanner(), ScanState.EMPTY);
         Files.writeString(session(), Assistant.of(SESSION, "msg_9").line());
 
-        ScanResult second = scanner().scan(first.state());
+        Scanned second = scan(scanner(), first.state());
 
         TranscriptUpdate update = second.updates().get(0);
         assertEquals(Kind.REPLACED, update.kind());
@@ -165,11 +217,11 @@ class TranscriptScannerTest {
     @Test
     void aTranscriptEmptiedIsReportedAsReplacingWithNothingAndAnEmptyNewOneIsNotReported() throws IOException {
         append(session(), Assistant.of(SESSION, "msg_1").line());
-        ScanResult first = scanner().scan(ScanState.EMPTY);
+        Scanned first = scan(scanner(), ScanState.EMPTY);
         Files.writeString(session(), "");
         append(subagent(), "");
 
-        ScanResult second = scanner().scan(first.state());
+        Scanned second = scan(scanner(), first.state());
 
         assertEquals(1, second.updates().size());
         assertEquals(Kind.REPLACED, second.updates().get(0).kind());
@@ -180,12 +232,12 @@ class TranscriptScannerTest {
     @Test
     void aTranscriptReplacedByAnotherFileIsReadAgainFromTheStartEvenIfLonger() throws IOException {
         append(session(), Assistant.of(SESSION, "msg_1").line());
-        ScanResult first = scanner().scan(ScanState.EMPTY);
+        Scanned first = scan(scanner(), ScanState.EMPTY);
         Path other = append(home.resolve("rewritten.jsonl"), Assistant.of(SESSION, "msg_1").line(),
                 Assistant.of(SESSION, "msg_2").line());
         Files.move(other, session(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
-        ScanResult second = scanner().scan(first.state());
+        Scanned second = scan(scanner(), first.state());
 
         assertEquals(Kind.REPLACED, second.updates().get(0).kind());
         assertEquals(List.of("msg_1", "msg_2"), messageIds(second.updates().get(0)));
@@ -194,12 +246,12 @@ class TranscriptScannerTest {
     @Test
     void aTranscriptRewrittenInPlaceLongerThanBeforeIsReadAgainFromTheStart() throws IOException {
         append(session(), Assistant.of(SESSION, "msg_1").line());
-        ScanResult first = scanner().scan(ScanState.EMPTY);
+        Scanned first = scan(scanner(), ScanState.EMPTY);
         String identity = first.state().files().get(0).identity();
         Files.writeString(session(), Assistant.of(SESSION, "msg_7").text("other words").line()
                 + Assistant.of(SESSION, "msg_8").line()); // truncate and write: same inode
 
-        ScanResult second = scanner().scan(first.state());
+        Scanned second = scan(scanner(), first.state());
 
         assertEquals(identity, second.state().files().get(0).identity(), "the premise: same file");
         assertEquals(Kind.REPLACED, second.updates().get(0).kind());
@@ -210,10 +262,10 @@ class TranscriptScannerTest {
     void aDeletedTranscriptIsReportedRemovedAndNoLongerTracked() throws IOException {
         append(session(), Assistant.of(SESSION, "msg_1").line());
         append(subagent(), Assistant.of(SESSION, "msg_3").subagent("a6fb").line());
-        ScanResult first = scanner().scan(ScanState.EMPTY);
+        Scanned first = scan(scanner(), ScanState.EMPTY);
         Files.delete(subagent());
 
-        ScanResult second = scanner().scan(first.state());
+        Scanned second = scan(scanner(), first.state());
 
         assertEquals(List.of(subagent()), second.removed());
         assertEquals(List.of(projects().relativize(session()).toString()),
@@ -222,12 +274,12 @@ class TranscriptScannerTest {
 
     @Test
     void aMissingProjectsDirectoryIsAnEmptyHistoryForANewStateAndAFailureForAKnownOne() throws IOException {
-        ScanResult fresh = scanner().scan(ScanState.EMPTY);
+        Scanned fresh = scan(scanner(), ScanState.EMPTY);
         append(session(), Assistant.of(SESSION, "msg_1").line());
-        ScanState known = scanner().scan(ScanState.EMPTY).state();
+        ScanState known = scan(scanner(), ScanState.EMPTY).state();
         Path moved = Files.move(projects(), home.resolve("elsewhere"));
 
-        ScanResult unmounted = scanner().scan(known);
+        Scanned unmounted = scan(scanner(), known);
 
         assertEquals(0, fresh.filesSeen());
         assertEquals(List.of(), fresh.failed());
@@ -245,7 +297,7 @@ class TranscriptScannerTest {
                 Assistant.of(SESSION, "msg_d").line());
         Files.createSymbolicLink(projects().resolve("-home-user-proj").resolve("link.jsonl"), session());
 
-        ScanResult result = scanner().scan(ScanState.EMPTY);
+        Scanned result = scan(scanner(), ScanState.EMPTY);
 
         assertEquals(List.of(session()), result.updates().stream().map(TranscriptUpdate::transcript).toList());
     }
@@ -255,8 +307,8 @@ class TranscriptScannerTest {
         Path transcript = projects().resolve("-home-zoë-프로젝트-✓").resolve(SESSION + ".jsonl");
         append(transcript, Assistant.of(SESSION, "msg_1").place("/home/zoë/프로젝트/✓", "fix/ünï-🚀").line());
 
-        ScanResult first = scanner().scan(ScanState.EMPTY);
-        ScanResult again = scanner().scan(ScanState.decode(first.state().encode()));
+        Scanned first = scan(scanner(), ScanState.EMPTY);
+        Scanned again = scan(scanner(), ScanState.decode(first.state().encode()));
 
         TranscriptRequest request = first.updates().get(0).chunk().requests().get(0);
         assertEquals(transcript, request.transcript());
