@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Claude Code's own running totals for a session (a {@code cost-state} line), written after each request and
- * carried across {@code --resume}. A request that only the transcript saw costs the step between two consecutive
- * cost states of its session: see {@link #stepSince}.
+ * Claude Code's own running totals for a session (a {@code cost-state} line), carried across {@code --resume}. The
+ * requests between two consecutive cost states of a session cost the step between them: see {@link #stepSince}
+ * (and the package doc on how often Claude Code writes one).
  *
  * @param timestamp a cost-state line has no time of its own: this is the time of the request it follows (the last
  *     one before it in the same read, {@code null} if there was none)

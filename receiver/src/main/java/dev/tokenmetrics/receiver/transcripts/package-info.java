@@ -26,11 +26,13 @@
  *
  * <h2>Cost</h2>
  * A {@link dev.tokenmetrics.receiver.transcripts.CostState} is Claude Code's running total for its session, written
- * to the session's transcript after each request (a subagent's requests are counted in its session's totals, though
- * they are written to the subagent's transcript). Ordered by offset within the session's file,
- * {@link dev.tokenmetrics.receiver.transcripts.CostState#stepSince} gives, per model, what the requests between two
- * consecutive cost states cost: one main-thread request, or that request and the subagent requests made while it
- * waited. Totals carry across {@code --resume}; a cost state has no timestamp of its own.
+ * to the session's transcript (a subagent's requests are counted in its session's totals, though they are written
+ * to the subagent's transcript). How often is Claude Code's choice: in the 2.1.330 samples, once per process, at its
+ * end, so that one {@code -p} run of four requests left a single cost state. Ordered by offset within the
+ * session's file, {@link dev.tokenmetrics.receiver.transcripts.CostState#stepSince} gives, per model, what the
+ * requests between two consecutive cost states cost: exact for a request alone in its step (per model), a sum to
+ * share out where a step covers several. Totals carry across {@code --resume}; a cost state has no timestamp of its
+ * own.
  *
  * <p>Every type here is immutable except the reader and scanner, which hold only their configuration and are
  * thread-safe.
