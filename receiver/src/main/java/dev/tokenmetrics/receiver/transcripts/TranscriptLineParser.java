@@ -54,7 +54,7 @@ final class TranscriptLineParser {
      */
     TranscriptEntry parse(byte[] bytes, int start, int length, Path transcript, long offset, Instant lastTimestamp)
             throws MalformedLineException {
-        if (!contains(bytes, start, length, ASSISTANT) && !contains(bytes, start, length, COST_STATE)) {
+        if (!mayHoldEntry(bytes, start, length)) {
             checkShape(bytes, start, length);
             return null;
         }
@@ -83,19 +83,21 @@ final class TranscriptLineParser {
         return null;
     }
 
-    /** Whether {@code needle} occurs in the line: a plain loop, which the JIT turns into a fast one. */
-    private static boolean contains(byte[] bytes, int start, int length, byte[] needle) {
-        int last = start + length - needle.length;
-        byte first = needle[0];
-        for (int i = start; i <= last; i++) {
-            if (bytes[i] == first && matchesAt(bytes, i, needle)) {
+    /** Whether the line has the JSON string "assistant" or "cost-state" in it: one pass, stopping at quotes only. */
+    private static boolean mayHoldEntry(byte[] bytes, int start, int length) {
+        int end = start + length;
+        for (int i = start; i < end; i++) {
+            if (bytes[i] == '"' && (matchesAt(bytes, i, end, ASSISTANT) || matchesAt(bytes, i, end, COST_STATE))) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean matchesAt(byte[] bytes, int at, byte[] needle) {
+    private static boolean matchesAt(byte[] bytes, int at, int end, byte[] needle) {
+        if (at + needle.length > end) {
+            return false;
+        }
         for (int j = 1; j < needle.length; j++) {
             if (bytes[at + j] != needle[j]) {
                 return false;
