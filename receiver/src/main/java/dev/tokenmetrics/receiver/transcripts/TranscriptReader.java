@@ -76,7 +76,7 @@ public final class TranscriptReader {
         long oversizedStart = -1;   // the file offset of a line too long to hold, while it is being skipped
         long remaining = limit - offset;
         while (true) {
-            int newline = indexOfNewline(buffer, scanned, end);
+            int newline = Newlines.indexOf(buffer, scanned, end);
             if (newline >= 0) {
                 if (oversizedStart >= 0) {
                     collector.malformed();
@@ -120,15 +120,6 @@ public final class TranscriptReader {
             remaining -= read;
         }
         return oversizedStart >= 0 ? oversizedStart : base + start;
-    }
-
-    private static int indexOfNewline(byte[] buffer, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (buffer[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** The entries of one read, streamed lines of a message merged. */

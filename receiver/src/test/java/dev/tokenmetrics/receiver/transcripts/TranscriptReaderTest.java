@@ -312,6 +312,45 @@ class TranscriptReaderTest {
     }
 
     @Test
+    void theWordAtATimeNewlineSearchFindsTheFirstNewlineWhereverItIsAndWhateverSurroundsIt() {
+        java.util.Random random = new java.util.Random(42);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            for (int i = 0; i < bytes.length; i++) {
+                // newlines, their neighbours 0x09/0x0B, 0x8A (newline with the high bit) and anything else
+                int kind = random.nextInt(6);
+                bytes[i] = (byte) (kind == 0 ? '\n' : kind == 1 ? 0x09 : kind == 2 ? 0x0B : kind == 3 ? 0x8A
+                        : random.nextInt(256));
+            }
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+            int to = from + random.nextInt(bytes.length - from + 1);
+            int expected = -1;
+            for (int i = from; i < to; i++) {
+                if (bytes[i] == '\n') {
+                    expected = i;
+                    break;
+                }
+            }
+            assertEquals(expected, Newlines.indexOf(bytes, from, to), () -> java.util.Arrays.toString(bytes));
+        }
+    }
+
+    @Test
+    void linesOfEveryShortLengthAreCutAtTheirNewlines() throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (int length = 0; length < 20; length++) {
+            lines.append(" ".repeat(length)).append('\n');
+        }
+        Path file = append(transcript(), lines.toString());
+
+        TranscriptChunk chunk = reader.read(file, 0);
+
+        assertEquals(20, chunk.lines());
+        assertEquals(0, chunk.malformed());
+        assertEquals(Files.size(file), chunk.resumeOffset());
+    }
+
+    @Test
     void blankLinesAndWindowsLineEndsAreNoHarm() throws IOException {
         String crlf = Assistant.of(SESSION, "msg_1").line().replace("\n", "\r\n");
         Path file = append(transcript(), "\n", "   \n", crlf);
