@@ -9,6 +9,8 @@ import dev.tokenmetrics.receiver.publish.MetricsFilePublisher;
 import dev.tokenmetrics.receiver.store.AtomicFiles;
 import dev.tokenmetrics.receiver.store.Problems;
 import dev.tokenmetrics.receiver.store.UsageStore;
+import dev.tokenmetrics.receiver.transcripts.TranscriptReader;
+import dev.tokenmetrics.receiver.transcripts.TranscriptScanner;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -71,7 +73,8 @@ final class Daemon implements AutoCloseable {
         var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), store::report, problems);
         store.addListener(publisher);
         outputs.add(publisher);
-        Optional<LedgerWriter> ledger = openLedger(config.stateDir().resolve("usage.db"), store, problems);
+        Optional<LedgerWriter> ledger = openLedger(config.stateDir().resolve("usage.db"),
+                new TranscriptScanner(config.transcripts(), new TranscriptReader()), store, problems);
         ledger.ifPresent(outputs::add);
         try {
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
@@ -95,10 +98,12 @@ final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Opens the usage ledger and catches it up with the journal. A ledger that cannot be opened (locked, corrupt,
+     * Opens the usage ledger and catches it up with the journal (and, on its own thread, with the transcripts). A
+     * ledger that cannot be opened (locked, corrupt,
      * no space) never stops the receiver: it is reported in /health and the receiver runs without it.
      */
-    private static Optional<LedgerWriter> openLedger(Path database, UsageStore store, Problems problems) {
+    private static Optional<LedgerWriter> openLedger(Path database, TranscriptScanner transcripts, UsageStore store,
+                                                     Problems problems) {
         Ledger ledger;
         try {
             ledger = Ledger.open(database);
@@ -107,7 +112,7 @@ final class Daemon implements AutoCloseable {
             LOG.severe(e.getMessage() + "; running without the usage history");
             return Optional.empty();
         }
-        var writer = new LedgerWriter(ledger, problems);
+        var writer = new LedgerWriter(ledger, transcripts, problems);
         try {
             store.replayJournal(writer); // what the last run may not have written
         } catch (IOException e) {
@@ -134,6 +139,11 @@ final class Daemon implements AutoCloseable {
     boolean published() {
         long commits = store.commits();
         return publisher.published() >= commits && ledger.map(writer -> writer.written() >= commits).orElse(true);
+    }
+
+    /** Imports what Claude Code's transcripts gained, now; false without a ledger or when it did not finish. */
+    boolean importTranscripts() {
+        return ledger.map(writer -> writer.importTranscriptsNow(Duration.ofSeconds(30))).orElse(false);
     }
 
     /** Group commits so far: unchanged means nothing was recorded. */

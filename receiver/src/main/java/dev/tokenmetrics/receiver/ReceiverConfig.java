@@ -1,16 +1,19 @@
 package dev.tokenmetrics.receiver;
 
 import dev.tokenmetrics.receiver.http.ServerLimits;
+import dev.tokenmetrics.receiver.transcripts.TranscriptScanner;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Where the daemon listens and keeps its files. */
-record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path stateDir, ServerLimits limits) {
+/** Where the daemon listens and keeps its files, and where Claude Code keeps its transcripts. */
+record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path stateDir, Path transcripts,
+                      ServerLimits limits) {
 
     static final int DEFAULT_PORT = 4318;
     static final String DEFAULT_BIND = "127.0.0.1";
     static final String USAGE = """
             usage: token-metrics-receiver [--port N] [--bind ADDR] [--metrics-file PATH] [--state-dir DIR]
+                                          [--transcripts DIR]
 
             Receives Claude Code's OpenTelemetry export (OTLP/HTTP, protobuf or JSON, plain or gzip) and keeps
             exact per-session token and cost totals in the metrics file.
@@ -19,7 +22,10 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
               --bind ADDR          address to listen on (default 127.0.0.1; anything but loopback is unsafe)
               --metrics-file PATH  file to keep current (default $CLAUDE_TOKEN_METRICS_FILE or
                                    ~/.claude/token-metrics.json)
-              --state-dir DIR      journal, snapshot, pid and log files (default ~/.claude/token-metrics)
+              --state-dir DIR      journal, snapshot, usage ledger (usage.db), pid and log files
+                                   (default ~/.claude/token-metrics)
+              --transcripts DIR    Claude Code's transcripts, imported into the ledger (default
+                                   $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)
             """;
 
     /** Parses the command line over defaults taken from the environment; throws with a one-line reason. */
@@ -31,6 +37,7 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
         Path metricsFile = env.containsKey("CLAUDE_TOKEN_METRICS_FILE")
                 ? Path.of(env.get("CLAUDE_TOKEN_METRICS_FILE")) : home.resolve(".claude/token-metrics.json");
         Path stateDir = home.resolve(".claude/token-metrics");
+        Path transcripts = TranscriptScanner.defaultRoot(env, home);
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
@@ -45,10 +52,12 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
                 case "--bind" -> bind = value;
                 case "--metrics-file" -> metricsFile = Path.of(value);
                 case "--state-dir" -> stateDir = Path.of(value);
+                case "--transcripts" -> transcripts = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         return new ReceiverConfig(port, bind, metricsFile.toAbsolutePath(), stateDir.toAbsolutePath(),
+                transcripts.toAbsolutePath(),
                 ServerLimits.DEFAULTS);
     }
 

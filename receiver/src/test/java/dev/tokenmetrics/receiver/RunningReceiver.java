@@ -42,7 +42,8 @@ public final class RunningReceiver implements AutoCloseable {
     public static RunningReceiver start(Path home, int port, ServerLimits limits) throws IOException {
         Path metricsFile = home.resolve(".claude/token-metrics.json");
         Path stateDir = home.resolve(".claude/token-metrics");
-        var config = new ReceiverConfig(port, "127.0.0.1", metricsFile, stateDir, limits);
+        var config = new ReceiverConfig(port, "127.0.0.1", metricsFile, stateDir, home.resolve(".claude/projects"),
+                limits);
         return new RunningReceiver(Daemon.start(config, Clock.systemDefaultZone()), metricsFile, stateDir);
     }
 
@@ -153,6 +154,13 @@ public final class RunningReceiver implements AutoCloseable {
     /** Requests, the four token sums and the exact cost sum of a session in the ledger. */
     public record LedgerSums(int requests, long input, long output, long cacheRead, long cacheCreation,
                              java.math.BigDecimal costUsd) {
+    }
+
+    /** Imports what Claude Code's transcripts under this HOME gained into the ledger, now. */
+    public void importTranscripts() {
+        if (!daemon.importTranscripts()) {
+            throw new AssertionError("the transcript import did not finish");
+        }
     }
 
     /** Group commits of the store so far: unchanged means no export was recorded. */

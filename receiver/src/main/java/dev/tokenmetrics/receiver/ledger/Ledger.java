@@ -68,7 +68,8 @@ public final class Ledger implements AutoCloseable {
             new Column("project", Merge.FIRST_KNOWN),
             new Column("cwd", Merge.LATEST_KNOWN),
             new Column("git_branch", Merge.LATEST_KNOWN),
-            new Column("message_id", Merge.LATEST_KNOWN));
+            new Column("message_id", Merge.LATEST_KNOWN),
+            new Column("transcript", Merge.LATEST_KNOWN));
 
     private static final String UPSERT = upsert();
 
@@ -127,12 +128,60 @@ public final class Ledger implements AutoCloseable {
 
     /** Records the rows in one transaction: all of them or, on failure, none. */
     public void record(List<LedgerRow> rows) throws IOException {
-        try {
-            for (LedgerRow row : rows) {
-                bind(row);
-                upsert.addBatch();
+        transaction(() -> upsert(rows));
+    }
+
+    /**
+     * Replaces what was taken from a transcript that was rewritten, in one transaction: the rows only that
+     * transcript gave are dropped, then its rows recorded. Rows telemetry saw keep their figures.
+     */
+    public void replaceTranscript(String transcript, List<LedgerRow> rows) throws IOException {
+        transaction(() -> {
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM requests WHERE transcript = ? AND source = 'transcript'")) {
+                delete.setString(1, transcript);
+                delete.executeUpdate();
             }
-            upsert.executeBatch();
+            upsert(rows);
+        });
+    }
+
+    /** Where the last transcript scan got to (see TranscriptScanner); empty before the first. */
+    public String transcriptScanState() throws IOException {
+        try (Statement statement = connection.createStatement();
+             var result = statement.executeQuery("SELECT state FROM transcript_scan WHERE id = 1")) {
+            return result.next() ? result.getString(1) : "";
+        } catch (SQLException e) {
+            throw new IOException("cannot read the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    public void saveTranscriptScanState(String state) throws IOException {
+        transaction(() -> {
+            try (PreparedStatement save = connection.prepareStatement(
+                    "INSERT INTO transcript_scan (id, state) VALUES (1, ?)"
+                            + " ON CONFLICT (id) DO UPDATE SET state = excluded.state")) {
+                save.setString(1, state);
+                save.executeUpdate();
+            }
+        });
+    }
+
+    private void upsert(List<LedgerRow> rows) throws SQLException {
+        for (LedgerRow row : rows) {
+            bind(row);
+            upsert.addBatch();
+        }
+        upsert.executeBatch();
+    }
+
+    private interface Work {
+        void run() throws SQLException;
+    }
+
+    private void transaction(Work work) throws IOException {
+        try {
+            work.run();
             connection.commit();
         } catch (SQLException e) {
             try {
@@ -181,6 +230,7 @@ public final class Ledger implements AutoCloseable {
         setText(++i, place.cwd());
         setText(++i, place.gitBranch());
         setText(++i, place.messageId());
+        setText(++i, row.transcript());
     }
 
     private void setText(int index, String value) throws SQLException {

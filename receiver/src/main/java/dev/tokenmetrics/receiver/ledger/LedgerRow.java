@@ -7,7 +7,8 @@ import java.time.Instant;
  * One Claude Code API request as the ledger records it (see docs/LEDGER.md). {@code key} identifies the request
  * across sources: {@code req:<request-id>} when the API's request-id is known (telemetry's {@code request_id} and the
  * transcript's {@code requestId} are both that header), else {@code evt:<event key>} for a telemetry event and
- * {@code msg:<message id>} for a transcript message.
+ * {@code msg:<message id>} for a transcript message. {@code transcript} is the transcript file a row was read from
+ * (null from telemetry): a transcript that is rewritten has its rows replaced.
  */
 public record LedgerRow(
         String key,
@@ -19,7 +20,8 @@ public record LedgerRow(
         BigDecimal costUsd,
         CostSource costSource,
         Call call,
-        Place place) {
+        Place place,
+        String transcript) {
 
     /** Where a row's figures come from. */
     public enum Source {

@@ -38,7 +38,7 @@ final class LedgerRows {
                     new Call(call.requestId(), call.durationMs(), call.ttftMs(), call.querySource(), call.effort(),
                             call.speed(), call.agentName(), call.skillName(), call.promptId(), call.userId(),
                             call.organizationId(), call.accountUuid(), call.terminal(), call.version()),
-                    new Place(call.project(), null, call.gitBranch(), null)));
+                    new Place(call.project(), null, call.gitBranch(), null), null));
         }
         return rows;
     }

@@ -47,10 +47,16 @@ final class LedgerSchema {
               project                  TEXT,
               cwd                      TEXT,
               git_branch               TEXT,
-              message_id               TEXT
+              message_id               TEXT,
+              transcript               TEXT
             );
             CREATE INDEX requests_by_time ON requests (time_ms);
             CREATE INDEX requests_by_session ON requests (session_id, time_ms);
+            CREATE INDEX requests_by_transcript ON requests (transcript) WHERE transcript IS NOT NULL;
+            CREATE TABLE transcript_scan (
+              id    INTEGER PRIMARY KEY CHECK (id = 1),
+              state TEXT NOT NULL
+            );
             CREATE VIEW sessions AS
               SELECT session_id,
                      min(time) AS first_request, max(time) AS last_request, count(*) AS requests,

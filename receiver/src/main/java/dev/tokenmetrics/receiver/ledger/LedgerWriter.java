@@ -3,8 +3,12 @@ package dev.tokenmetrics.receiver.ledger;
 import dev.tokenmetrics.receiver.store.Commit;
 import dev.tokenmetrics.receiver.store.CommitListener;
 import dev.tokenmetrics.receiver.store.Problems;
+import dev.tokenmetrics.receiver.transcripts.ScanResult;
+import dev.tokenmetrics.receiver.transcripts.ScanState;
+import dev.tokenmetrics.receiver.transcripts.TranscriptScanner;
 import dev.tokenmetrics.receiver.usage.UsageBatch;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +21,9 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * Feeds the ledger from the store's commits, on a thread of its own so that exports never wait for SQLite. What it
+ * Feeds the ledger from the store's commits, and from Claude Code's transcripts at start and every
+ * {@link #IMPORT_EVERY} (what telemetry did not see: outages, sessions run with tracking off, history from before the
+ * receiver was installed), on a thread of its own so that exports never wait for SQLite. What it
  * has not written yet is still in the journal, and the store asks it to make everything durable before recycling a
  * segment ({@link #awaitDurable}); writing is idempotent, so the journal replayed after a crash is simply written
  * again. When the ledger cannot be written (locked, corrupt, a full disk) the receiver goes on counting: the failure
@@ -28,8 +34,12 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LedgerWriter.class.getName());
     static final int MAX_WAITING = 100_000;
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    static final Duration IMPORT_EVERY = Duration.ofSeconds(60);
 
-    private sealed interface Work permits Write, Sync, Stop {
+    private sealed interface Work permits Write, Sync, Import, Stop {
+    }
+
+    private record Import(CompletableFuture<Boolean> done) implements Work {
     }
 
     private record Write(Commit commit) implements Work {
@@ -44,18 +54,24 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private final Ledger ledger;
     private final Function<UsageBatch, List<LedgerRow>> rows;
     private final Problems problems;
+    private final TranscriptScanner transcripts; // null: no transcript import
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile long written; // the latest commit whose rows are in the ledger
 
-    /** Writes the rows of each batch's api_request events (see {@link LedgerRows}). */
-    public LedgerWriter(Ledger ledger, Problems problems) {
-        this(ledger, LedgerRows::of, problems);
+    /**
+     * Writes the rows of each batch's api_request events (see {@link LedgerRows}) and imports the transcripts under
+     * {@code transcripts}' root (see {@link TranscriptRows}).
+     */
+    public LedgerWriter(Ledger ledger, TranscriptScanner transcripts, Problems problems) {
+        this(ledger, LedgerRows::of, transcripts, problems);
     }
 
-    LedgerWriter(Ledger ledger, Function<UsageBatch, List<LedgerRow>> rows, Problems problems) {
+    LedgerWriter(Ledger ledger, Function<UsageBatch, List<LedgerRow>> rows, TranscriptScanner transcripts,
+                 Problems problems) {
         this.ledger = ledger;
         this.rows = rows;
+        this.transcripts = transcripts;
         this.problems = problems;
         this.thread = new Thread(this::run, "ledger-writer");
         thread.setDaemon(true);
@@ -95,22 +111,47 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         }
     }
 
+    /** Imports what the transcripts gained, now, and says whether it was done within the timeout. */
+    public boolean importTranscriptsNow(Duration timeout) {
+        var done = new CompletableFuture<Boolean>();
+        queue.add(new Import(done));
+        try {
+            return done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
     private void run() {
         var batch = new ArrayList<Commit>(); // commits not yet in the ledger, oldest first
+        long nextImport = System.nanoTime(); // at start: what happened while the receiver was not running
         while (true) {
+            if (transcripts != null && System.nanoTime() - nextImport >= 0) {
+                importTranscripts();
+                nextImport = System.nanoTime() + IMPORT_EVERY.toNanos();
+            }
             Work work;
             try {
-                work = batch.isEmpty() ? queue.take() : queue.poll(RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+                long wait = transcripts == null ? Long.MAX_VALUE : Math.max(0, nextImport - System.nanoTime());
+                if (!batch.isEmpty()) {
+                    wait = Math.min(wait, RETRY_AFTER.toNanos());
+                }
+                work = wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (work == null) { // the last write failed: try again
+            if (work == null) { // time to import, or to try a failed write again
                 write(batch);
             } else if (work instanceof Stop) {
                 write(batch);
                 return;
             } else if (work instanceof Sync sync) {
                 sync.done().complete(write(batch) && written >= sync.sequence() && sync());
+            } else if (work instanceof Import request) {
+                request.done().complete(transcripts != null && importTranscripts());
             } else {
                 batch.add(((Write) work).commit());
                 while (queue.peek() instanceof Write next) { // what queued meanwhile: the same transaction
@@ -119,6 +160,41 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
                 }
                 write(batch);
             }
+        }
+    }
+
+    /**
+     * Reads what the transcripts gained since the last scan into the ledger, then records where the scan got to: a
+     * crash in between reads some of it again, which the keys make harmless.
+     */
+    private boolean importTranscripts() {
+        try {
+            String saved = ledger.transcriptScanState();
+            ScanState previous = saved.isEmpty() ? ScanState.EMPTY : ScanState.decode(saved);
+            ScanResult result = transcripts.scan(previous, update -> {
+                try {
+                    List<LedgerRow> found = TranscriptRows.of(update.chunk());
+                    if (update.replacesEarlierRows()) {
+                        ledger.replaceTranscript(update.transcript().toString(), found);
+                    } else if (!found.isEmpty()) {
+                        ledger.record(found);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            ledger.saveTranscriptScanState(result.state().encode());
+            if (problems.clear("transcripts")) {
+                LOG.info("transcripts: importing again");
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            String reason = e instanceof UncheckedIOException unchecked ? unchecked.getCause().getMessage()
+                    : e.getMessage();
+            if (problems.report("transcripts", "cannot import Claude Code's transcripts (" + reason + ")")) {
+                LOG.warning("transcripts: " + reason);
+            }
+            return false;
         }
     }
 

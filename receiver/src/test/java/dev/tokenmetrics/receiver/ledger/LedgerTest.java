@@ -41,13 +41,13 @@ class LedgerTest {
         return new LedgerRow(LedgerRow.key(requestId, 42, null), Source.TELEMETRY, "s1", T, "claude-opus-5-5",
                 new Tokens(input, 41, 300, 20, 20, 0), new BigDecimal(cost), CostSource.EXACT,
                 new Call(requestId, 86L, 32L, "sdk", "medium", "normal", null, null, "p1", "u1", null, null, "xterm",
-                        "2.1.330"), new Place("proj", null, null, null));
+                        "2.1.330"), new Place("proj", null, null, null), null);
     }
 
     private static LedgerRow transcript(String requestId, long input, long output) {
         return new LedgerRow(LedgerRow.key(requestId, 0, "msg_1"), Source.TRANSCRIPT, "s1", T.plusMillis(5),
                 "claude-opus-5-5", new Tokens(input, output, 300, 20, 0, 0), null, CostSource.UNPRICED, Call.NONE,
-                new Place(null, "/home/user/proj", "feature/x", "msg_1"));
+                new Place(null, "/home/user/proj", "feature/x", "msg_1"), "/home/user/.claude/projects/p/s1.jsonl");
     }
 
     private List<Map<String, Object>> rows() throws SQLException {
