@@ -1,9 +1,11 @@
 package dev.tokenmetrics.receiver.ledger;
 
+import dev.tokenmetrics.receiver.store.AtomicFiles;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -84,6 +86,8 @@ public final class Ledger implements AutoCloseable {
     /** Opens (creating, and migrating to the current schema) the ledger at the path. */
     public static Ledger open(Path database) throws IOException {
         Files.createDirectories(database.toAbsolutePath().getParent());
+        // Created here, 0600 and never through a link; SQLite gives its -wal and -shm files the same mode.
+        AtomicFiles.openPrivate(database, StandardOpenOption.WRITE).close();
         try {
             Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath());
             try {

@@ -132,6 +132,17 @@ class LedgerTest {
     }
 
     @Test
+    void theLedgerAndItsWalFilesArePrivate() throws Exception {
+        record(telemetry("req_1", 1, "0.1"));
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path file : files.toList()) {
+                assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                        java.nio.file.Files.getPosixFilePermissions(file)), file.toString());
+            }
+        }
+    }
+
+    @Test
     void theSchemaIsVersionedAndANewerOneIsRefusedWithAClearMessage() throws Exception {
         record(telemetry("req_1", 1, "0.1"));
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database());
