@@ -10,8 +10,9 @@ import java.util.List;
  *     read (a message still streaming when the read ended shows up again, grown, in the next one)
  * @param costStates in file order
  * @param lines complete lines read, blank ones included
- * @param malformed lines that were skipped because they were not JSON, or a request or cost state that lacked a
- *     field or had one of the wrong type, or longer than the reader takes
+ * @param malformed lines skipped as bad: a would-be request or cost state that is not JSON, lacks a field or has
+ *     one of the wrong type; any other line that is not shaped like an object (such lines are not parsed); a line
+ *     longer than the reader takes
  * @param resumeOffset where the next read starts: just after the last complete line ({@code '\n'} included)
  */
 public record TranscriptChunk(

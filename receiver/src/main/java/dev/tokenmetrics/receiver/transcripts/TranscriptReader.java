@@ -1,6 +1,7 @@
 package dev.tokenmetrics.receiver.transcripts;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.tokenmetrics.receiver.transcripts.TranscriptLineParser.MalformedLineException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,7 +33,16 @@ public final class TranscriptReader {
 
     private static final int FIRST_BUFFER_BYTES = 256 << 10;
 
-    private final TranscriptLineParser lines = new TranscriptLineParser(new JsonFactory());
+    // Jackson's guards (nesting depth 1000, name length 50,000) protect recursive readers; here content is skipped in a
+    // loop and a line is bounded by maxLineBytes, so they would only turn a model's deeply nested tool input into a
+    // lost request.
+    private final TranscriptLineParser lines = new TranscriptLineParser(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(Integer.MAX_VALUE)
+                    .maxNameLength(Integer.MAX_VALUE)
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .build())
+            .build());
     private final int maxLineBytes;
 
     public TranscriptReader() {

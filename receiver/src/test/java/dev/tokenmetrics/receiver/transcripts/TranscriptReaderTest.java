@@ -237,6 +237,20 @@ class TranscriptReaderTest {
     }
 
     @Test
+    void aDeeplyNestedToolInputOrALongKeyInTheContentDoesNotCostTheRequest() throws IOException {
+        String deep = "[".repeat(5_000) + "]".repeat(5_000);
+        String longKey = "{\"" + "k".repeat(60_000) + "\":1}";
+        String line = Assistant.of(SESSION, "msg_1").line().replace("\"content\":[",
+                "\"content\":[{\"type\":\"tool_use\",\"input\":" + deep + "},{\"input\":" + longKey + "},");
+        Path file = append(transcript(), line);
+
+        TranscriptChunk chunk = reader.read(file, 0);
+
+        assertEquals(0, chunk.malformed());
+        assertEquals(1, chunk.requests().size());
+    }
+
+    @Test
     void aLineLongerThanTheReaderTakesIsCountedAndSkippedWithoutHoldingIt() throws IOException {
         TranscriptReader small = new TranscriptReader(4096);
         String tooLong = Assistant.of(SESSION, "msg_big").text("y".repeat(20_000)).line();
