@@ -39,7 +39,7 @@ field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
 threads="$(nproc)"
 floor=() ours_wall=() ours_full=() ours_rate=() ours_rescan=() cc_wall=() par_full=() par_rate=()
-for run in 1 2 3; do
+for _ in 1 2 3; do
   start="$(now_ns)"
   find "$work/claude/projects" -name '*.jsonl' -print0 | xargs -0 cat >/dev/null
   floor+=("$(ms_since "$start")")

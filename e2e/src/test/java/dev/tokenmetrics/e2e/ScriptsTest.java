@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,8 +114,42 @@ class ScriptsTest {
         for (String var : VARS.split(" ")) {
             assertTrue(result.out().contains(var + " unset"), result.out());
         }
-        Thread.sleep(1500);
-        assertEquals(null, health(), "nothing was started");
+        // A background start is forked before the sourcing shell exits, and would run with this HOME: none does.
+        assertEquals(List.of(), processesWithThisHome(), "nothing was started");
+        assertEquals(null, health(), "nothing answers");
+    }
+
+    /** The processes running with this test's HOME, by pid and command line (read from /proc). */
+    private List<String> processesWithThisHome() throws IOException {
+        byte[] marker = ("HOME=" + home + "\0").getBytes(StandardCharsets.UTF_8);
+        var found = new java.util.ArrayList<String>();
+        try (var processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path process : processes) {
+                try {
+                    byte[] environment = Files.readAllBytes(process.resolve("environ"));
+                    if (indexOf(environment, marker) >= 0) {
+                        found.add(process.getFileName() + " " + Files.readString(process.resolve("cmdline"))
+                                .replace('\0', ' '));
+                    }
+                } catch (IOException gone) {
+                    // exited meanwhile, or not ours to read
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     @ParameterizedTest
