@@ -57,7 +57,11 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private final TranscriptScanner transcripts; // null: no transcript import
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private volatile long written; // the latest commit whose rows are in the ledger
+    // Commits that bring no API request (most: metrics exports) are not queued, so the writer's thread is not woken
+    // for them; these three say how far the ledger is nevertheless complete (see written()).
+    private volatile long writtenThrough; // the writer's: the latest queued commit whose rows are in the ledger
+    private volatile long lastQueued; // the committer's: the latest commit queued
+    private volatile long lastSeen; // the committer's: the latest commit heard of, queued or not
 
     /**
      * Writes the rows of each batch's api_request events (see {@link LedgerRows}) and imports the transcripts under
@@ -89,12 +93,18 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             }
             return;
         }
-        queue.add(new Write(commit));
+        if (commit.batches().stream().anyMatch(batch -> !batch.apiRequests().isEmpty())) {
+            queue.add(new Write(commit));
+            lastQueued = commit.sequence();
+        }
+        lastSeen = commit.sequence(); // after lastQueued: see written()
     }
 
     /** The latest commit whose requests are in the ledger. */
     public long written() {
-        return written;
+        long seen = lastSeen; // read first: every commit up to it that was queued is queued by now
+        long writtenNow = writtenThrough;
+        return writtenNow >= lastQueued ? Math.max(seen, writtenNow) : writtenNow;
     }
 
     @Override
@@ -149,7 +159,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
                 write(batch);
                 return;
             } else if (work instanceof Sync sync) {
-                sync.done().complete(write(batch) && written >= sync.sequence() && sync());
+                sync.done().complete(write(batch) && written() >= sync.sequence() && sync());
             } else if (work instanceof Import request) {
                 request.done().complete(transcripts != null && importTranscripts());
             } else {
@@ -221,7 +231,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             return false;
         }
         long last = commits.get(commits.size() - 1).sequence();
-        written = Math.max(written, last);
+        writtenThrough = Math.max(writtenThrough, last);
         commits.clear();
         if (problems.clear("ledger")) {
             LOG.info("ledger: writing again");
