@@ -36,7 +36,7 @@ final class Tmux implements AutoCloseable {
 
     void type(String text) throws IOException, InterruptedException {
         tmux(List.of("send-keys", "-t", "main", "-l", text));
-        Thread.sleep(200);
+        Thread.sleep(200); // the point: an Enter that arrives with the text is taken as part of a paste, not a submit
         tmux(List.of("send-keys", "-t", "main", "Enter"));
     }
 
