@@ -26,9 +26,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
- * The running receiver: store, metrics file and server, started in that order and stopped in reverse, so that
- * nothing acknowledged is lost on the way down. Holds its {@link DaemonLocks} for its whole life: two daemons
- * never share a journal or a metrics file.
+ * The running receiver: the store, its outputs (the metrics file, the ledger) and the server, started in that order.
+ * On the way down the server stops accepting, the store makes everything queued durable and tells its outputs, the
+ * outputs finish, and the server closes: nothing acknowledged is lost. Holds its {@link DaemonLocks} for its whole
+ * life: two daemons never share a journal or a metrics file.
  */
 final class Daemon implements AutoCloseable {
 
@@ -68,15 +69,15 @@ final class Daemon implements AutoCloseable {
             locks.close();
             throw e;
         }
-        // Outputs plug into the store as listeners of its commits.
         var outputs = new ArrayList<AutoCloseable>();
-        var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), store::report, problems);
-        store.addListener(publisher);
-        outputs.add(publisher);
-        Optional<LedgerWriter> ledger = openLedger(config.stateDir().resolve("usage.db"),
-                new TranscriptScanner(config.transcripts(), new TranscriptReader()), store, problems);
-        ledger.ifPresent(outputs::add);
         try {
+            // Outputs plug into the store as listeners of its commits.
+            var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), store::report, problems);
+            store.addListener(publisher);
+            outputs.add(publisher);
+            Optional<LedgerWriter> ledger = openLedger(config.stateDir().resolve("usage.db"),
+                    new TranscriptScanner(config.transcripts(), new TranscriptReader()), store, problems);
+            ledger.ifPresent(outputs::add);
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
             ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store, clock),
                     excludedLaunch -> new Health(version(), ProcessHandle.current().pid(),

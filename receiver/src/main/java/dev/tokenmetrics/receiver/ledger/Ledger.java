@@ -19,7 +19,7 @@ import java.util.StringJoiner;
  * The usage ledger: one row per Claude Code API request, in SQLite ({@code usage.db}, schema in docs/LEDGER.md).
  * Writing is idempotent: a row is keyed by the request's identity ({@link LedgerRow#key}), so the same request seen
  * again — an exporter's retry, a journal replayed after a crash, a transcript read again, or the same request seen
- * by telemetry and in a transcript — is merged into its row, never added twice. Telemetry's figures win over a
+ * by telemetry and in a transcript (matched by the API's request-id) — is merged into its row, not added again. Telemetry's figures win over a
  * transcript's (they are what Claude Code billed); a transcript adds what telemetry does not know (cwd, git branch).
  * Not thread-safe: one writer thread owns a ledger.
  */
@@ -258,8 +258,11 @@ public final class Ledger implements AutoCloseable {
      * hold those requests are recycled.
      */
     public void sync() throws IOException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("PRAGMA wal_checkpoint(FULL)");
+        try (Statement statement = connection.createStatement();
+             var result = statement.executeQuery("PRAGMA wal_checkpoint(FULL)")) {
+            if (result.next() && result.getInt(1) != 0) { // a reader held the WAL: not everything was synced
+                throw new IOException("cannot sync the ledger now: a reader holds its write-ahead log");
+            }
         } catch (SQLException e) {
             throw new IOException("cannot sync the ledger: " + e.getMessage(), e);
         }

@@ -62,6 +62,8 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private volatile long writtenThrough; // the writer's: the latest queued commit whose rows are in the ledger
     private volatile long lastQueued; // the committer's: the latest commit queued
     private volatile long lastSeen; // the committer's: the latest commit heard of, queued or not
+    private volatile long lastDropped; // the committer's: the first commit dropped for the backlog, 0 if none
+    private volatile int holding; // the writer's: commits taken from the queue and not yet written
 
     /**
      * Writes the rows of each batch's api_request events (see {@link LedgerRows}) and imports the transcripts under
@@ -84,12 +86,15 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
 
     @Override
     public void committed(Commit commit) {
-        if (queue.size() >= MAX_WAITING) {
+        if (queue.size() + holding >= MAX_WAITING) {
             // The ledger has been failing for a long while: drop rather than grow without bound. The requests stay
             // in Claude Code's transcripts, from which the ledger fills its gaps.
             if (problems.report("ledger backlog", "more than " + MAX_WAITING + " commits waiting; newer ones are"
                     + " dropped from the ledger until it can be written")) {
                 LOG.severe("ledger: backlog full, dropping commits from the ledger");
+            }
+            if (lastDropped == 0) {
+                lastDropped = commit.sequence();
             }
             return;
         }
@@ -104,11 +109,21 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     public long written() {
         long seen = lastSeen; // read first: every commit up to it that was queued is queued by now
         long writtenNow = writtenThrough;
-        return writtenNow >= lastQueued ? Math.max(seen, writtenNow) : writtenNow;
+        long complete = writtenNow >= lastQueued ? Math.max(seen, writtenNow) : writtenNow;
+        long dropped = lastDropped;
+        return dropped > 0 ? Math.min(complete, dropped - 1) : complete; // never past what it dropped
     }
 
     @Override
     public boolean awaitDurable(long sequence, Duration timeout) {
+        long dropped = lastDropped;
+        if (dropped > 0 && sequence >= dropped) {
+            // The store recycles the segments all the same: what was dropped is gone from the journal, and the
+            // ledger can only get it from the transcripts now. Start counting anew.
+            lastDropped = 0;
+            problems.clear("ledger backlog");
+            return false;
+        }
         var done = new CompletableFuture<Boolean>();
         queue.add(new Sync(sequence, done));
         try {
@@ -213,13 +228,14 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         if (commits.isEmpty()) {
             return true;
         }
-        var all = new ArrayList<LedgerRow>();
-        for (Commit commit : commits) {
-            for (UsageBatch batch : commit.batches()) {
-                all.addAll(rows.apply(batch));
-            }
-        }
+        holding = commits.size();
         try {
+            var all = new ArrayList<LedgerRow>();
+            for (Commit commit : commits) {
+                for (UsageBatch batch : commit.batches()) {
+                    all.addAll(rows.apply(batch));
+                }
+            }
             if (!all.isEmpty()) {
                 ledger.record(all);
             }
@@ -233,6 +249,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         long last = commits.get(commits.size() - 1).sequence();
         writtenThrough = Math.max(writtenThrough, last);
         commits.clear();
+        holding = 0;
         if (problems.clear("ledger")) {
             LOG.info("ledger: writing again");
         }
@@ -257,6 +274,10 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) { // still importing: closing SQLite under it is worse than leaving it to the exit
+            LOG.warning("ledger: the writer did not stop in time; left to the process's exit");
+            return;
         }
         ledger.close();
     }

@@ -55,7 +55,8 @@ public final class UsageStore implements AutoCloseable {
     private static final int SNAPSHOT_HEADER_BYTES = 20;
     static final long CUT_AFTER_BYTES = 8L * 1024 * 1024;
     private static final int MAX_SPARE_SEGMENTS = 2;
-    private static final java.time.Duration OUTPUT_DURABLE_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /** Shorter than close's wait for the final snapshot. */
+    private static final java.time.Duration OUTPUT_DURABLE_TIMEOUT = java.time.Duration.ofSeconds(3);
 
     private final Path directory;
     private final Path snapshotPath;
@@ -117,7 +118,7 @@ public final class UsageStore implements AutoCloseable {
     static UsageStore open(Path directory, Clock clock, Problems problems, Journal.Opener opener) throws IOException {
         Files.createDirectories(directory);
         AtomicFiles.deleteTemporaries(directory.resolve("state.bin")); // a snapshot a crash cut short
-        Snapshot snapshot = readSnapshot(directory.resolve("state.bin"), clock);
+        Snapshot snapshot = readSnapshot(directory.resolve("state.bin"), clock, problems);
         UsageAggregator aggregator = snapshot.aggregator();
         long lastSequence = snapshot.coveredSequence();
         int replayed = 0;
@@ -142,6 +143,14 @@ public final class UsageStore implements AutoCloseable {
                 }
             }
             boolean newest = segment.equals(segments.get(segments.size() - 1));
+            if (newest && contents.records().isEmpty() && !contents.damage().isEmpty()) {
+                // A crash while the segment was being started (a recycled file renamed in, its header not yet
+                // durable): nothing in it was ever acknowledged.
+                LOG.warning("journal " + segment.getFileName() + " was being started when the daemon stopped;"
+                        + " set aside for reuse");
+                spares.add(recycle(segment));
+                continue;
+            }
             for (Journal.Damage stretch : contents.damage()) {
                 if (stretch.atEnd() && newest) {
                     // The one place a crash can cut a write short. Cut it off, so that it is not taken for damage
@@ -181,8 +190,11 @@ public final class UsageStore implements AutoCloseable {
             kept.add(stretch.segment());
         }
         for (Path segment : kept) {
-            Files.copy(segment, directory.resolve("damaged-" + segment.getFileName()),
-                    StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel from = FileChannel.open(segment, StandardOpenOption.READ);
+                 FileChannel to = AtomicFiles.openPrivate(directory.resolve("damaged-" + segment.getFileName()),
+                         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                from.transferTo(0, from.size(), to);
+            }
         }
         problems.report("journal recovery", damage.size() + " unreadable stretch(es), " + bytes + " bytes in "
                 + kept.size() + " segment(s); every intact record was replayed; copies kept as damaged-journal-*.bin;"
@@ -363,7 +375,11 @@ public final class UsageStore implements AutoCloseable {
         if (!listeners.isEmpty()) {
             var commit = new Commit(sequence, group.stream().map(Pending::batch).toList(), changed);
             for (CommitListener listener : listeners) {
-                listener.committed(commit);
+                try {
+                    listener.committed(commit);
+                } catch (RuntimeException e) { // one output's fault must not keep the commit from the others
+                    LOG.log(Level.SEVERE, "an output failed to take a commit", e);
+                }
             }
         }
     }
@@ -403,13 +419,14 @@ public final class UsageStore implements AutoCloseable {
             crc.update(snapshot.array(), SNAPSHOT_HEADER_BYTES, state.stateBytes());
             snapshot.putInt(0, SNAPSHOT_MAGIC).putLong(4, coveredSequence).putInt(12, (int) crc.getValue())
                     .putInt(16, state.stateBytes());
-            AtomicFiles.write(snapshotPath, snapshot, true);
+            // Outputs first: once the snapshot is durable, a restart recycles the covered segments at once.
             for (CommitListener listener : listeners) {
                 if (!listener.awaitDurable(coveredCommit, OUTPUT_DURABLE_TIMEOUT)) {
                     LOG.warning("an output did not make commits up to " + coveredCommit + " durable in time;"
-                            + " recycling the journal segments that hold them all the same");
+                            + " the journal segments that hold them are recycled all the same");
                 }
             }
+            AtomicFiles.write(snapshotPath, snapshot, true);
             for (Path segment : segments(directory)) {
                 if (Journal.sequenceOf(segment) <= coveredSequence) {
                     if (spareSegments.size() < MAX_SPARE_SEGMENTS) {
@@ -449,7 +466,7 @@ public final class UsageStore implements AutoCloseable {
     private record Snapshot(UsageAggregator aggregator, long coveredSequence) {
     }
 
-    private static Snapshot readSnapshot(Path path, Clock clock) throws IOException {
+    private static Snapshot readSnapshot(Path path, Clock clock, Problems problems) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -478,15 +495,12 @@ public final class UsageStore implements AutoCloseable {
             // Renames were atomic, so this is damage from outside; keep the file for inspection, never overwrite it.
             Path aside = path.resolveSibling(path.getFileName() + ".corrupt-" + System.currentTimeMillis());
             Files.move(path, aside);
-            LOG.severe("state snapshot unreadable (" + e.getMessage() + "); moved to " + aside
-                    + "; rebuilding from the journal");
+            String problem = "state snapshot unreadable (" + e.getMessage() + "), moved to " + aside.getFileName()
+                    + "; the totals are rebuilt from the journal segments still there, which may not cover all";
+            LOG.severe(problem);
+            problems.report("snapshot recovery", problem);
             return new Snapshot(new UsageAggregator(clock.getZone()), 0);
         }
-    }
-
-    /** What is wrong right now, shared with the daemon's other parts. */
-    public Problems problems() {
-        return problems;
     }
 
     /** Stops taking batches, makes every queued one durable, writes a final snapshot and stops the threads. */
@@ -498,6 +512,10 @@ public final class UsageStore implements AutoCloseable {
         }
         try {
             committer.join(TimeUnit.SECONDS.toMillis(5));
+            if (committer.isAlive()) { // stuck on the disk: the journal holds everything, a snapshot can wait
+                LOG.severe("the journal committer did not finish; no final snapshot");
+                return;
+            }
             Future<?> finalSnapshot = cut();
             snapshotWriter.shutdown();
             finalSnapshot.get(5, TimeUnit.SECONDS);
