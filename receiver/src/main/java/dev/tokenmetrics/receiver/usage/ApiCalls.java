@@ -35,6 +35,8 @@ final class ApiCalls {
     private static final byte[] PROJECT = key("project");
     private static final byte[] GIT_BRANCH = key("git.branch");
 
+    private static final int MAX_NUMBER_LENGTH = 40;
+
     private ApiCalls() {
     }
 
@@ -77,12 +79,17 @@ final class ApiCalls {
         return number == null || number.signum() < 0 ? null : number.toPlainString();
     }
 
+    /**
+     * The text as a number, or null: also for a number no event carries (past 40 characters, or an exponent that
+     * would make its plain text long), since a client picks these values.
+     */
     private static BigDecimal number(String text) {
-        if (text == null) {
+        if (text == null || text.length() > MAX_NUMBER_LENGTH) {
             return null;
         }
         try {
-            return new BigDecimal(text.trim());
+            BigDecimal number = new BigDecimal(text.trim());
+            return Math.abs(number.scale()) <= MAX_NUMBER_LENGTH ? number : null;
         } catch (NumberFormatException notANumber) { // NaN, Infinity, words
             return null;
         }
