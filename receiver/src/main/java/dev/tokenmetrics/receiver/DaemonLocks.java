@@ -49,11 +49,16 @@ final class DaemonLocks implements AutoCloseable {
             Path lockFile = metricsFile.resolveSibling(metricsFile.getFileName() + ".lock");
             Files.createDirectories(lockFile.getParent());
             FileChannel metricsFileLock = lock(lockFile, holder -> new MetricsFileInUse(metricsFile, holder));
-            // the lock file says who holds it, for the next daemon's refusal
-            byte[] holder = ("pid " + ProcessHandle.current().pid() + " (state dir " + stateDir + ")\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            metricsFileLock.truncate(0).write(ByteBuffer.wrap(holder), 0);
-            AtomicFiles.deleteTemporaries(metricsFile); // the only writer now: any temporary is a crash's leftover
+            try {
+                // the lock file says who holds it, for the next daemon's refusal
+                byte[] holder = ("pid " + ProcessHandle.current().pid() + " (state dir " + stateDir + ")\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                metricsFileLock.truncate(0).write(ByteBuffer.wrap(holder), 0);
+                AtomicFiles.deleteTemporaries(metricsFile); // the only writer now: any temporary is a crash's leftover
+            } catch (IOException | RuntimeException e) {
+                metricsFileLock.close();
+                throw e;
+            }
             return new DaemonLocks(stateDirLock, metricsFileLock);
         } catch (IOException | RuntimeException e) {
             stateDirLock.close();

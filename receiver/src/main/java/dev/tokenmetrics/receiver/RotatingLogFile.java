@@ -65,8 +65,11 @@ final class RotatingLogFile extends Handler {
 
     private void rotate() throws IOException {
         channel.close();
-        Files.move(file, previous, StandardCopyOption.REPLACE_EXISTING); // renames: a link at .1 is replaced
-        open();
+        try {
+            Files.move(file, previous, StandardCopyOption.REPLACE_EXISTING); // renames: a link at .1 is replaced
+        } finally {
+            open(); // a log that failed to rotate goes on growing rather than falling silent
+        }
     }
 
     @Override
