@@ -47,10 +47,16 @@ final class Journal implements AutoCloseable {
         FileChannel open(Path path) throws IOException;
     }
 
-    /** A stretch of a segment that could not be read; {@code atEnd} when no intact record of the segment follows. */
+    /**
+     * A stretch of a segment that could not be read; {@code atEnd} when no intact record of the segment follows;
+     * {@code offset} -1 for a record whose frame checks out but whose batch does not decode.
+     */
     record Damage(Path segment, long offset, long bytes, boolean atEnd) {
         @Override
         public String toString() {
+            if (offset < 0) {
+                return segment.getFileName() + ": a record of " + bytes + " bytes that checks out but does not decode";
+            }
             return segment.getFileName() + ": " + bytes + " unreadable bytes at offset " + offset
                     + (atEnd ? " (the segment's end: a write cut short by a crash, never acknowledged, or damage)"
                     : " (damage: the records there are lost, those after it were read)");
