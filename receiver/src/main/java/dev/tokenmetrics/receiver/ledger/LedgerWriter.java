@@ -126,20 +126,18 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         }
         var done = new CompletableFuture<Boolean>();
         queue.add(new Sync(sequence, done));
-        try {
-            return done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException e) {
-            return false;
-        }
+        return outcome(done, timeout);
     }
 
     /** Imports what the transcripts gained, now, and says whether it was done within the timeout. */
     public boolean importTranscriptsNow(Duration timeout) {
         var done = new CompletableFuture<Boolean>();
         queue.add(new Import(done));
+        return outcome(done, timeout);
+    }
+
+    /** What the writer's thread answered, or false when it did not within the timeout. */
+    private static boolean outcome(CompletableFuture<Boolean> done, Duration timeout) {
         try {
             return done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
