@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ledger from Claude Code's transcripts, with the real CLI and the stand-in API: a session run with telemetry
- * off is there from its transcript, tokens exact, with its project directory and git branch; a session telemetry
- * saw too is there once, with telemetry's figures and the transcript's place.
+ * off is there from its transcript, tokens exact, with its project directory and git branch; so is one from before
+ * the receiver started; a session telemetry saw too is there once, with telemetry's figures and the transcript's
+ * place.
  */
 class LedgerTranscriptsTest {
 
@@ -109,6 +110,26 @@ class LedgerTranscriptsTest {
         assertEquals(1, rows.size());
         assertEquals("exact", rows.get(0).costSource());
         assertEquals(0, result.path("total_cost_usd").decimalValue().compareTo(new BigDecimal(rows.get(0).cost())));
+    }
+
+    @Test
+    void transcriptsOlderThanTheReceiverAreImportedWhenItStarts() throws Exception {
+        int port = receiver.port();
+        receiver.close(); // Claude Code ran before the receiver was installed, or while it was down
+        JsonNode result = ClaudeCodeCli.print(claude, home, api.baseUrl(), port, "say hi",
+                Map.of("CLAUDE_CODE_ENABLE_TELEMETRY", "0"));
+        String session = result.path("session_id").asText();
+
+        receiver = RunningReceiver.start(home); // no explicit import: the one at start
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<Row> rows = rows(session);
+        while (rows.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            rows = rows(session);
+        }
+        assertEquals(1, rows.size(), "imported at start: " + rows);
+        assertEquals(cliTokens(result), rows.get(0).tokens());
+        assertEquals("feature/x", rows.get(0).branch());
     }
 
     @Test
