@@ -7,7 +7,9 @@
 #
 # It sets CLAUDE_CODE_ENABLE_TELEMETRY, OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER, OTEL_EXPORTER_OTLP_PROTOCOL
 # (http/protobuf: Claude Code's own default, and the receiver's fastest encoding), OTEL_EXPORTER_OTLP_ENDPOINT,
-# OTEL_METRIC_EXPORT_INTERVAL and OTEL_LOGS_EXPORT_INTERVAL (5000 ms, or CLAUDE_TOKEN_METRICS_INTERVAL). When OTLP
+# OTEL_METRIC_EXPORT_INTERVAL and OTEL_LOGS_EXPORT_INTERVAL (5000 ms, or CLAUDE_TOKEN_METRICS_INTERVAL) and
+# OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative (after a receiver outage, the next export carries
+# everything since the session's process started, so nothing is missing). When OTLP
 # already points at another collector it leaves telemetry as you set it. Honours CLAUDE_TOKEN_METRICS_PORT and
 # CLAUDE_TOKEN_METRICS_FILE. Adds a few milliseconds to shell start-up: one background process, nothing waited for.
 # shellcheck shell=bash
@@ -21,7 +23,7 @@ fi
 case "$_ctm_dir" in */*) _ctm_dir="${_ctm_dir%/*}"; _ctm_dir="${_ctm_dir:-/}" ;; *) _ctm_dir=. ;; esac
 case "$_ctm_dir" in /*) ;; *) _ctm_dir="$PWD/$_ctm_dir" ;; esac
 
-_ctm_vars="CLAUDE_CODE_ENABLE_TELEMETRY OTEL_METRICS_EXPORTER OTEL_LOGS_EXPORTER OTEL_EXPORTER_OTLP_PROTOCOL OTEL_EXPORTER_OTLP_ENDPOINT OTEL_METRIC_EXPORT_INTERVAL OTEL_LOGS_EXPORT_INTERVAL"
+_ctm_vars="CLAUDE_CODE_ENABLE_TELEMETRY OTEL_METRICS_EXPORTER OTEL_LOGS_EXPORTER OTEL_EXPORTER_OTLP_PROTOCOL OTEL_EXPORTER_OTLP_ENDPOINT OTEL_METRIC_EXPORT_INTERVAL OTEL_LOGS_EXPORT_INTERVAL OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"
 
 _ctm_unset() {
   local var
@@ -67,6 +69,7 @@ _ctm_apply() {
   export CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp
   export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint"
   export OTEL_METRIC_EXPORT_INTERVAL="$interval" OTEL_LOGS_EXPORT_INTERVAL="$interval"
+  export OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative
   _CTM_OWNS_ENDPOINT="$endpoint" # re-sourcing, or a port change, is ours to redo
   # Even the check runs in the background: start-token-proxy.sh asks /health first and leaves a running daemon
   # alone, so a new shell pays for one fork rather than for curl's start-up (40-50 ms on a slow VM).

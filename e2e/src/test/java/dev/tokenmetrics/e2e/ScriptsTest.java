@@ -31,7 +31,8 @@ class ScriptsTest {
 
     private static final String CONFIG = Shell.SCRIPTS.resolve("claude-token-config.sh").toString();
     private static final String VARS = "CLAUDE_CODE_ENABLE_TELEMETRY OTEL_METRICS_EXPORTER OTEL_LOGS_EXPORTER "
-            + "OTEL_EXPORTER_OTLP_PROTOCOL OTEL_EXPORTER_OTLP_ENDPOINT OTEL_METRIC_EXPORT_INTERVAL OTEL_LOGS_EXPORT_INTERVAL";
+            + "OTEL_EXPORTER_OTLP_PROTOCOL OTEL_EXPORTER_OTLP_ENDPOINT OTEL_METRIC_EXPORT_INTERVAL OTEL_LOGS_EXPORT_INTERVAL "
+            + "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
 
     @TempDir
     Path home;
@@ -97,6 +98,7 @@ class ScriptsTest {
         assertTrue(out.contains("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:" + port), out);
         assertTrue(out.contains("OTEL_METRIC_EXPORT_INTERVAL=5000"), out);
         assertTrue(out.contains("OTEL_LOGS_EXPORT_INTERVAL=5000"), out);
+        assertTrue(out.contains("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative"), out);
         assertTrue(awaitHealth().contains("\"service\":\"claude-token-metrics-receiver\""), "started in the background");
     }
 
