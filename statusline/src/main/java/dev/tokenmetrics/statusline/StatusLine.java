@@ -4,10 +4,15 @@ package dev.tokenmetrics.statusline;
  * Builds the line from what is known. With fresh metrics for the session:
  * {@code 🤖 Opus 4.1 | 💰 $0.15 session / $0.35 today | 📊 54,231 tokens (actual) | 🔥 850 tok/min};
  * without: {@code 🤖 Opus 4.1 | 💰 $0.15 session | 52,100 tokens}. A segment whose figure is unknown is left out.
+ * "(actual)" is claimed only when the receiver has everything Claude Code's own cost (stdin's
+ * {@code cost.total_cost_usd}) says was spent; while it is behind (an export not yet in, an outage) the line shows
+ * Claude Code's cost, never a lower one, and the receiver's tokens marked "(pending)".
  */
 final class StatusLine {
 
     static final long FUTURE_SKEW_MILLIS = 5_000;
+    /** How far the receiver's session cost may be below Claude Code's and still be the same (rounding): a micro-dollar. */
+    static final double SAME_COST_USD = 1e-6;
     private static final String YELLOW = "\u001b[33m";
     private static final String RED = "\u001b[31m";
     private static final String RESET = "\u001b[0m";
@@ -36,7 +41,7 @@ final class StatusLine {
                 case "model" -> model(input, metrics);
                 case "cost" -> cost(input, metrics, fresh);
                 case "today" -> fresh ? today(metrics.todayCostUsd(), options) : null;
-                case "tokens" -> tokens(metrics, fresh, estimatedTokens);
+                case "tokens" -> tokens(metrics, fresh, behind(input, metrics, fresh), estimatedTokens);
                 case "burn" -> fresh && metrics.tokensPerMinute() >= 0
                         ? "🔥 " + Numbers.grouped(metrics.tokensPerMinute()) + " tok/min" : null;
                 default -> null;
@@ -69,8 +74,15 @@ final class StatusLine {
     }
 
     private static String cost(StatusInput input, Metrics metrics, boolean fresh) {
-        double cost = fresh && !Double.isNaN(metrics.sessionCostUsd()) ? metrics.sessionCostUsd() : input.costUsd();
+        double cost = fresh && !Double.isNaN(metrics.sessionCostUsd()) && !behind(input, metrics, fresh)
+                ? metrics.sessionCostUsd() : input.costUsd();
         return Double.isNaN(cost) || cost < 0 ? null : "💰 " + Numbers.dollars(cost) + " session";
+    }
+
+    /** Whether the receiver has less of this session than Claude Code's own cost says was spent. */
+    static boolean behind(StatusInput input, Metrics metrics, boolean fresh) {
+        return fresh && !Double.isNaN(input.costUsd()) && !Double.isNaN(metrics.sessionCostUsd())
+                && metrics.sessionCostUsd() < input.costUsd() - SAME_COST_USD;
     }
 
     private static String today(double cost, Options options) {
@@ -91,9 +103,9 @@ final class StatusLine {
         return text;
     }
 
-    private static String tokens(Metrics metrics, boolean fresh, long estimatedTokens) {
+    private static String tokens(Metrics metrics, boolean fresh, boolean behind, long estimatedTokens) {
         if (fresh && metrics.sessionTokens() >= 0) {
-            return "📊 " + Numbers.grouped(metrics.sessionTokens()) + " tokens (actual)";
+            return "📊 " + Numbers.grouped(metrics.sessionTokens()) + " tokens " + (behind ? "(pending)" : "(actual)");
         }
         return estimatedTokens >= 0 ? Numbers.grouped(estimatedTokens) + " tokens" : null;
     }

@@ -43,13 +43,18 @@ class StatusLineTest {
     }
 
     void metricsFile(String timestamp) throws IOException {
+        metricsFile(timestamp, "0.1512");
+    }
+
+    /** The receiver's view, with the session's cost as the receiver has it (Claude Code's own, on stdin: 0.1512). */
+    void metricsFile(String timestamp, String sessionCost) throws IOException {
         Files.createDirectories(home.resolve(".claude"));
         Files.writeString(home.resolve(".claude/token-metrics.json"), "{\"schemaVersion\":1,\"timestamp\":\"" + timestamp
                 + "\",\"totals\":{\"input\":1},\"totalUsed\":1,\"model\":\"claude-opus-4-1\","
                 + "\"today\":{\"date\":\"2026-11-25\",\"tokens\":{\"total\":99},\"costUsd\":0.3549},"
                 + "\"sessions\":{\"someone-else\":{\"tokens\":{\"input\":7,\"total\":7},\"costUsd\":9},"
                 + "\"" + SESSION + "\":{\"tokens\":{\"input\":50000,\"output\":4000,\"cacheRead\":200,\"cacheCreation\":31,"
-                + "\"total\":54231},\"costUsd\":0.1499,\"models\":{},\"model\":\"claude-opus-4-1\","
+                + "\"total\":54231},\"costUsd\":" + sessionCost + ",\"models\":{},\"model\":\"claude-opus-4-1\","
                 + "\"tokensPerMinute\":850,\"resource\":{}}}}");
     }
 
@@ -77,6 +82,27 @@ class StatusLineTest {
         todayLast = todayLast.substring(0, todayLast.length() - 1) + "," + today.substring(0, today.length() - 1) + "}";
         Files.writeString(file, todayLast);
         assertEquals(FRESH, line());
+    }
+
+    @Test
+    void aReceiverBehindClaudeCodesOwnCostIsPendingNotActualAndNeverShowsLess() throws IOException {
+        metricsFile("2026-11-25T09:59:45.144Z", "0.1400"); // an export not yet in, or missed in an outage
+        assertEquals("🤖 Opus 4.1 | 💰 $0.15 session / $0.35 today | 📊 54,231 tokens (pending) | 🔥 850 tok/min",
+                line());
+    }
+
+    @Test
+    void aReceiverThatAgreesWithClaudeCodeToAMicroDollarIsActual() throws IOException {
+        metricsFile("2026-11-25T09:59:45.144Z", "0.1511995"); // rounding, not a missing request
+        assertEquals(FRESH, line());
+    }
+
+    @Test
+    void withoutClaudeCodesCostTheReceiversFreshFiguresStand() throws IOException {
+        metricsFile("2026-11-25T09:59:45.144Z", "0.1400");
+        String noCost = stdin().replace(",\"cost\":{\"total_cost_usd\":0.1512,\"total_duration_ms\":16387}", "");
+        assertEquals("🤖 Opus 4.1 | 💰 $0.14 session / $0.35 today | 📊 54,231 tokens (actual) | 🔥 850 tok/min",
+                lineFor(noCost));
     }
 
     @Test
