@@ -92,8 +92,10 @@ class PrometheusTest {
         Prometheus server = Prometheus.start(prometheus, temp.resolve("prometheus"), port);
         running.add(server);
 
+        // As the launcher labels a session; without it the project comes from the transcript (ReceiverMetricsTest).
+        Map<String, String> launched = Map.of("OTEL_RESOURCE_ATTRIBUTES", "project=demo");
         JsonNode first = ClaudeCodeCli.print(claude, Files.createDirectory(temp.resolve("cli1")), api.baseUrl(), port,
-                "say hi", Map.of());
+                "say hi", launched);
         long firstTokens = api.servedTotal();
         server.await("sum(claude_code_token_usage_tokens_total)", value -> value == firstTokens);
 
@@ -113,7 +115,7 @@ class PrometheusTest {
         DaemonProcess restarted = DaemonProcess.start(home, daemonArgs).awaitHealthy(port);
         running.add(() -> restarted.process.destroyForcibly());
         JsonNode second = ClaudeCodeCli.print(claude, Files.createDirectory(temp.resolve("cli2")), api.baseUrl(), port,
-                "say hi again", Map.of());
+                "say hi again", launched);
         long allTokens = api.servedTotal();
         server.await("sum(claude_code_token_usage_tokens_total)", value -> value == allTokens);
         assertEquals(0, server.value("sum(resets(claude_code_token_usage_tokens_total[10m]))"), "no counter reset");
@@ -127,7 +129,8 @@ class PrometheusTest {
         assertEquals(billed.doubleValue(), server.value("sum(claude_code_cost_usage_USD_total)"), 1e-9, "cost");
         assertEquals(billed.doubleValue(), server.value("claude_code_cost_today_USD"), 1e-9, "today's cost");
         assertEquals(billed.doubleValue() / 0.01, server.value("claude_code_daily_budget_ratio"), 1e-6, "budget");
-        assertEquals(api.calls(), (long) server.value("sum(claude_code_api_requests_total)"), "requests");
+        assertEquals(api.calls(), (long) server.value("sum(claude_code_api_requests_total{project=\"demo\"})"),
+                "requests");
         assertEquals(2, (long) server.value("claude_code_sessions_total"), "sessions");
         assertTrue(server.value("sum(claude_token_metrics_exports_total{result=\"accepted\"})") > 0);
         assertTrue(server.value("claude_token_metrics_journal_fsync_seconds_count") > 0);

@@ -71,7 +71,7 @@ public final class ReceiverMetrics implements Scrape {
         LedgerReader.Window today;
         long now = clock.millis();
         try {
-            totals = reader.totals();
+            totals = reader.totals(now);
             lastMinutes = reader.since(now - TOKENS_PER_MINUTE_WINDOW_MILLIS);
             lastHour = reader.since(now - COST_PER_HOUR_WINDOW_MILLIS);
             today = reader.since(LocalDate.now(clock.withZone(zone)).atStartOfDay(zone).toInstant().toEpochMilli());

@@ -84,6 +84,58 @@ class ReceiverMetricsTest {
     }
 
     @Test
+    void aRequestWhosePlaceIsUnknownWaitsForItsTranscriptSoThatNoCounterEverGoesDown() throws Exception {
+        Path database = temp.resolve("usage.db");
+        LedgerRow seenByTelemetry = row("t", NOW.minusSeconds(30), "claude-opus-4-1", 1000, "0.10", null, null);
+        LedgerRow longUnplaced = row("old", NOW.minusSeconds(3600), "claude-opus-4-1", 7, "0.01", null, null);
+        try (Ledger ledger = Ledger.open(database); LedgerReader reader = LedgerReader.open(database)) {
+            ledger.record(List.of(seenByTelemetry, longUnplaced));
+            ledger.sync();
+            var metrics = new ReceiverMetrics(Optional.of(reader), new ExportCounts(), () -> HEALTH,
+                    Clock.fixed(NOW, ZoneOffset.UTC), ZoneOffset.UTC, Double.NaN);
+            String before = new String(metrics.render(null).body(), StandardCharsets.UTF_8);
+            assertTrue(before.contains("claude_code_token_usage_tokens_total{type=\"input\",model=\"claude-opus-4-1\","
+                    + "project=\"\",git_branch=\"\"} 7\n"), "only the settled one: " + before);
+            assertTrue(before.contains("claude_code_tokens_per_minute " + Exposition.number(1115 / 5.0)), before);
+
+            // The transcript is read: the request counts under its project, the empty series never drops.
+            ledger.record(List.of(row("t", NOW.minusSeconds(30), "claude-opus-4-1", 1000, "0.10", "/work/app", "main")));
+            ledger.sync();
+            String after = new String(metrics.render(null).body(), StandardCharsets.UTF_8);
+            assertTrue(after.contains("claude_code_token_usage_tokens_total{type=\"input\",model=\"claude-opus-4-1\","
+                    + "project=\"\",git_branch=\"\"} 7\n"), after);
+            assertTrue(after.contains("claude_code_token_usage_tokens_total{type=\"input\",model=\"claude-opus-4-1\","
+                    + "project=\"/work/app\",git_branch=\"main\"} 1000\n"), after);
+        }
+    }
+
+    @Test
+    void theTotalsTheTriggersKeepEqualTheSumsOverTheRequests() throws Exception {
+        Path database = temp.resolve("usage.db");
+        try (Ledger ledger = Ledger.open(database)) {
+            ledger.record(List.of(row("a", NOW, "m1", 5, "0.5", "/p", "b"), row("b", NOW, "m1", 6, null, "/p", "b"),
+                    row("c", NOW, "m2", 7, "0.25", "/q", "b")));
+            ledger.record(List.of(row("a", NOW, "m1", 9, "0.75", "/p", "b"))); // seen again: replaced, not added
+            LedgerRow fromTranscript = row("d", NOW, "m2", 100, "1", "/q", "b");
+            ledger.record(List.of(new LedgerRow(fromTranscript.key(), fromTranscript.source(), "s", NOW, "m2",
+                    fromTranscript.tokens(), fromTranscript.costUsd(), fromTranscript.costSource(), Call.NONE,
+                    fromTranscript.place(), "x.jsonl")));
+            ledger.replaceTranscript("x.jsonl", List.of()); // the transcript was rewritten without it: deleted
+            ledger.sync();
+        }
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + database);
+             var statement = connection.createStatement()) {
+            var totals = statement.executeQuery("SELECT group_concat(model || ':' || requests || ':' || input_tokens"
+                    + " || ':' || cost_usd, ' ') FROM (SELECT * FROM usage_totals ORDER BY model)");
+            var sums = connection.createStatement().executeQuery("SELECT group_concat(model || ':' || n || ':' || i"
+                    + " || ':' || c, ' ') FROM (SELECT model, count(*) n, sum(input_tokens) i, total(cost_usd) c"
+                    + " FROM requests GROUP BY model ORDER BY model)");
+            assertEquals(sums.getString(1), totals.getString(1));
+            assertEquals("m1:2:15:0.75 m2:1:7:0.25", totals.getString(1));
+        }
+    }
+
+    @Test
     void theDailyBudgetIsShownAsARatio() throws Exception {
         String page = scrape(2.0, row("a", NOW.minusSeconds(600), "claude-opus-4-1", 1000, "1.50", "/w", "main"));
         assertTrue(page.contains("claude_code_daily_budget_USD 2\n"), page);
