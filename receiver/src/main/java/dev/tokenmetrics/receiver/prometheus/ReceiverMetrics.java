@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * What {@code GET /metrics} shows (docs/PROMETHEUS.md): Claude Code's usage from the ledger, durable and so
@@ -22,6 +23,8 @@ import java.util.function.Supplier;
  * conventions: dots become underscores, the unit is a suffix, counters end in {@code _total}.
  */
 public final class ReceiverMetrics implements Scrape {
+
+    private static final Logger LOG = Logger.getLogger(ReceiverMetrics.class.getName());
 
     /** The window of the rate gauges. */
     static final long TOKENS_PER_MINUTE_WINDOW_MILLIS = 5 * 60_000L;
@@ -76,7 +79,9 @@ public final class ReceiverMetrics implements Scrape {
             lastHour = reader.since(now - COST_PER_HOUR_WINDOW_MILLIS);
             today = reader.since(LocalDate.now(clock.withZone(zone)).atStartOfDay(zone).toInstant().toEpochMilli());
         } catch (SQLException e) {
-            throw new IllegalStateException("reading the ledger: " + e.getMessage(), e);
+            // The receiver's own health is still worth a scrape: a failed one would read as "receiver down".
+            LOG.warning("/metrics: the usage series are left out: cannot read the ledger: " + e.getMessage());
+            return;
         }
         var tokens = new ArrayList<Sample>();
         var cost = new ArrayList<Sample>();

@@ -143,6 +143,21 @@ class ReceiverMetricsTest {
     }
 
     @Test
+    void aLedgerThatCannotBeReadLeavesOutTheUsageNotTheReceiversHealth() throws Exception {
+        Path database = temp.resolve("usage.db");
+        try (Ledger ledger = Ledger.open(database)) {
+            ledger.sync();
+        }
+        LedgerReader reader = LedgerReader.open(database);
+        reader.close(); // every read now fails
+        var metrics = new ReceiverMetrics(Optional.of(reader), new ExportCounts(), () -> HEALTH,
+                Clock.fixed(NOW, ZoneOffset.UTC), ZoneOffset.UTC, Double.NaN);
+        String page = new String(metrics.render(null).body(), StandardCharsets.UTF_8);
+        assertFalse(page.contains("claude_code_token_usage"), page);
+        assertTrue(page.contains("claude_token_metrics_commits_total 7\n"), page);
+    }
+
+    @Test
     void theReceiversHealthIsShownWithoutALedger() {
         var exports = new ExportCounts();
         var metrics = new ReceiverMetrics(Optional.empty(), exports, () -> HEALTH, Clock.fixed(NOW, ZoneOffset.UTC),
