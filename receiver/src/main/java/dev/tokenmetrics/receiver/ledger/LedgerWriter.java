@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver.ledger;
 
+import dev.tokenmetrics.receiver.aggregate.UsageReport;
 import dev.tokenmetrics.receiver.store.Commit;
 import dev.tokenmetrics.receiver.store.CommitListener;
 import dev.tokenmetrics.receiver.store.Problems;
@@ -18,6 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -53,12 +55,13 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
 
     private final Ledger ledger;
     private final Function<UsageBatch, List<LedgerRow>> rows;
+    private final Supplier<UsageReport> metrics; // the aggregator's report: its exact metric totals
     private final Problems problems;
     private final TranscriptScanner transcripts; // null: no transcript import
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    // Commits that bring no API request (most: metrics exports) are not queued, so the writer's thread is not woken
-    // for them; these three say how far the ledger is nevertheless complete (see written()).
+    // Commits that bring no API request nor metric point (resources only) are not queued, so the writer's thread is
+    // not woken for them; these three say how far the ledger is nevertheless complete (see written()).
     private volatile long writtenThrough; // the writer's: the latest queued commit whose rows are in the ledger
     private volatile long lastQueued; // the committer's: the latest commit queued
     private volatile long lastSeen; // the committer's: the latest commit heard of, queued or not
@@ -66,17 +69,20 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private volatile int holding; // the writer's: commits taken from the queue and not yet written
 
     /**
-     * Writes the rows of each batch's api_request events (see {@link LedgerRows}) and imports the transcripts under
+     * Writes the rows of each batch's api_request events (see {@link LedgerRows}), what the metrics counted as the
+     * {@code metrics} report's totals say (see {@link MetricTotals}), and imports the transcripts under
      * {@code transcripts}' root (see {@link TranscriptRows}).
      */
-    public LedgerWriter(Ledger ledger, TranscriptScanner transcripts, Problems problems) {
-        this(ledger, LedgerRows::of, transcripts, problems);
+    public LedgerWriter(Ledger ledger, Supplier<UsageReport> metrics, TranscriptScanner transcripts,
+                        Problems problems) {
+        this(ledger, LedgerRows::of, metrics, transcripts, problems);
     }
 
-    LedgerWriter(Ledger ledger, Function<UsageBatch, List<LedgerRow>> rows, TranscriptScanner transcripts,
-                 Problems problems) {
+    LedgerWriter(Ledger ledger, Function<UsageBatch, List<LedgerRow>> rows, Supplier<UsageReport> metrics,
+                 TranscriptScanner transcripts, Problems problems) {
         this.ledger = ledger;
         this.rows = rows;
+        this.metrics = metrics;
         this.transcripts = transcripts;
         this.problems = problems;
         this.thread = new Thread(this::run, "ledger-writer");
@@ -98,7 +104,8 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             }
             return;
         }
-        if (commit.batches().stream().anyMatch(batch -> !batch.apiRequests().isEmpty())) {
+        if (commit.batches().stream().anyMatch(batch -> !batch.apiRequests().isEmpty()
+                || MetricTotals.hasPoints(batch))) {
             queue.add(new Write(commit));
             lastQueued = commit.sequence();
         }
@@ -229,13 +236,17 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         holding = commits.size();
         try {
             var all = new ArrayList<LedgerRow>();
+            var batches = new ArrayList<UsageBatch>();
             for (Commit commit : commits) {
                 for (UsageBatch batch : commit.batches()) {
                     all.addAll(rows.apply(batch));
+                    batches.add(batch);
                 }
             }
-            if (!all.isEmpty()) {
-                ledger.record(all);
+            List<MetricTotal> totals = batches.stream().anyMatch(MetricTotals::hasPoints)
+                    ? MetricTotals.of(batches, metrics.get()) : List.of();
+            if (!all.isEmpty() || !totals.isEmpty()) {
+                ledger.record(all, totals);
             }
         } catch (IOException | RuntimeException e) {
             if (problems.report("ledger", "cannot write usage.db (" + e.getMessage() + "); retrying, exports are"
