@@ -149,20 +149,20 @@ public final class Ledger implements AutoCloseable {
         transaction(() -> {
             upsert(rows);
             metricUsage.add(metrics);
-            var pairs = new LinkedHashSet<MetricUsage.SessionModel>(pairs(rows));
-            metrics.forEach(total -> pairs.add(new MetricUsage.SessionModel(total.sessionId(), total.model())));
+            var pairs = new LinkedHashSet<SessionModel>(pairs(rows));
+            metrics.forEach(total -> pairs.add(new SessionModel(total.sessionId(), total.model())));
             reconcile(pairs);
         });
     }
 
-    private static List<MetricUsage.SessionModel> pairs(List<LedgerRow> rows) {
-        return rows.stream().map(row -> new MetricUsage.SessionModel(row.sessionId(), row.model())).distinct()
+    private static List<SessionModel> pairs(List<LedgerRow> rows) {
+        return rows.stream().map(row -> new SessionModel(row.sessionId(), row.model())).distinct()
                 .toList();
     }
 
     /** Replaces the metrics rows of the pairs the metrics have counted for with what they need now. */
-    private void reconcile(Collection<MetricUsage.SessionModel> pairs) throws SQLException {
-        List<MetricUsage.SessionModel> counted = metricUsage.counted(pairs);
+    private void reconcile(Collection<SessionModel> pairs) throws SQLException {
+        List<SessionModel> counted = metricUsage.counted(pairs);
         if (!counted.isEmpty()) {
             upsert(metricUsage.reconcile(counted));
         }
@@ -174,13 +174,13 @@ public final class Ledger implements AutoCloseable {
      */
     public void replaceTranscript(String transcript, List<LedgerRow> rows) throws IOException {
         transaction(() -> {
-            var pairs = new LinkedHashSet<MetricUsage.SessionModel>();
+            var pairs = new LinkedHashSet<SessionModel>();
             try (PreparedStatement dropped = connection.prepareStatement(
                     "SELECT DISTINCT session_id, model FROM requests WHERE transcript = ? AND source = 'transcript'")) {
                 dropped.setString(1, transcript);
                 try (var result = dropped.executeQuery()) {
                     while (result.next()) {
-                        pairs.add(new MetricUsage.SessionModel(result.getString(1), result.getString(2)));
+                        pairs.add(new SessionModel(result.getString(1), result.getString(2)));
                     }
                 }
             }

@@ -10,45 +10,43 @@ import dev.tokenmetrics.receiver.usage.UsagePoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The metric totals the ledger records for some batches: for each session and model their points touched, the
- * aggregator's exact total of it now (the ledger takes the whole, not the batches' increases, so that a batch seen
- * again adds nothing), dated at the latest of those points, as the aggregator bounds it.
+ * The metric totals the ledger records: for each session and model that metric points touched, the aggregator's
+ * exact total of it now (the ledger takes the whole, not the points' increases, so that a point seen again adds
+ * nothing), dated at the latest of those points, bounded as the aggregator bounds it.
  */
 final class MetricTotals {
-
-    private record SessionModel(String sessionId, String model) {
-    }
 
     private MetricTotals() {
     }
 
-    /** Whether the batch brings metric points the ledger could count. */
-    static boolean hasPoints(UsageBatch batch) {
-        return batch.points().stream().anyMatch(point -> !point.sessionId().isEmpty());
+    /**
+     * Notes, per session and model the batch's points touched, the latest point time (epoch nanoseconds) in
+     * {@code latest}; true when there was any.
+     */
+    static boolean touched(UsageBatch batch, Map<SessionModel, Long> latest) {
+        long received = batch.receivedNanos();
+        long bound = received == UsageBatch.RECEIVED_UNKNOWN ? Long.MAX_VALUE
+                : received + UsageAggregator.FUTURE_TOLERANCE.toNanos();
+        boolean any = false;
+        for (UsagePoint point : batch.points()) {
+            if (!point.sessionId().isEmpty()) { // a point without a session counts for the day only
+                latest.merge(new SessionModel(point.sessionId(), point.model()), Math.min(point.timeNanos(), bound),
+                        Math::max);
+                any = true;
+            }
+        }
+        return any;
     }
 
     /**
-     * The totals, per session and model the batches' points touched, that the report holds; a session the report
-     * no longer lists (idle a day, or beyond the sessions it lists) is left out.
+     * The totals of the sessions and models touched, dated at their latest point, that the report holds; a session
+     * the report no longer lists (idle a day, or beyond the sessions it lists) is left out.
      */
-    static List<MetricTotal> of(List<UsageBatch> batches, UsageReport report) {
-        var latest = new LinkedHashMap<SessionModel, Long>();
-        for (UsageBatch batch : batches) {
-            long received = batch.receivedNanos();
-            long bound = received == UsageBatch.RECEIVED_UNKNOWN ? Long.MAX_VALUE
-                    : received + UsageAggregator.FUTURE_TOLERANCE.toNanos();
-            for (UsagePoint point : batch.points()) {
-                if (!point.sessionId().isEmpty()) {
-                    latest.merge(new SessionModel(point.sessionId(), point.model()),
-                            Math.min(point.timeNanos(), bound), Math::max);
-                }
-            }
-        }
+    static List<MetricTotal> of(Map<SessionModel, Long> latest, UsageReport report) {
         if (latest.isEmpty()) {
             return List.of();
         }
@@ -57,8 +55,7 @@ final class MetricTotals {
         var totals = new ArrayList<MetricTotal>(latest.size());
         latest.forEach((pair, timeNanos) -> {
             SessionReport session = sessions.get(pair.sessionId());
-            Map<String, Usage> models = session == null ? Map.of() : session.models();
-            Usage usage = models.get(pair.model());
+            Usage usage = session == null ? null : session.models().get(pair.model());
             if (usage != null) {
                 TokenCounts tokens = usage.tokens();
                 totals.add(new MetricTotal(pair.sessionId(), pair.model(), instant(timeNanos), tokens.input(),

@@ -29,10 +29,6 @@ import java.util.TreeMap;
  */
 final class MetricUsage {
 
-    /** A session and model: what metrics and requests are reconciled by. */
-    record SessionModel(String sessionId, String model) {
-    }
-
     private final Connection connection;
 
     MetricUsage(Connection connection) {
