@@ -99,6 +99,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         this.ledger = ledger;
         this.rows = rows;
         this.metrics = metrics;
+        this.lastMetricsWrite = System.nanoTime() - METRICS_EVERY.toNanos(); // the first held metrics are due at once
         this.transcripts = transcripts;
         this.problems = problems;
         this.thread = new Thread(this::run, "ledger-writer");
