@@ -36,6 +36,24 @@ class LedgerMigrationTest {
     }
 
     @Test
+    void aMigrationThatFailsLeavesTheLedgerAsItWas() throws Exception {
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            LedgerSchema.migrate(connection, 1);
+            statement.execute("INSERT INTO transcript_scan (id, state) VALUES (1, 'scan state')");
+            statement.execute("CREATE TABLE requests_v2 (x)"); // in the migration's way, halfway through it
+        }
+        java.io.IOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> Ledger.open(dir.resolve("usage.db")));
+        assertTrue(refused.getMessage().contains("requests_v2"), refused.getMessage());
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            assertEquals(List.of("1"), column(statement, "PRAGMA user_version"));
+            assertEquals(List.of("sessions"), column(statement, "SELECT name FROM sqlite_master WHERE type = 'view'"),
+                    "the view the migration dropped first is back");
+            assertEquals(List.of("scan state"), column(statement, "SELECT state FROM transcript_scan"));
+        }
+    }
+
+    @Test
     void aVersionOneLedgerIsMigratedWithItsRowsAndTakesMetricsRows() throws Exception {
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
             LedgerSchema.migrate(connection, 1);
