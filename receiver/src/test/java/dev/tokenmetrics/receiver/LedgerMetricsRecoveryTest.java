@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LedgerMetricsRecoveryTest {
 
     private static final int EXPORTS = 150;
+    /** Exports after a clean stop: the next start restores the aggregator from its snapshot. */
+    private static final int LATER = 10;
     private static final String MODEL = "claude-opus-5-5";
 
     @TempDir
@@ -73,7 +75,7 @@ class LedgerMetricsRecoveryTest {
         long input = 0;
         long output = 0;
         double cost = 0;
-        for (int i = 0; i < EXPORTS; i++) {
+        for (int i = 0; i < EXPORTS + LATER; i++) {
             Instant from = start.plusMillis(10L * i);
             Instant to = from.plusMillis(10);
             input += step(i);
@@ -123,7 +125,8 @@ class LedgerMetricsRecoveryTest {
     @Test
     void metricsOnlySessionsAreExactInTheLedgerAfterKillNineAndRetries() throws Exception {
         int port = DaemonProcess.freePort();
-        List<byte[]> bodies = exports(Instant.now().minusSeconds(60));
+        List<byte[]> all = exports(Instant.now().minusSeconds(60));
+        List<byte[]> bodies = all.subList(0, 2 * EXPORTS);
         var acknowledged = new AtomicInteger(); // a prefix: one exporter, in order
         DaemonProcess daemon = DaemonProcess.start(home, "--port", Integer.toString(port)).awaitHealthy(port);
         var sender = new Thread(() -> {
@@ -174,5 +177,21 @@ class LedgerMetricsRecoveryTest {
         // Stopped cleanly, the ledger has written everything: exactly once.
         assertTrue(delta(EXPORTS).same(ledger("delta")), "delta: " + ledger("delta"));
         assertTrue(cumulative(EXPORTS).same(ledger("cumulative")), "cumulative: " + ledger("cumulative"));
+
+        // Started again, from the snapshot the clean stop wrote; more exports, and kill -9 once they are answered.
+        DaemonProcess again = DaemonProcess.start(home, "--port", Integer.toString(port)).awaitHealthy(port);
+        for (byte[] body : all.subList(2 * EXPORTS, all.size())) {
+            assertTrue(DaemonProcess.export(client, port, "/v1/metrics", body), "a later export");
+        }
+        again.process.destroyForcibly();
+        again.process.waitFor();
+        DaemonProcess last = DaemonProcess.start(home, "--port", Integer.toString(port)).awaitHealthy(port);
+        try {
+            awaitLedger("delta", delta(EXPORTS + LATER)::same, "the later delta exports, once");
+            awaitLedger("cumulative", cumulative(EXPORTS + LATER)::same, "the later cumulative exports, once");
+        } finally {
+            last.process.destroy();
+            last.awaitExit();
+        }
     }
 }

@@ -189,13 +189,16 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             }
             metricsWritingFrom = Long.MAX_VALUE;
             metricsDue = true;
-            if (problems.report("ledger", "cannot write usage.db (" + e.getMessage() + "); retrying, exports are"
-                    + " still counted")) {
-                LOG.severe("ledger: " + e.getMessage());
+            if (problems.report("ledger metrics", "cannot write metric totals to usage.db (" + e.getMessage()
+                    + "); retrying, exports are still counted")) {
+                LOG.severe("ledger: metric totals: " + e.getMessage());
             }
             return false;
         }
         metricsWritingFrom = Long.MAX_VALUE;
+        if (problems.clear("ledger metrics")) {
+            LOG.info("ledger: writing metric totals again");
+        }
         return true;
     }
 
