@@ -7,14 +7,12 @@ import java.util.List;
 
 /**
  * The ledger's schema, a public interface (docs/LEDGER.md): versioned by SQLite's {@code user_version}, changed only
- * by appending a migration, each applied once, in its own transaction. Version 2 admits the {@code metrics} source
- * (SQLite cannot alter a CHECK constraint, so it rebuilds {@code requests}, keeping every row) and adds
- * {@code metric_usage}, what Claude Code's metrics counted per session, model and day.
+ * by appending a migration, each applied once, in its own transaction.
  */
 final class LedgerSchema {
 
-    /** Migration N takes the schema from version N to N + 1. */
-    private static final List<String> MIGRATIONS = List.of("""
+    /** Version 1: the requests, where the transcripts were read to, the sessions. */
+    private static final String REQUESTS = """
             CREATE TABLE requests (
               key                      TEXT PRIMARY KEY,
               source                   TEXT NOT NULL CHECK (source IN ('telemetry', 'transcript')),
@@ -67,7 +65,78 @@ final class LedgerSchema {
                      sum(cost_usd) AS cost_usd, sum(cost_source = 'unpriced') AS unpriced_requests,
                      max(project) AS project, max(cwd) AS cwd
               FROM requests GROUP BY session_id;
-            """, """
+            """;
+
+    /**
+     * Version 2: all-time totals by model, project (the launcher's attribute, else the transcript's cwd) and git
+     * branch, kept equal to the sums over {@code requests} by triggers, so that reading them (Prometheus' scrape)
+     * costs the same whatever the history's length.
+     */
+    private static final String USAGE_TOTALS = """
+            CREATE TABLE usage_totals (
+              model                 TEXT NOT NULL,
+              project               TEXT NOT NULL,
+              git_branch            TEXT NOT NULL,
+              requests              INTEGER NOT NULL,
+              input_tokens          INTEGER NOT NULL,
+              output_tokens         INTEGER NOT NULL,
+              cache_read_tokens     INTEGER NOT NULL,
+              cache_creation_tokens INTEGER NOT NULL,
+              cost_usd              REAL NOT NULL,
+              PRIMARY KEY (model, project, git_branch)
+            ) WITHOUT ROWID;
+            INSERT INTO usage_totals
+              SELECT model, coalesce(project, cwd, ''), coalesce(git_branch, ''), count(*), sum(input_tokens),
+                     sum(output_tokens), sum(cache_read_tokens), sum(cache_creation_tokens), total(cost_usd)
+              FROM requests GROUP BY 1, 2, 3;
+            CREATE TRIGGER usage_totals_insert AFTER INSERT ON requests BEGIN
+              INSERT INTO usage_totals VALUES (new.model, coalesce(new.project, new.cwd, ''),
+                  coalesce(new.git_branch, ''), 1, new.input_tokens, new.output_tokens, new.cache_read_tokens,
+                  new.cache_creation_tokens, coalesce(CAST(new.cost_usd AS REAL), 0))
+                ON CONFLICT (model, project, git_branch) DO UPDATE SET requests = requests + 1,
+                  input_tokens = input_tokens + excluded.input_tokens,
+                  output_tokens = output_tokens + excluded.output_tokens,
+                  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+                  cost_usd = cost_usd + excluded.cost_usd;
+            END;
+            CREATE TRIGGER usage_totals_delete AFTER DELETE ON requests BEGIN
+              UPDATE usage_totals SET requests = requests - 1, input_tokens = input_tokens - old.input_tokens,
+                  output_tokens = output_tokens - old.output_tokens,
+                  cache_read_tokens = cache_read_tokens - old.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens - old.cache_creation_tokens,
+                  cost_usd = cost_usd - coalesce(CAST(old.cost_usd AS REAL), 0)
+                WHERE model = old.model AND project = coalesce(old.project, old.cwd, '')
+                  AND git_branch = coalesce(old.git_branch, '');
+            END;
+            CREATE TRIGGER usage_totals_update AFTER UPDATE ON requests BEGIN
+              UPDATE usage_totals SET requests = requests - 1, input_tokens = input_tokens - old.input_tokens,
+                  output_tokens = output_tokens - old.output_tokens,
+                  cache_read_tokens = cache_read_tokens - old.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens - old.cache_creation_tokens,
+                  cost_usd = cost_usd - coalesce(CAST(old.cost_usd AS REAL), 0)
+                WHERE model = old.model AND project = coalesce(old.project, old.cwd, '')
+                  AND git_branch = coalesce(old.git_branch, '');
+              INSERT INTO usage_totals VALUES (new.model, coalesce(new.project, new.cwd, ''),
+                  coalesce(new.git_branch, ''), 1, new.input_tokens, new.output_tokens, new.cache_read_tokens,
+                  new.cache_creation_tokens, coalesce(CAST(new.cost_usd AS REAL), 0))
+                ON CONFLICT (model, project, git_branch) DO UPDATE SET requests = requests + 1,
+                  input_tokens = input_tokens + excluded.input_tokens,
+                  output_tokens = output_tokens + excluded.output_tokens,
+                  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+                  cost_usd = cost_usd + excluded.cost_usd;
+            END;
+            """;
+
+    /**
+     * Version 3: the {@code metrics} source, {@code metric_usage} (what Claude Code's metrics counted per session,
+     * model and day) and the {@code sessions} view telling request rows from metrics rows. SQLite cannot alter a
+     * CHECK constraint, so {@code requests} is rebuilt, every row kept; its indexes and usage_totals' triggers go
+     * with the old table and are made again. Metrics rows stay out of usage_totals: they shrink as the requests they
+     * stand for arrive, and its counters never go down.
+     */
+    private static final String METRICS = """
             DROP VIEW sessions;
             CREATE TABLE requests_v2 (
               key                      TEXT PRIMARY KEY,
@@ -122,6 +191,45 @@ final class LedgerSchema {
             CREATE INDEX requests_by_time ON requests (time_ms);
             CREATE INDEX requests_by_session ON requests (session_id, time_ms);
             CREATE INDEX requests_by_transcript ON requests (transcript) WHERE transcript IS NOT NULL;
+            CREATE TRIGGER usage_totals_insert AFTER INSERT ON requests WHEN new.source != 'metrics' BEGIN
+              INSERT INTO usage_totals VALUES (new.model, coalesce(new.project, new.cwd, ''),
+                  coalesce(new.git_branch, ''), 1, new.input_tokens, new.output_tokens, new.cache_read_tokens,
+                  new.cache_creation_tokens, coalesce(CAST(new.cost_usd AS REAL), 0))
+                ON CONFLICT (model, project, git_branch) DO UPDATE SET requests = requests + 1,
+                  input_tokens = input_tokens + excluded.input_tokens,
+                  output_tokens = output_tokens + excluded.output_tokens,
+                  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+                  cost_usd = cost_usd + excluded.cost_usd;
+            END;
+            CREATE TRIGGER usage_totals_delete AFTER DELETE ON requests WHEN old.source != 'metrics' BEGIN
+              UPDATE usage_totals SET requests = requests - 1, input_tokens = input_tokens - old.input_tokens,
+                  output_tokens = output_tokens - old.output_tokens,
+                  cache_read_tokens = cache_read_tokens - old.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens - old.cache_creation_tokens,
+                  cost_usd = cost_usd - coalesce(CAST(old.cost_usd AS REAL), 0)
+                WHERE model = old.model AND project = coalesce(old.project, old.cwd, '')
+                  AND git_branch = coalesce(old.git_branch, '');
+            END;
+            CREATE TRIGGER usage_totals_update AFTER UPDATE ON requests
+              WHEN old.source != 'metrics' AND new.source != 'metrics' BEGIN
+              UPDATE usage_totals SET requests = requests - 1, input_tokens = input_tokens - old.input_tokens,
+                  output_tokens = output_tokens - old.output_tokens,
+                  cache_read_tokens = cache_read_tokens - old.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens - old.cache_creation_tokens,
+                  cost_usd = cost_usd - coalesce(CAST(old.cost_usd AS REAL), 0)
+                WHERE model = old.model AND project = coalesce(old.project, old.cwd, '')
+                  AND git_branch = coalesce(old.git_branch, '');
+              INSERT INTO usage_totals VALUES (new.model, coalesce(new.project, new.cwd, ''),
+                  coalesce(new.git_branch, ''), 1, new.input_tokens, new.output_tokens, new.cache_read_tokens,
+                  new.cache_creation_tokens, coalesce(CAST(new.cost_usd AS REAL), 0))
+                ON CONFLICT (model, project, git_branch) DO UPDATE SET requests = requests + 1,
+                  input_tokens = input_tokens + excluded.input_tokens,
+                  output_tokens = output_tokens + excluded.output_tokens,
+                  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+                  cost_usd = cost_usd + excluded.cost_usd;
+            END;
             CREATE TABLE metric_usage (
               session_id            TEXT NOT NULL,
               model                 TEXT NOT NULL,
@@ -144,11 +252,34 @@ final class LedgerSchema {
                      sum(source = 'metrics') AS metrics_rows,
                      max(project) AS project, max(cwd) AS cwd
               FROM requests GROUP BY session_id;
-            """);
+            """;
+
+    /** Migration N takes the schema from version N to N + 1. */
+    private static final List<String> MIGRATIONS = List.of(REQUESTS, USAGE_TOTALS, METRICS);
 
     static final int VERSION = MIGRATIONS.size();
 
     private LedgerSchema() {
+    }
+
+    /** A migration's statements: split at a semicolon that ends a line, except inside a trigger's BEGIN ... END. */
+    static List<String> statements(String migration) {
+        var statements = new java.util.ArrayList<String>();
+        var pending = new StringBuilder();
+        for (String piece : migration.split(";\\s*\\n")) {
+            if (piece.isBlank()) {
+                continue;
+            }
+            pending.append(piece);
+            String statement = pending.toString().strip();
+            if (statement.startsWith("CREATE TRIGGER") && !statement.endsWith("END")) {
+                pending.append(";\n");
+                continue;
+            }
+            statements.add(statement);
+            pending.setLength(0);
+        }
+        return statements;
     }
 
     /** Brings the database to {@link #VERSION}; refuses one written by a newer version of this program. */
@@ -171,10 +302,8 @@ final class LedgerSchema {
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             for (int next = version; next < target; next++) {
-                for (String sql : MIGRATIONS.get(next).split(";\\s*\\n")) {
-                    if (!sql.isBlank()) {
-                        statement.execute(sql);
-                    }
+                for (String sql : statements(MIGRATIONS.get(next))) {
+                    statement.execute(sql);
                 }
                 statement.execute("PRAGMA user_version = " + (next + 1));
                 connection.commit();

@@ -158,6 +158,30 @@ class LedgerMetricsTest {
     }
 
     @Test
+    void usageTotalsCountRequestRowsOnlySoThatTheirCountersNeverGoDown() throws Exception {
+        try (Ledger ledger = open()) {
+            ledger.record(List.of(), List.of(total(T.plusSeconds(3), 1011, 41, "0.005024")));
+            assertEquals(List.of(), usageTotals(), "the metrics row is not a request");
+            ledger.record(List.of(telemetry("req_1", T, 1000, 40, "0.004")), List.of());
+            assertEquals(List.of("1 1000"), usageTotals());
+            ledger.record(List.of(telemetry("req_2", T.plusSeconds(2), 11, 1, "0.001024")), List.of());
+            assertEquals(List.of("2 1011"), usageTotals());
+        }
+    }
+
+    private List<String> usageTotals() throws Exception {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("usage.db"));
+             ResultSet result = connection.createStatement().executeQuery(
+                     "SELECT requests || ' ' || input_tokens FROM usage_totals")) {
+            var rows = new ArrayList<String>();
+            while (result.next()) {
+                rows.add(result.getString(1));
+            }
+            return rows;
+        }
+    }
+
+    @Test
     void theSessionsViewCountsRequestsAndSumsMetricsRowsToo() throws Exception {
         try (Ledger ledger = open()) {
             ledger.record(List.of(telemetry("req_1", T, 1000, 40, "0.004")),

@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A version-1 ledger with rows, opened by this program: migrated to the current schema, every row kept. */
+/** An older ledger with rows, opened by this program: migrated to the current schema, every row kept. */
 class LedgerMigrationTest {
 
     @TempDir
@@ -38,7 +38,7 @@ class LedgerMigrationTest {
     @Test
     void aMigrationThatFailsLeavesTheLedgerAsItWas() throws Exception {
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-            LedgerSchema.migrate(connection, 1);
+            LedgerSchema.migrate(connection, 2);
             statement.execute("INSERT INTO transcript_scan (id, state) VALUES (1, 'scan state')");
             statement.execute("CREATE TABLE requests_v2 (x)"); // in the migration's way, halfway through it
         }
@@ -46,9 +46,11 @@ class LedgerMigrationTest {
                 () -> Ledger.open(dir.resolve("usage.db")));
         assertTrue(refused.getMessage().contains("requests_v2"), refused.getMessage());
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-            assertEquals(List.of("1"), column(statement, "PRAGMA user_version"));
+            assertEquals(List.of("2"), column(statement, "PRAGMA user_version"));
             assertEquals(List.of("sessions"), column(statement, "SELECT name FROM sqlite_master WHERE type = 'view'"),
                     "the view the migration dropped first is back");
+            assertEquals(List.of("usage_totals_delete", "usage_totals_insert", "usage_totals_update"),
+                    column(statement, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"));
             assertEquals(List.of("scan state"), column(statement, "SELECT state FROM transcript_scan"));
         }
     }
@@ -94,6 +96,12 @@ class LedgerMigrationTest {
                             + " AND name NOT LIKE 'sqlite_%' ORDER BY name"));
             assertEquals(List.of("s1 2 0 1016", "s2 0 1 7"), column(statement, "SELECT session_id || ' ' || requests"
                     + " || ' ' || metrics_rows || ' ' || input_tokens FROM sessions ORDER BY session_id"));
+            assertEquals(List.of("usage_totals_delete", "usage_totals_insert", "usage_totals_update"),
+                    column(statement, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
+                    "the triggers made again on the rebuilt table");
+            assertEquals(List.of("claude-opus-5-5 2 1016"), column(statement, "SELECT model || ' ' || sum(requests)"
+                    + " || ' ' || sum(input_tokens) FROM usage_totals GROUP BY model"),
+                    "usage_totals: the request rows, kept through the rebuild; the metrics row not in it");
             assertTrue(column(statement, "PRAGMA integrity_check").contains("ok"));
         }
     }
