@@ -240,6 +240,7 @@ final class LedgerSchema {
               cache_read_tokens     INTEGER NOT NULL,
               cache_creation_tokens INTEGER NOT NULL,
               cost_usd              TEXT NOT NULL,
+              project               TEXT,
               PRIMARY KEY (session_id, model, day)
             ) WITHOUT ROWID;
             CREATE VIEW sessions AS

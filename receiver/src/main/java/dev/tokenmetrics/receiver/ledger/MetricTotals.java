@@ -20,6 +20,9 @@ import java.util.Map;
  */
 final class MetricTotals {
 
+    /** The resource attribute the launcher names a session's project by, as log events carry it too. */
+    private static final String PROJECT = "project";
+
     private MetricTotals() {
     }
 
@@ -59,7 +62,8 @@ final class MetricTotals {
             if (usage != null) {
                 TokenCounts tokens = usage.tokens();
                 totals.add(new MetricTotal(pair.sessionId(), pair.model(), instant(timeNanos), tokens.input(),
-                        tokens.output(), tokens.cacheRead(), tokens.cacheCreation(), usage.costUsd()));
+                        tokens.output(), tokens.cacheRead(), tokens.cacheCreation(), usage.costUsd(),
+                        session.resource().get(PROJECT)));
             }
         });
         return totals;

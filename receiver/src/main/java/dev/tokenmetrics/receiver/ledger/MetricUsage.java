@@ -46,9 +46,10 @@ final class MetricUsage {
                 + " coalesce(sum(cache_creation_tokens), 0), group_concat(cost_usd, ' ')"
                 + " FROM metric_usage WHERE session_id = ? AND model = ?");
              PreparedStatement add = connection.prepareStatement("INSERT INTO metric_usage (session_id, model, day,"
-                     + " last_time_ms, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd)"
-                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                     + " last_time_ms, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd,"
+                     + " project) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                      + " ON CONFLICT (session_id, model, day) DO UPDATE SET"
+                     + " project = coalesce(project, excluded.project),"
                      + " last_time_ms = max(last_time_ms, excluded.last_time_ms),"
                      + " input_tokens = input_tokens + excluded.input_tokens,"
                      + " output_tokens = output_tokens + excluded.output_tokens,"
@@ -77,6 +78,7 @@ final class MetricUsage {
                 add.setLong(++i, increase.cacheRead());
                 add.setLong(++i, increase.cacheCreation());
                 add.setString(++i, text(dayCost)); // summed here, exactly: SQLite would add the texts as doubles
+                add.setString(++i, total.project());
                 add.executeUpdate();
             }
         }
@@ -111,7 +113,7 @@ final class MetricUsage {
     List<LedgerRow> reconcile(Collection<SessionModel> pairs) throws SQLException {
         var rows = new ArrayList<LedgerRow>();
         try (PreparedStatement metrics = connection.prepareStatement("SELECT day, last_time_ms, input_tokens,"
-                + " output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd FROM metric_usage"
+                + " output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, project FROM metric_usage"
                 + " WHERE session_id = ? AND model = ?");
              PreparedStatement requests = connection.prepareStatement("SELECT"
                      + " strftime('%Y-%m-%d', time_ms / 1000, 'unixepoch') AS day, sum(input_tokens),"
@@ -123,6 +125,7 @@ final class MetricUsage {
             for (SessionModel pair : pairs) {
                 var counted = new TreeMap<String, Figures>();
                 var lastTimes = new HashMap<String, Long>();
+                String project = null;
                 metrics.setString(1, pair.sessionId());
                 metrics.setString(2, pair.model());
                 try (ResultSet result = metrics.executeQuery()) {
@@ -130,6 +133,7 @@ final class MetricUsage {
                         counted.put(result.getString(1), new Figures(result.getLong(3), result.getLong(4),
                                 result.getLong(5), result.getLong(6), new BigDecimal(result.getString(7))));
                         lastTimes.put(result.getString(1), result.getLong(2));
+                        project = project != null ? project : result.getString(8);
                     }
                 }
                 if (counted.isEmpty()) {
@@ -148,7 +152,9 @@ final class MetricUsage {
                 delete.setString(2, pair.model());
                 delete.executeUpdate();
                 SortedMap<String, Figures> excess = MetricsReconciliation.excess(counted, requested);
-                excess.forEach((day, figures) -> rows.add(row(pair, day, lastTimes.get(day), figures)));
+                for (var day : excess.entrySet()) {
+                    rows.add(row(pair, day.getKey(), lastTimes.get(day.getKey()), day.getValue(), project));
+                }
             }
         }
         return rows;
@@ -173,11 +179,12 @@ final class MetricUsage {
     }
 
     /** A metrics row: one per session, model and day, dated at the day's latest metric point. */
-    private static LedgerRow row(SessionModel pair, String day, long timeMs, Figures figures) {
+    private static LedgerRow row(SessionModel pair, String day, long timeMs, Figures figures, String project) {
         return new LedgerRow("met:" + pair.sessionId() + "/" + pair.model() + "/" + day, Source.METRICS,
                 pair.sessionId(), Instant.ofEpochMilli(timeMs), pair.model(),
                 new Tokens(figures.input(), figures.output(), figures.cacheRead(), figures.cacheCreation(), 0, 0),
-                new BigDecimal(text(figures.costUsd())), CostSource.EXACT, Call.NONE, Place.NONE, null);
+                new BigDecimal(text(figures.costUsd())), CostSource.EXACT, Call.NONE,
+                new Place(project, null, null, null), null);
     }
 
     static String day(long epochMilli) {

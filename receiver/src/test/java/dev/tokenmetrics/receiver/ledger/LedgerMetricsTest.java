@@ -36,7 +36,7 @@ class LedgerMetricsTest {
     }
 
     private static MetricTotal total(Instant time, long input, long output, String cost) {
-        return new MetricTotal("s1", MODEL, time, input, output, 300, 20, new BigDecimal(cost));
+        return new MetricTotal("s1", MODEL, time, input, output, 300, 20, new BigDecimal(cost), null);
     }
 
     private static LedgerRow telemetry(String requestId, Instant time, long input, long output, String cost) {
@@ -113,7 +113,7 @@ class LedgerMetricsTest {
             List<LedgerRow> events = List.of(telemetry("req_1", T, 1000, 40, "0.004"),
                     telemetry("req_2", T.plusSeconds(2), 11, 1, "0.001024"));
             MetricTotal metrics = new MetricTotal("s1", MODEL, T.plusSeconds(3), 1011, 41, 300, 20,
-                    new BigDecimal("0.005024"));
+                    new BigDecimal("0.005024"), null);
             try (Ledger ledger = open()) {
                 if (metricsFirst) {
                     ledger.record(List.of(), List.of(metrics));
@@ -155,6 +155,19 @@ class LedgerMetricsTest {
         }
         assertEquals(new Sums(2, 1, 1000, 40, 300, 20, new BigDecimal("0.004")), sums(),
                 "the request's figures stand; the cache tokens the metrics counted beyond them are added");
+    }
+
+    @Test
+    void aMetricsRowCarriesTheSessionsProject() throws Exception {
+        try (Ledger ledger = open()) {
+            ledger.record(List.of(), List.of(new MetricTotal("s1", MODEL, T, 7, 1, 0, 0, new BigDecimal("0.0001"),
+                    "billing-service")));
+        }
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("usage.db"));
+             ResultSet result = connection.createStatement().executeQuery(
+                     "SELECT project FROM sessions WHERE session_id = 's1'")) {
+            assertEquals("billing-service", result.getString(1));
+        }
     }
 
     @Test

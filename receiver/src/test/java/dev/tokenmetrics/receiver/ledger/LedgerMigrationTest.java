@@ -77,13 +77,13 @@ class LedgerMigrationTest {
             assertEquals("scan state", ledger.transcriptScanState());
             // Only a migrated table takes the new source.
             ledger.record(List.of(), List.of(new MetricTotal("s2", "claude-opus-5-5",
-                    Instant.parse("2026-12-01T09:00:00Z"), 7, 1, 0, 0, new BigDecimal("0.0001"))));
+                    Instant.parse("2026-12-01T09:00:00Z"), 7, 1, 0, 0, new BigDecimal("0.0001"), "proj2")));
         }
 
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
             assertEquals(List.of(Integer.toString(LedgerSchema.VERSION)), column(statement, "PRAGMA user_version"));
             assertEquals(List.of(
-                    "met:s2/claude-opus-5-5/2026-12-01 metrics 7 0.0001 exact",
+                    "met:s2/claude-opus-5-5/2026-12-01 metrics 7 0.0001 exact proj2",
                     "msg:msg_2 transcript 5 null unpriced /home/user/proj 2026-12-01T08:11:30.000Z /t/s1.jsonl",
                     "req:req_1 telemetry 1011 0.005024 exact proj sdk 2026-12-01T08:11:28.253Z"),
                     column(statement, "SELECT key || ' ' || source || ' ' || input_tokens || ' '"
