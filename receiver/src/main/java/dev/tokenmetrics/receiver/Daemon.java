@@ -129,7 +129,7 @@ final class Daemon implements AutoCloseable {
             LOG.severe(e.getMessage() + "; running without the usage history");
             return Optional.empty();
         }
-        var writer = new LedgerWriter(ledger, transcripts, problems);
+        var writer = new LedgerWriter(ledger, store::report, transcripts, problems);
         try {
             store.replayJournal(writer); // what the last run may not have written
         } catch (IOException e) {

@@ -12,6 +12,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -21,6 +23,8 @@ import java.util.StringJoiner;
  * again — an exporter's retry, a journal replayed after a crash, a transcript read again, or the same request seen
  * by telemetry and in a transcript (matched by the API's request-id) — is merged into its row, not added again. Telemetry's figures win over a
  * transcript's (they are what Claude Code billed); a transcript adds what telemetry does not know (cwd, git branch).
+ * What Claude Code's metrics counted beyond a session and model's request rows is kept as that pair's
+ * {@code metrics} rows (see {@link MetricUsage}), so that a session exporting metrics but no log events is whole.
  * Not thread-safe: one writer thread owns a ledger.
  */
 public final class Ledger implements AutoCloseable {
@@ -77,10 +81,12 @@ public final class Ledger implements AutoCloseable {
 
     private final Connection connection;
     private final PreparedStatement upsert;
+    private final MetricUsage metricUsage;
 
     private Ledger(Connection connection) throws SQLException {
         this.connection = connection;
         this.upsert = connection.prepareStatement(UPSERT);
+        this.metricUsage = new MetricUsage(connection);
     }
 
     /** Opens (creating, and migrating to the current schema) the ledger at the path. */
@@ -132,7 +138,34 @@ public final class Ledger implements AutoCloseable {
 
     /** Records the rows in one transaction: all of them or, on failure, none. */
     public void record(List<LedgerRow> rows) throws IOException {
-        transaction(() -> upsert(rows));
+        record(rows, List.of());
+    }
+
+    /**
+     * Records the rows and what the metrics have counted so far, in one transaction, then brings the {@code metrics}
+     * rows of every session and model concerned up to date (see {@link MetricsReconciliation}).
+     */
+    public void record(List<LedgerRow> rows, List<MetricTotal> metrics) throws IOException {
+        transaction(() -> {
+            upsert(rows);
+            metricUsage.add(metrics);
+            var pairs = new LinkedHashSet<SessionModel>(pairs(rows));
+            metrics.forEach(total -> pairs.add(new SessionModel(total.sessionId(), total.model())));
+            reconcile(pairs);
+        });
+    }
+
+    private static List<SessionModel> pairs(List<LedgerRow> rows) {
+        return rows.stream().map(row -> new SessionModel(row.sessionId(), row.model())).distinct()
+                .toList();
+    }
+
+    /** Replaces the metrics rows of the pairs the metrics have counted for with what they need now. */
+    private void reconcile(Collection<SessionModel> pairs) throws SQLException {
+        List<SessionModel> counted = metricUsage.counted(pairs);
+        if (!counted.isEmpty()) {
+            upsert(metricUsage.reconcile(counted));
+        }
     }
 
     /**
@@ -141,12 +174,24 @@ public final class Ledger implements AutoCloseable {
      */
     public void replaceTranscript(String transcript, List<LedgerRow> rows) throws IOException {
         transaction(() -> {
+            var pairs = new LinkedHashSet<SessionModel>();
+            try (PreparedStatement dropped = connection.prepareStatement(
+                    "SELECT DISTINCT session_id, model FROM requests WHERE transcript = ? AND source = 'transcript'")) {
+                dropped.setString(1, transcript);
+                try (var result = dropped.executeQuery()) {
+                    while (result.next()) {
+                        pairs.add(new SessionModel(result.getString(1), result.getString(2)));
+                    }
+                }
+            }
             try (PreparedStatement delete = connection.prepareStatement(
                     "DELETE FROM requests WHERE transcript = ? AND source = 'transcript'")) {
                 delete.setString(1, transcript);
                 delete.executeUpdate();
             }
             upsert(rows);
+            pairs.addAll(pairs(rows));
+            reconcile(pairs);
         });
     }
 
