@@ -50,7 +50,8 @@ public final class LedgerReader implements AutoCloseable {
     private static final String UNSETTLED = """
             SELECT model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_creation_tokens),
                    total(cost_usd), count(*)
-            FROM requests WHERE time_ms > ? AND project IS NULL AND cwd IS NULL GROUP BY model""";
+            FROM requests WHERE time_ms > ? AND project IS NULL AND cwd IS NULL AND source <> 'metrics'
+            GROUP BY model""";
     private static final String WINDOW = """
             SELECT total(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens), total(cost_usd)
             FROM requests WHERE time_ms >= ?""";
