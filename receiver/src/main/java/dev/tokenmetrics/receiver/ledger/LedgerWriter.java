@@ -1,5 +1,7 @@
 package dev.tokenmetrics.receiver.ledger;
 
+import dev.tokenmetrics.receiver.pricing.PriceTable;
+import dev.tokenmetrics.receiver.pricing.Prices;
 import dev.tokenmetrics.receiver.store.Commit;
 import dev.tokenmetrics.receiver.store.CommitListener;
 import dev.tokenmetrics.receiver.store.Problems;
@@ -55,6 +57,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private final Function<UsageBatch, List<LedgerRow>> rows;
     private final Problems problems;
     private final TranscriptScanner transcripts; // null: no transcript import
+    private final LedgerPricing pricing;
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     // Commits that bring no API request (most: metrics exports) are not queued, so the writer's thread is not woken
@@ -79,6 +82,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         this.rows = rows;
         this.transcripts = transcripts;
         this.problems = problems;
+        this.pricing = new LedgerPricing(ledger, PriceTable.shipped());
         this.thread = new Thread(this::run, "ledger-writer");
         thread.setDaemon(true);
         thread.start();
@@ -194,9 +198,10 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         try {
             String saved = ledger.transcriptScanState();
             ScanState previous = saved.isEmpty() ? ScanState.EMPTY : ScanState.decode(saved);
+            Prices prices = pricing.update(); // re-prices earlier rows if the prices changed
             ScanResult result = transcripts.scan(previous, update -> {
                 try {
-                    List<LedgerRow> found = TranscriptRows.of(update.chunk());
+                    List<LedgerRow> found = TranscriptRows.of(update.chunk(), prices);
                     if (update.replacesEarlierRows()) {
                         ledger.replaceTranscript(update.transcript().toString(), found);
                     } else if (!found.isEmpty()) {
@@ -236,6 +241,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             }
             if (!all.isEmpty()) {
                 ledger.record(all);
+                pricing.observe(all);
             }
         } catch (IOException | RuntimeException e) {
             if (problems.report("ledger", "cannot write usage.db (" + e.getMessage() + "); retrying, exports are"
