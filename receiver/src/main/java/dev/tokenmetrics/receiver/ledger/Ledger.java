@@ -228,17 +228,23 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * Prices again, in one transaction, the transcript rows of each model whose cost is not exact, by the rule
-     * (learned, else table, else unpriced: see {@link Prices}); an {@code exact} row is never changed. One UPDATE
-     * per model, the cost computed in SQLite's integers (10^-12 USD) and written as {@link Price#cost} writes it.
+     * Prices again the transcript rows of the models whose cost is not exact, by each model's rule (learned, else
+     * table, else unpriced: see {@link Prices}); an {@code exact} row is never changed. One UPDATE, one pass over
+     * the table, writing only the rows whose cost changes; the cost computed in SQLite's integers (10^-12 USD) and
+     * written as {@link Price#cost} writes it.
      */
     public void reprice(Map<String, Prices.Rule> rules) throws IOException {
+        if (rules.isEmpty()) {
+            return;
+        }
+        var models = new ArrayList<>(rules.keySet());
+        String sql = RepriceSql.update(models.stream().map(rules::get).toList());
         transaction(() -> {
-            for (Map.Entry<String, Prices.Rule> rule : rules.entrySet()) {
-                try (PreparedStatement update = connection.prepareStatement(RepriceSql.update(rule.getValue()))) {
-                    update.setString(1, rule.getKey());
-                    update.executeUpdate();
+            try (PreparedStatement update = connection.prepareStatement(sql)) {
+                for (int i = 0; i < models.size(); i++) {
+                    update.setString(i + 1, models.get(i));
                 }
+                update.executeUpdate();
             }
         });
     }

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The UPDATE that prices a model's non-exact transcript rows again by a {@link Prices.Rule}, in SQL that computes
+ * The UPDATE that prices models' non-exact transcript rows again by their {@link Prices.Rule}s, in SQL that computes
  * what {@link Prices#price} computes: the cost in whole 10^-12 USD (SQLite integers, exact), written as the same
- * plain decimal. Prices are integers in the statement (10^-12 USD per token); the model is its one parameter.
+ * plain decimal. Prices are integers in the statement (10^-12 USD per token); the models are its parameters.
  */
 final class RepriceSql {
 
@@ -21,17 +21,34 @@ final class RepriceSql {
     private RepriceSql() {
     }
 
-    static String update(Prices.Rule rule) {
-        String learned = rule.learned() == null ? "0" : NOT_FAST + " AND " + covers(rule.learned());
-        String table = rule.table() == null ? "0" : NOT_FAST + " AND " + covers(rule.table());
-        String learnedCost = rule.learned() == null ? "NULL" : text(cost(rule.learned()));
-        String tableCost = rule.table() == null ? "NULL" : text(cost(rule.table()));
-        return "UPDATE requests SET\n"
-                + "  cost_usd = CASE WHEN " + learned + " THEN " + learnedCost
-                + "\n    WHEN " + table + " THEN " + tableCost + " ELSE NULL END,\n"
-                + "  cost_source = CASE WHEN " + learned + " THEN 'learned' WHEN " + table
-                + " THEN 'table' ELSE 'unpriced' END\n"
-                + "WHERE model = ? AND source = 'transcript' AND cost_source <> 'exact'";
+    /**
+     * One UPDATE for all the models, the i-th model ({@code rules}' order) being parameter {@code ?i}: a single pass
+     * over the table, which writes only the rows whose cost or cost source changes.
+     */
+    static String update(List<Prices.Rule> rules) {
+        var cost = new StringBuilder("CASE model");
+        var source = new StringBuilder("CASE model");
+        var models = new ArrayList<String>();
+        for (int i = 0; i < rules.size(); i++) {
+            Prices.Rule rule = rules.get(i);
+            String model = "?" + (i + 1);
+            models.add(model);
+            String learned = rule.learned() == null ? "0" : NOT_FAST + " AND " + covers(rule.learned());
+            String table = rule.table() == null ? "0" : NOT_FAST + " AND " + covers(rule.table());
+            String learnedCost = rule.learned() == null ? "NULL" : text(cost(rule.learned()));
+            String tableCost = rule.table() == null ? "NULL" : text(cost(rule.table()));
+            cost.append("\n  WHEN ").append(model).append(" THEN CASE WHEN ").append(learned).append(" THEN ")
+                    .append(learnedCost).append(" WHEN ").append(table).append(" THEN ").append(tableCost)
+                    .append(" ELSE NULL END");
+            source.append("\n  WHEN ").append(model).append(" THEN CASE WHEN ").append(learned)
+                    .append(" THEN 'learned' WHEN ").append(table).append(" THEN 'table' ELSE 'unpriced' END");
+        }
+        cost.append(" END");
+        source.append(" END");
+        return "UPDATE requests SET cost_usd = " + cost + ",\ncost_source = " + source
+                + "\nWHERE model IN (" + String.join(", ", models) + ") AND source = 'transcript'"
+                + " AND cost_source <> 'exact'\n  AND (cost_usd IS NOT (" + cost + ") OR cost_source IS NOT ("
+                + source + "))";
     }
 
     /** Whether every type of token the row has is priced (a learned price may lack some). */
