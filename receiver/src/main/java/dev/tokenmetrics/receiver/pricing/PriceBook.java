@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.logging.Logger;
 
 /**
@@ -43,7 +44,11 @@ public final class PriceBook {
     public Prices current() {
         readUserFile();
         if (observedSinceLearning) {
-            learned = learner.learned();
+            Map<String, Price> now = learner.learned();
+            if (!now.equals(learned)) {
+                LOG.info("prices: learned from telemetry for " + new TreeSet<>(now.keySet()));
+            }
+            learned = now;
             observedSinceLearning = false;
         }
         return new Prices(learned, table);
