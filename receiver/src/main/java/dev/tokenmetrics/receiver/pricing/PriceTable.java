@@ -139,8 +139,17 @@ public final class PriceTable {
         return prices;
     }
 
+    /** A price object's numbers, and its long-prompt tier if it may have one. */
+    private record Fields(Map<String, BigDecimal> numbers, Price.LongPrompt longPrompt) {
+    }
+
     private static Price price(JsonParser parser, boolean mayHaveLongPrompt) throws IOException {
-        expect(parser, JsonToken.START_OBJECT, "its prices");
+        Fields fields = fields(parser, mayHaveLongPrompt);
+        return prices(fields.numbers(), fields.longPrompt());
+    }
+
+    private static Fields fields(JsonParser parser, boolean mayHaveLongPrompt) throws IOException {
+        expect(parser, JsonToken.START_OBJECT, mayHaveLongPrompt ? "its prices" : "\"long_prompt\"");
         var numbers = new LinkedHashMap<String, BigDecimal>();
         Price.LongPrompt longPrompt = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -157,33 +166,23 @@ public final class PriceTable {
                 }
             }
         }
-        return new Price(required(numbers, "input"), required(numbers, "output"), required(numbers, "cache_read"),
-                required(numbers, "cache_write_5m"), required(numbers, "cache_write_1h"), longPrompt);
+        return new Fields(numbers, longPrompt);
     }
 
     private static Price.LongPrompt longPrompt(JsonParser parser) throws IOException {
-        expect(parser, JsonToken.START_OBJECT, "\"long_prompt\"");
-        var numbers = new LinkedHashMap<String, BigDecimal>();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            JsonToken value = parser.nextToken();
-            if (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT) {
-                numbers.put(field, parser.getDecimalValue());
-            } else {
-                parser.skipChildren();
-            }
-        }
-        BigDecimal above = required(numbers, "above_prompt_tokens");
+        Map<String, BigDecimal> numbers = fields(parser, false).numbers();
         long tokens;
         try {
-            tokens = above.longValueExact();
+            tokens = required(numbers, "above_prompt_tokens").longValueExact();
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("\"above_prompt_tokens\" is not a whole number", e);
         }
-        Price tier = new Price(required(numbers, "input"), required(numbers, "output"),
-                required(numbers, "cache_read"), required(numbers, "cache_write_5m"),
-                required(numbers, "cache_write_1h"), null);
-        return new Price.LongPrompt(tokens, tier);
+        return new Price.LongPrompt(tokens, prices(numbers, null));
+    }
+
+    private static Price prices(Map<String, BigDecimal> numbers, Price.LongPrompt longPrompt) {
+        return new Price(required(numbers, "input"), required(numbers, "output"), required(numbers, "cache_read"),
+                required(numbers, "cache_write_5m"), required(numbers, "cache_write_1h"), longPrompt);
     }
 
     private static boolean isPriceField(String field) {
