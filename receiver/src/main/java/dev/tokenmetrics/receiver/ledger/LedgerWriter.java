@@ -70,7 +70,8 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
 
     /**
      * Writes the rows of each batch's api_request events (see {@link LedgerRows}) and imports the transcripts under
-     * {@code transcripts}' root (see {@link TranscriptRows}).
+     * {@code transcripts}' root (see {@link TranscriptRows}), priced by the prices known then (see
+     * {@link LedgerPricing}, which re-prices earlier rows before an import when they changed).
      */
     public LedgerWriter(Ledger ledger, TranscriptScanner transcripts, Problems problems) {
         this(ledger, LedgerRows::of, transcripts, problems);
