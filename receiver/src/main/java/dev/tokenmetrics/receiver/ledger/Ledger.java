@@ -1,5 +1,8 @@
 package dev.tokenmetrics.receiver.ledger;
 
+import dev.tokenmetrics.receiver.pricing.Price;
+import dev.tokenmetrics.receiver.pricing.Prices;
+import dev.tokenmetrics.receiver.pricing.TokenCounts;
 import dev.tokenmetrics.receiver.store.AtomicFiles;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -12,9 +15,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 
 /**
@@ -79,11 +84,13 @@ public final class Ledger implements AutoCloseable {
 
     private static final String UPSERT = upsert();
 
+    private final Path file;
     private final Connection connection;
     private final PreparedStatement upsert;
     private final MetricUsage metricUsage;
 
-    private Ledger(Connection connection) throws SQLException {
+    private Ledger(Path file, Connection connection) throws SQLException {
+        this.file = file;
         this.connection = connection;
         this.upsert = connection.prepareStatement(UPSERT);
         this.metricUsage = new MetricUsage(connection);
@@ -106,7 +113,7 @@ public final class Ledger implements AutoCloseable {
                 }
                 LedgerSchema.migrate(connection);
                 connection.setAutoCommit(false);
-                return new Ledger(connection);
+                return new Ledger(database.toAbsolutePath(), connection);
             } catch (SQLException | RuntimeException e) {
                 connection.close();
                 throw e;
@@ -213,6 +220,91 @@ public final class Ledger implements AutoCloseable {
                 save.setString(1, state);
                 save.executeUpdate();
             }
+        });
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    /** A telemetry request's model, tokens and exact cost: what prices are learned from. */
+    public interface CostObserver {
+        void observe(String model, TokenCounts tokens, BigDecimal costUsd);
+    }
+
+    /** Gives every telemetry row with an exact cost, except fast mode's (billed at other prices), to the observer. */
+    public void forEachTelemetryCost(CostObserver observer) throws IOException {
+        try (Statement statement = connection.createStatement();
+             var result = statement.executeQuery("SELECT model, input_tokens, output_tokens, cache_read_tokens,"
+                     + " cache_creation_tokens, cache_creation_1h_tokens, cost_usd FROM requests"
+                     + " WHERE source = 'telemetry' AND cost_source = 'exact' AND cost_usd IS NOT NULL"
+                     + " AND coalesce(speed, '') <> 'fast'")) {
+            while (result.next()) {
+                BigDecimal cost;
+                try {
+                    cost = new BigDecimal(result.getString(7));
+                } catch (NumberFormatException e) {
+                    continue; // not written by this program; nothing to learn from
+                }
+                observer.observe(result.getString(1), new TokenCounts(result.getLong(2), result.getLong(3),
+                        result.getLong(4), result.getLong(5), result.getLong(6)), cost);
+            }
+            connection.commit(); // ends the read transaction, which would hold back checkpoints
+        } catch (SQLException e) {
+            throw new IOException("cannot read the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /** The models of transcript rows whose cost is not exact: those re-pricing may change. */
+    public List<String> repriceableModels() throws IOException {
+        try (Statement statement = connection.createStatement();
+             var result = statement.executeQuery("SELECT DISTINCT model FROM requests"
+                     + " WHERE source = 'transcript' AND cost_source <> 'exact'")) {
+            var models = new ArrayList<String>();
+            while (result.next()) {
+                models.add(result.getString(1));
+            }
+            connection.commit(); // ends the read transaction
+            return models;
+        } catch (SQLException e) {
+            throw new IOException("cannot read the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Prices again the transcript rows of the models whose cost is not exact, by each model's rule (learned, else
+     * table, else unpriced: see {@link Prices}); an {@code exact} row is never changed. One UPDATE, one pass over
+     * the table, writing only the rows whose cost changes; the cost computed in SQLite's integers (10^-12 USD) and
+     * written as {@link Price#cost} writes it.
+     */
+    public void reprice(Map<String, Prices.Rule> rules) throws IOException {
+        if (rules.isEmpty()) {
+            return;
+        }
+        var models = new ArrayList<>(rules.keySet());
+        String sql = RepriceSql.update(models.stream().map(rules::get).toList());
+        transaction(() -> {
+            try (PreparedStatement update = connection.prepareStatement(sql)) {
+                for (int i = 0; i < models.size(); i++) {
+                    update.setString(i + 1, models.get(i));
+                }
+                update.executeUpdate();
+            }
+            // A request priced anew changes what the metrics add beyond it: the cost is counted once, not twice.
+            var pairs = new LinkedHashSet<SessionModel>();
+            try (PreparedStatement counted = connection.prepareStatement(
+                    "SELECT DISTINCT session_id FROM metric_usage WHERE model = ?")) {
+                for (String model : models) {
+                    counted.setString(1, model);
+                    try (var result = counted.executeQuery()) {
+                        while (result.next()) {
+                            pairs.add(new SessionModel(result.getString(1), model));
+                        }
+                    }
+                }
+            }
+            reconcile(pairs);
         });
     }
 

@@ -1,6 +1,8 @@
 package dev.tokenmetrics.receiver.ledger;
 
 import dev.tokenmetrics.receiver.aggregate.UsageReport;
+import dev.tokenmetrics.receiver.pricing.PriceTable;
+import dev.tokenmetrics.receiver.pricing.Prices;
 import dev.tokenmetrics.receiver.store.Commit;
 import dev.tokenmetrics.receiver.store.CommitListener;
 import dev.tokenmetrics.receiver.store.Problems;
@@ -65,6 +67,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private final Supplier<UsageReport> metrics; // the aggregator's report: its exact metric totals
     private final Problems problems;
     private final TranscriptScanner transcripts; // null: no transcript import
+    private final LedgerPricing pricing;
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     // Commits that bring no API request (most: metrics exports) are not queued, so the writer's thread is not woken
@@ -88,6 +91,9 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
      * Writes the rows of each batch's api_request events (see {@link LedgerRows}), what the metrics counted as the
      * {@code metrics} report's totals say (see {@link MetricTotals}), and imports the transcripts under
      * {@code transcripts}' root (see {@link TranscriptRows}).
+     * Writes the rows of each batch's api_request events (see {@link LedgerRows}) and imports the transcripts under
+     * {@code transcripts}' root (see {@link TranscriptRows}), priced by the prices known then (see
+     * {@link LedgerPricing}, which re-prices earlier rows before an import when they changed).
      */
     public LedgerWriter(Ledger ledger, Supplier<UsageReport> metrics, TranscriptScanner transcripts,
                         Problems problems) {
@@ -102,6 +108,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         this.lastMetricsWrite = System.nanoTime() - METRICS_EVERY.toNanos(); // the first held metrics are due at once
         this.transcripts = transcripts;
         this.problems = problems;
+        this.pricing = new LedgerPricing(ledger, PriceTable.shipped());
         this.thread = new Thread(this::run, "ledger-writer");
         thread.setDaemon(true);
         thread.start();
@@ -291,9 +298,10 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         try {
             String saved = ledger.transcriptScanState();
             ScanState previous = saved.isEmpty() ? ScanState.EMPTY : ScanState.decode(saved);
+            Prices prices = pricing.update(); // re-prices earlier rows if the prices changed
             ScanResult result = transcripts.scan(previous, update -> {
                 try {
-                    List<LedgerRow> found = TranscriptRows.of(update.chunk());
+                    List<LedgerRow> found = TranscriptRows.of(update.chunk(), prices);
                     if (update.replacesEarlierRows()) {
                         ledger.replaceTranscript(update.transcript().toString(), found);
                     } else if (!found.isEmpty()) {
@@ -333,6 +341,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             }
             if (!all.isEmpty()) {
                 ledger.record(all);
+                pricing.observe(all);
             }
         } catch (IOException | RuntimeException e) {
             if (problems.report("ledger", "cannot write usage.db (" + e.getMessage() + "); retrying, exports are"

@@ -148,6 +148,21 @@ class LedgerMetricsTest {
     }
 
     @Test
+    void transcriptRowsPricedLaterLeaveTheSessionsCostWhereTheMetricsPutIt() throws Exception {
+        String file = "/home/user/.claude/projects/p/s1.jsonl";
+        try (Ledger ledger = open()) {
+            ledger.record(List.of(), List.of(total(T.plusSeconds(3), 1011, 41, "0.005024")));
+            ledger.record(List.of(transcript("req_1", T, 1000, 40, file), transcript("req_2", T, 11, 1, file)),
+                    List.of());
+            ledger.reprice(java.util.Map.of(MODEL, new dev.tokenmetrics.receiver.pricing.Prices.Rule(null,
+                    dev.tokenmetrics.receiver.pricing.Price.of("1", "2", "0.1", "1.25", "2"))));
+            Sums after = sums();
+            assertEquals(new BigDecimal("0.005024"), after.cost(), "the metrics' cost, once: " + after);
+            assertEquals(1011, after.input());
+        }
+    }
+
+    @Test
     void metricsBelowTheRequestsTakeNothingAwayAndAddOnlyWhatTheyMiss() throws Exception {
         try (Ledger ledger = open()) {
             ledger.record(List.of(telemetry("req_1", T, 1000, 40, "0.004")), List.of());
