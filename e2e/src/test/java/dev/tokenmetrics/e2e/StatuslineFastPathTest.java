@@ -133,31 +133,26 @@ class StatuslineFastPathTest {
         return run(command, env, stdin).out();
     }
 
-    /** The fast path alone, with the given awk first on the PATH. */
-    private Run fast(Path awk, List<String> args, Map<String, String> env, String stdin) throws Exception {
-        Path awkDir = Files.createDirectories(home.resolve("awk-" + awk.getFileName()));
-        Path wrapper = awkDir.resolve("awk");
-        if (!Files.exists(wrapper)) {
-            String run = awk.getFileName().toString().equals("busybox") ? awk + " awk" : awk.toString();
-            Files.writeString(wrapper, "#!/bin/sh\nexec " + run + " \"$@\"\n");
-            wrapper.toFile().setExecutable(true);
-        }
+    /** The fast path alone, with the given awk (CLAUDE_STATUSLINE_AWK). */
+    private Run fast(String awk, List<String> args, Map<String, String> env, String stdin) throws Exception {
         var command = new ArrayList<>(List.of("/bin/sh", fastOnly.toString()));
         command.addAll(args);
-        var withPath = new LinkedHashMap<>(env);
-        withPath.put("PATH", awkDir + ":" + System.getenv("PATH"));
-        withPath.put("XDG_CACHE_HOME", home.resolve("fast-only/cache").toString()); // never a launch file: no Java
-        return run(command, withPath, stdin);
+        var withAwk = new LinkedHashMap<>(env);
+        withAwk.put("CLAUDE_STATUSLINE_AWK", awk);
+        withAwk.put("XDG_CACHE_HOME", home.resolve("fast-only/cache").toString()); // never a launch file: no Java
+        return run(command, withAwk, stdin);
     }
 
     /** The system's awk and every other one installed: mawk, gawk, busybox awk, BSD awk. */
-    private static List<Path> awks() {
-        var found = new ArrayList<Path>();
+    private static List<String> awks() {
+        var found = new ArrayList<String>();
+        var seen = new ArrayList<Path>();
         for (String candidate : List.of("/usr/bin/awk", "/usr/bin/mawk", "/usr/bin/gawk", "/usr/bin/original-awk",
                 "/usr/bin/busybox", "/bin/busybox")) {
             Path path = Path.of(candidate);
-            if (Files.isExecutable(path) && found.stream().noneMatch(p -> sameFile(p, path))) {
-                found.add(path);
+            if (Files.isExecutable(path) && seen.stream().noneMatch(p -> sameFile(p, path))) {
+                seen.add(path);
+                found.add(path.getFileName().toString().equals("busybox") ? candidate + " awk" : candidate);
             }
         }
         assertFalse(found.isEmpty(), "no awk on this machine");
@@ -227,12 +222,12 @@ class StatuslineFastPathTest {
 
     @Test
     void everyAwkRendersExactlyWhatTheJavaProgramRenders() throws Exception {
-        List<Path> awks = awks();
+        List<String> awks = awks();
         List<Case> cases = matrix();
         for (Case c : cases) {
             List<String> args = resolve(c.args());
             String expected = java(args, c.env(), c.stdin());
-            for (Path awk : awks) {
+            for (String awk : awks) {
                 Run fast = fast(awk, args, c.env(), c.stdin());
                 assertEquals(expected, fast.out(), awk + " " + args + " " + c.env() + "\n" + c.stdin());
                 assertEquals(0, fast.exitCode(), awk + " " + args);
@@ -249,7 +244,7 @@ class StatuslineFastPathTest {
 
     @Test
     void anythingTheFastPathIsNotSureOfGoesToTheJavaProgramWithTheSameStdin() throws Exception {
-        Path awk = awks().get(0);
+        String awk = awks().get(0);
         Path script = Shell.SCRIPTS.resolve("claude-statusline");
         var declined = new LinkedHashMap<String, Case>();
         declined.put("tracking disabled", new Case(REAL_STDIN, List.of(), env("CLAUDE_TOKEN_TRACKING", "0")));
@@ -273,7 +268,7 @@ class StatuslineFastPathTest {
 
     @Test
     void aStaleOrMissingLiveFileGoesToTheJavaProgram() throws Exception {
-        Path awk = awks().get(0);
+        String awk = awks().get(0);
         Path script = Shell.SCRIPTS.resolve("claude-statusline");
         publish(Instant.now().minusSeconds(120));
         assertEquals("", fast(awk, List.of(), env(), REAL_STDIN).out(), "stale: declined by awk");
