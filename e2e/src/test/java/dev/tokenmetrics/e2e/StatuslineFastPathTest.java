@@ -194,6 +194,9 @@ class StatuslineFastPathTest {
                 REAL_STDIN.replace(SESSION, ODD).replace("\"model\":{\"id\":\"claude-opus-5-5\",\"display_name\":\"Opus 5.5\"}",
                         "\"model\":null").replace("0.1512,", "0.004999,"), // blank session model: the file's
                 REAL_STDIN.replace(",\"", ",\n  \"").replace("{\"", "{\n  \""), // pretty-printed
+                REAL_STDIN.replace("\"cwd\":\"/home/user/proj\"", "\"cwd\":\"C:\\\\Users\\\\\\\"q\\\" \\u00e9\"")
+                        .replace("\"name\":\"default\"", "\"name\":\"d\u00e9faut \u2603\""), // escapes, UTF-8 elsewhere
+                REAL_STDIN.replace("Opus 5.5", "  Opus-4.1 [1m] (beta) %s & $1 ' "), // an odd model name
                 "{\"session_id\":\"" + SESSION + "\"}"); // nothing else
         var options = List.of(
                 new Case(null, List.of(), env()),
