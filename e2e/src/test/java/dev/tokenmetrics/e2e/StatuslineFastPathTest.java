@@ -138,7 +138,7 @@ class StatuslineFastPathTest {
         var command = new ArrayList<>(List.of("/bin/sh", fastOnly.toString()));
         command.addAll(args);
         var withAwk = new LinkedHashMap<>(env);
-        withAwk.put("CLAUDE_STATUSLINE_AWK", awk);
+        withAwk.putIfAbsent("CLAUDE_STATUSLINE_AWK", awk);
         withAwk.put("XDG_CACHE_HOME", home.resolve("fast-only/cache").toString()); // never a launch file: no Java
         return run(command, withAwk, stdin);
     }
@@ -259,6 +259,8 @@ class StatuslineFastPathTest {
         declined.put("an option it does not know", new Case(REAL_STDIN, List.of("--colour", "never"), env()));
         declined.put("a budget in another notation", new Case(REAL_STDIN, List.of("--daily-budget", "1e-1"), env()));
         declined.put("--help", new Case(REAL_STDIN, List.of("--help"), env()));
+        declined.put("an awk that is not installed",
+                new Case(REAL_STDIN, List.of(), env("CLAUDE_STATUSLINE_AWK", "/nonexistent/awk")));
         declined.put("malformed stdin", new Case("{\"session_id\":\"" + SESSION + "\",", List.of(), env()));
         declined.put("no stdin", new Case("", List.of(), env()));
         for (var entry : declined.entrySet()) {
