@@ -5,14 +5,16 @@ import dev.tokenmetrics.receiver.aggregate.TokenCounts;
 import dev.tokenmetrics.receiver.aggregate.UsageReport;
 import dev.tokenmetrics.receiver.store.AtomicFiles;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The statusline's fast path (docs/STATUSLINE.md): beside the metrics file, {@code token-metrics.live.tsv} holds,
- * from the same report, exactly the figures the statusline reads from the metrics file, as tab-separated lines a
- * shell's awk reads in well under a millisecond. A header, then the most recently active sessions:
+ * from the same report, exactly the figures the statusline reads from the metrics file, as tab-separated lines that
+ * awk, started by the statusline's shell script, reads in a fraction of a millisecond. A header, then the most
+ * recently active sessions:
  * <pre>
  * ctm-live  1  timestampMillis  todayCostUsd  model
  * sessionId  tokens  costUsd  tokensPerMinute  model
@@ -95,7 +97,7 @@ public final class LiveFile {
     }
 
     /** The metrics file's own decimal text, so both files parse to the same double. */
-    private static String cost(java.math.BigDecimal usd) {
+    private static String cost(BigDecimal usd) {
         return MetricsFile.roundCost(usd).toPlainString();
     }
 

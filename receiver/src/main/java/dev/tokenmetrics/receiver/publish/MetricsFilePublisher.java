@@ -40,12 +40,8 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
 
     /** Writes what {@code reports} supplies, now and from then on, to the file and the live file beside it. */
     public MetricsFilePublisher(MetricsFile file, Supplier<UsageReport> reports, Problems problems) {
-        this(file, new LiveFile(LiveFile.besideMetricsFile(file.path())), reports, problems);
-    }
-
-    MetricsFilePublisher(MetricsFile file, LiveFile live, Supplier<UsageReport> reports, Problems problems) {
         this.file = file;
-        this.live = live;
+        this.live = new LiveFile(LiveFile.besideMetricsFile(file.path()));
         this.reports = reports;
         this.problems = problems;
         scheduler.scheduleWithFixedDelay(this::write, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
@@ -71,11 +67,11 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
             long covered = heard; // read before the report, which therefore includes that commit
             UsageReport report = reports.get();
             file.write(report);
-            published = Math.max(published, covered);
             if (problems.clear("metrics file")) {
                 LOG.info("writing " + file.path() + " again");
             }
-            writeLive(report); // only after the metrics file: never newer than it
+            writeLive(report); // only after the metrics file, so never newer than it; before published moves on
+            published = Math.max(published, covered);
         } catch (IOException | RuntimeException e) {
             if (problems.report("metrics file", "cannot write " + file.path() + " (" + e + ")")) {
                 LOG.warning("cannot write " + file.path() + ": " + e); // once per distinct failure
