@@ -43,6 +43,7 @@ record Budget(BigDecimal budget, Usage spent, BigDecimal forecast) {
         String state = percent >= 100 ? "EXCEEDED" : percent >= 80 ? "over 80 %" : "within budget";
         return "Budget " + Money.usd(budget) + ": spent " + Money.cost(spent) + " (" + percent + " %), " + state
                 + "; month-end forecast at this rate " + Money.usd(forecast)
-                + (spent.unpriced() > 0 ? " (" + spent.unpriced() + " requests unpriced, not counted)" : "") + "\n";
+                + (spent.unpriced() > 0 ? " (" + spent.unpriced() + (spent.unpriced() == 1 ? " request" : " requests")
+                        + " unpriced, not counted)" : "") + "\n";
     }
 }
