@@ -598,7 +598,8 @@ class ScriptsTest {
         String bash = Shell.require("bash");
         Shell.require("shellcheck");
         var result = Shell.run(bash, home, env(), "cd scripts && shellcheck -x *.sh token-metrics-receiver "
-                + "&& shellcheck -s sh claude-statusline claude-token-metrics && shellcheck -s bash claude-token-config.sh "
+                + "&& shellcheck -s sh claude-statusline claude-token-metrics "
+                + "&& shellcheck -s bash claude-token-config.sh "
                 + "&& cd ../bench && shellcheck -x *.sh");
         assertEquals(0, result.exitCode(), result.both());
     }
