@@ -36,6 +36,7 @@ public final class Main {
                 out.print(Help.TEXT);
                 return 0;
             }
+            NativeLibrary.useCache(environment);
             return report(invocation, Terminal.of(environment), now, out, err);
         } catch (UsageError e) {
             err.println("claude-token-metrics: " + e.getMessage());

@@ -18,7 +18,11 @@ final class Money {
 
     static String usd(BigDecimal amount) {
         int scale = amount.signum() != 0 && amount.abs().compareTo(new BigDecimal("0.01")) < 0 ? 4 : 2;
-        return "$" + String.format("%,." + scale + "f", amount.setScale(scale, RoundingMode.HALF_UP));
+        String plain = amount.setScale(scale, RoundingMode.HALF_UP).toPlainString();
+        int point = plain.indexOf('.');
+        String whole = plain.substring(0, point);
+        boolean negative = whole.startsWith("-");
+        return (negative ? "-$" : "$") + grouped(negative ? whole.substring(1) : whole) + plain.substring(point);
     }
 
     /** The exact share of the priced cost, "100%", "62%", or "-" when nothing is priced. */
@@ -31,6 +35,18 @@ final class Money {
     }
 
     static String tokens(long count) {
-        return String.format("%,d", count);
+        return count < 0 ? "-" + grouped(Long.toString(-count)) : grouped(Long.toString(count));
+    }
+
+    /** Digits with a comma between thousands (java.util.Formatter would do it, at a cost in start-up). */
+    private static String grouped(String digits) {
+        var out = new StringBuilder(digits.length() + digits.length() / 3);
+        for (int i = 0; i < digits.length(); i++) {
+            if (i > 0 && (digits.length() - i) % 3 == 0) {
+                out.append(',');
+            }
+            out.append(digits.charAt(i));
+        }
+        return out.toString();
     }
 }

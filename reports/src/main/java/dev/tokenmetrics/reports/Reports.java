@@ -71,7 +71,7 @@ public final class Reports {
                 case WEEKLY -> local.toLocalDate().with(TemporalAdjusters.previousOrSame(query.startOfWeek()))
                         .toString();
                 case MONTHLY -> YearMonth.from(local).toString();
-                case HOURLY -> String.format("%02d:00", local.getHour());
+                case HOURLY -> (local.getHour() < 10 ? "0" : "") + local.getHour() + ":00";
                 default -> throw new IllegalStateException();
             };
         });

@@ -78,10 +78,10 @@ final class TableReport {
             String detail;
             if (block.active()) {
                 long left = block.remainingMinutes(answer.now());
-                detail = "ACTIVE, " + left / 60 + "h" + String.format("%02d", left % 60) + "m left";
+                detail = "ACTIVE, " + left / 60 + "h" + twoDigits(left % 60) + "m left";
             } else {
                 Duration span = Duration.between(block.row().first(), block.row().last());
-                detail = span.toHours() + "h" + String.format("%02d", span.toMinutesPart()) + "m used";
+                detail = span.toHours() + "h" + twoDigits(span.toMinutesPart()) + "m used";
             }
             lines.add(new Line(key, detail, block.row().usage(), String.join(", ", shortModels(block.row())),
                     false, false));
@@ -111,6 +111,10 @@ final class TableReport {
         }
         out.append(footer(answer.totals(), terminal));
         return out.toString();
+    }
+
+    private static String twoDigits(long value) {
+        return (value < 10 ? "0" : "") + value;
     }
 
     private static String describe(Query query) {
