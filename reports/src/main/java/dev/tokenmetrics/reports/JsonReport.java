@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * Reports as JSON. Daily, weekly, monthly, session and blocks use ccusage's shape and field names, so that what
  * reads ccusage's JSON reads ours; every row and total adds our fields (docs/REPORTS.md): {@code requests},
- * {@code exactCost}, {@code estimatedCost}, {@code unpricedRequests}, {@code projects}, {@code branches}.
+ * {@code exactCost}, {@code estimatedCost}, {@code unpricedRequests}, and for sessions {@code projects} and
+ * {@code branches}.
  * {@code totalCost} is the priced cost, or null when nothing in it is priced (unknown, never $0).
  */
 final class JsonReport {
@@ -40,7 +41,9 @@ final class JsonReport {
                 json.field("projectPath", row.projects().isEmpty() ? "Unknown Project" : row.projects().get(0));
             }
             json.field("firstActivityTime", Times.iso(row.first())).field("lastActivityTime", Times.iso(row.last()));
-            json.field("projects", row.projects()).field("branches", row.branches());
+            if (grouping == Grouping.SESSION) {
+                json.field("projects", row.projects()).field("branches", row.branches());
+            }
             json.end();
         }
         json.end();

@@ -1,7 +1,7 @@
 package dev.tokenmetrics.reports;
 
 import java.time.Instant;
-import java.time.LocalDateTime;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
@@ -16,11 +16,14 @@ import java.util.function.Function;
 
 /**
  * The query layer: a {@link Query} asked of the ledger, answered as a {@link Report}. The one place that knows how
- * each report groups rows; renderers (table, JSON, CSV, HTML) and a dashboard only present its answer.
+ * each report groups rows; renderers (table, JSON, CSV, HTML) and a dashboard only present its answer. Time reports
+ * are grouped in SQL by local day or hour: each request's time plus its zone's offset at that time
+ * ({@link LocalTime}), so that only a row per day and model leaves SQLite.
  */
 public final class Reports {
 
-    private static final long QUARTER_HOUR_MS = 15 * 60 * 1000L;
+    private static final long DAY_MS = 86_400_000L;
+    private static final long HOUR_MS = 3_600_000L;
 
     private Reports() {
     }
@@ -31,7 +34,17 @@ public final class Reports {
         }
         var rows = new HashMap<String, RowBuilder>();
         Function<String, String> key = keyOf(query);
-        ledger.groups(dimension(query.grouping()), query.period(), query.filters(),
+        String dimension = dimension(query.grouping());
+        if (query.grouping().byTime()) {
+            long[] span = ledger.span(query.period());
+            if (span == null) {
+                return new Report(query, List.of(), Usage.NONE);
+            }
+            String local = "(time_ms + " + LocalTime.offsetMs(query.zone(), span[0], span[1]) + ")";
+            dimension = query.grouping() == Grouping.HOURLY ? local + " / " + HOUR_MS + " % 24" : local + " / " + DAY_MS;
+        }
+        // the projects and branches a row touched: for sessions, where they say what the session was
+        ledger.groups(dimension, query.grouping() == Grouping.SESSION, query.period(), query.filters(),
                 group -> rows.computeIfAbsent(key.apply(group.dimension()), RowBuilder::new).add(group));
         List<Row> built = new ArrayList<>(rows.size());
         for (RowBuilder builder : rows.values()) {
@@ -47,7 +60,7 @@ public final class Reports {
 
     private static String dimension(Grouping grouping) {
         return switch (grouping) {
-            case DAILY, WEEKLY, MONTHLY, HOURLY -> "time_ms / " + QUARTER_HOUR_MS;
+            case DAILY, WEEKLY, MONTHLY, HOURLY -> null; // local days or hours, set by run()
             case SESSION -> "session_id";
             case PROJECT -> "coalesce(" + UsageLedger.PROJECT + ", '(unknown)')";
             case BRANCH -> "coalesce(" + UsageLedger.BRANCH + ", '(none)')";
@@ -57,24 +70,23 @@ public final class Reports {
         };
     }
 
-    /** The row key of a group: time reports map the quarter-hour to a local day, week, month or hour. */
+    /** The row key of a group: time reports map the local day (epoch day) to a day, week or month. */
     private static Function<String, String> keyOf(Query query) {
         if (!query.grouping().byTime()) {
             return Function.identity();
         }
-        var cache = new HashMap<String, String>();
-        return bucket -> cache.computeIfAbsent(bucket, b -> {
-            LocalDateTime local = LocalDateTime.ofInstant(
-                    Instant.ofEpochMilli(Long.parseLong(b) * QUARTER_HOUR_MS), query.zone());
+        if (query.grouping() == Grouping.HOURLY) {
+            return hour -> (hour.length() == 1 ? "0" : "") + hour + ":00";
+        }
+        return day -> {
+            LocalDate date = LocalDate.ofEpochDay(Long.parseLong(day));
             return switch (query.grouping()) {
-                case DAILY -> local.toLocalDate().toString();
-                case WEEKLY -> local.toLocalDate().with(TemporalAdjusters.previousOrSame(query.startOfWeek()))
-                        .toString();
-                case MONTHLY -> YearMonth.from(local).toString();
-                case HOURLY -> (local.getHour() < 10 ? "0" : "") + local.getHour() + ":00";
+                case DAILY -> date.toString();
+                case WEEKLY -> date.with(TemporalAdjusters.previousOrSame(query.startOfWeek())).toString();
+                case MONTHLY -> YearMonth.from(date).toString();
                 default -> throw new IllegalStateException();
             };
-        });
+        };
     }
 
     private static Comparator<Row> order(Grouping grouping) {

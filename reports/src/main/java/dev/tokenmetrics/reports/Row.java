@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * One line of a report: its key (a day, a session, a branch...), its totals, the same per model, when its first
- * and last requests were made, and the projects and branches it touched.
+ * and last requests were made, and (session rows) the projects and branches it touched.
  */
 public record Row(String key, Usage usage, Map<String, Usage> models, Instant first, Instant last,
                   List<String> projects, List<String> branches) {

@@ -244,20 +244,21 @@ final class TableReport {
         return "─".repeat(total);
     }
 
+    /** How the cost is known: "Cost: $25.06 exact + $10.21 estimated; 114 of 460 requests unpriced (+)". */
     private static String footer(Usage totals, Terminal terminal) {
         var out = new StringBuilder("Cost: ");
         if (totals.whollyUnpriced()) {
             out.append("unpriced (no request in it has a known price)");
         } else {
-            out.append(Money.usd(totals.exactCost())).append(" exact (Claude Code's own), ")
-                    .append(Money.usd(totals.estimatedCost())).append(" estimated");
+            out.append(Money.usd(totals.exactCost())).append(" exact + ").append(Money.usd(totals.estimatedCost()))
+                    .append(" estimated");
         }
-        if (totals.unpriced() > 0) {
-            out.append("; ").append(totals.unpriced()).append(totals.unpriced() == 1 ? " request" : " requests")
-                    .append(" unpriced, not counted (marked +)");
+        out.append("; ").append(Money.tokens(totals.unpriced())).append(" of ").append(Money.tokens(totals.requests()))
+                .append(totals.requests() == 1 ? " request" : " requests").append(" unpriced");
+        if (totals.unpriced() > 0 && !totals.whollyUnpriced()) {
+            out.append(" (not counted: +)");
         }
-        out.append(". ").append(Money.tokens(totals.requests())).append(" requests.\n");
-        return terminal.paint("2", out.toString().stripTrailing()) + "\n";
+        return terminal.paint("2", out.toString()) + "\n";
     }
 
     private static String comparison(Usage now, Usage before) {

@@ -74,18 +74,19 @@ public final class UsageLedger implements AutoCloseable {
     }
 
     /**
-     * Totals grouped by the dimension and model, over the period and filters. Time reports are grouped by
-     * quarter-hour (every time zone's offset is a multiple of 15 minutes), which the caller maps to local days.
+     * Totals grouped by the dimension and model, over the period and filters, with the projects and branches of
+     * each group when {@code places} (they double the cost of the query).
      */
-    void groups(String dimension, Period period, Filters filters, Consumer<Group> sink) throws LedgerException {
+    void groups(String dimension, boolean places, Period period, Filters filters, Consumer<Group> sink)
+            throws LedgerException {
         var sql = new StringBuilder("SELECT ").append(dimension).append(" AS dimension, model, count(*),"
                 + " sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens),"
                 + " sum(CASE WHEN cost_source = 'exact' THEN " + PICOS + " END),"
                 + " sum(CASE WHEN cost_source <> 'exact' THEN " + PICOS + " END),"
                 + " sum(cost_usd IS NULL), min(time_ms), max(time_ms),"
                 // DISTINCT takes one argument: each value ends with a unit separator, split on below
-                + " group_concat(DISTINCT coalesce(project, cwd) || char(31)),"
-                + " group_concat(DISTINCT git_branch || char(31))"
+                + (places ? " group_concat(DISTINCT coalesce(project, cwd) || char(31)),"
+                        + " group_concat(DISTINCT git_branch || char(31))" : " NULL, NULL")
                 + " FROM requests r");
         var arguments = new ArrayList<Object>();
         where(sql, arguments, period, filters);
@@ -107,14 +108,18 @@ public final class UsageLedger implements AutoCloseable {
                 usage(result, 3))));
     }
 
-    /** The time of the latest request, or null for an empty ledger. */
-    Instant latest() throws LedgerException {
-        Instant[] latest = {null};
-        run("SELECT max(time_ms) FROM requests", List.of(), result -> {
-            long ms = result.getLong(1);
-            latest[0] = result.wasNull() ? null : Instant.ofEpochMilli(ms);
+    /** The times of the first and last requests in the period, or null when it has none. */
+    long[] span(Period period) throws LedgerException {
+        long[] span = {0, 0, 0};
+        var sql = new StringBuilder("SELECT min(time_ms), max(time_ms), count(*) FROM requests r");
+        var arguments = new ArrayList<Object>();
+        where(sql, arguments, period, Filters.NONE);
+        run(sql.toString(), arguments, result -> {
+            span[0] = result.getLong(1);
+            span[1] = result.getLong(2);
+            span[2] = result.getLong(3);
         });
-        return latest[0];
+        return span[2] == 0 ? null : new long[] {span[0], span[1]};
     }
 
     // cost_usd is an exact decimal as TEXT; * 1e12 and rounded, it is an integer number of picodollars, summed exactly

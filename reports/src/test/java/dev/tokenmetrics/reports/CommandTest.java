@@ -82,7 +82,7 @@ class CommandTest {
         assertTrue(run.out().contains("2026-11-30"), run.out());
         assertTrue(run.out().contains("2026-12-01"), run.out());
         assertTrue(run.out().contains("$0.25+"), "the unpriced request is marked, not $0: " + run.out());
-        assertTrue(run.out().contains("Cost: $0.50 exact (Claude Code's own), $0.25 estimated; 1 request unpriced"),
+        assertTrue(run.out().contains("Cost: $0.50 exact + $0.25 estimated; 1 of 3 requests unpriced (not counted: +)"),
                 run.out());
         assertFalse(run.out().contains("\u001b["), "no colours when not a terminal");
     }
@@ -267,6 +267,23 @@ class CommandTest {
             connection.createStatement().execute("PRAGMA user_version = 3");
         }
         assertOneLineError(run(), Main.LEDGER_EXIT, "schema version 3, newer than this program reads (2)");
+    }
+
+    @Test
+    void aReportReadsWhileTheReceiverWritesAndSeesOnlyWhatIsCommitted() throws Exception {
+        try (var writer = DriverManager.getConnection("jdbc:sqlite:" + database);
+             var statement = writer.createStatement()) {
+            writer.setAutoCommit(false); // the receiver's ledger is in WAL mode: Ledger.open set it
+            statement.execute("INSERT INTO requests (key, source, session_id, time_ms, model,"
+                    + " input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens,"
+                    + " cache_creation_5m_tokens, cache_creation_1h_tokens, cost_source)"
+                    + " VALUES ('req:open', 'telemetry', 's3', 1764583200000, 'm', 1000000, 0, 0, 0, 0, 0, 'unpriced')");
+            Run during = run("--json"); // the writer holds its transaction open: the reader neither waits nor sees it
+            assertEquals(0, during.status(), during.err());
+            assertEquals(3343, JSON.readTree(during.out()).path("totals").path("totalTokens").asLong());
+            writer.commit();
+        }
+        assertEquals(1003343, JSON.readTree(run("--json").out()).path("totals").path("totalTokens").asLong());
     }
 
     @Test
