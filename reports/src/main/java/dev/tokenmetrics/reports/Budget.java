@@ -17,14 +17,17 @@ record Budget(BigDecimal budget, Usage spent, BigDecimal forecast) {
     static final int WARNING_EXIT = 4;
     static final int EXCEEDED_EXIT = 5;
 
-    static Budget of(BigDecimal budget, Usage spent, Instant since, Instant now, ZoneId zone) {
+    /** The forecast runs from the period's end (or now, if sooner) to the end of that month. */
+    static Budget of(BigDecimal budget, Usage spent, Period period, Instant now, ZoneId zone) {
         BigDecimal cost = spent.cost();
-        Instant monthEnd = YearMonth.from(now.atZone(zone)).plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
-        long elapsed = since == null ? 0 : Duration.between(since, now).toMillis();
+        Instant end = period.until() != null && period.until().isBefore(now) ? period.until() : now;
+        Instant monthEnd = YearMonth.from(end.minusMillis(1).atZone(zone)).plusMonths(1).atDay(1).atStartOfDay(zone)
+                .toInstant();
+        long elapsed = period.from() == null ? 0 : Duration.between(period.from(), end).toMillis();
         BigDecimal forecast = cost;
         if (elapsed > 0) {
             BigDecimal perMs = cost.divide(BigDecimal.valueOf(elapsed), 20, RoundingMode.HALF_UP);
-            forecast = cost.add(perMs.multiply(BigDecimal.valueOf(Duration.between(now, monthEnd).toMillis())));
+            forecast = cost.add(perMs.multiply(BigDecimal.valueOf(Duration.between(end, monthEnd).toMillis())));
         }
         return new Budget(budget, spent, forecast.setScale(2, RoundingMode.HALF_UP));
     }

@@ -84,8 +84,8 @@ public final class Main {
                 };
             }
         }
-        Budget budget = invocation.budget() == null ? null : Budget.of(invocation.budget(), spent,
-                query.period().from(), now, query.zone());
+        Budget budget = invocation.budget() == null ? null : Budget.of(invocation.budget(), spent, query.period(),
+                now, query.zone());
         if (invocation.output() != null) {
             Files.writeString(invocation.output(), text, StandardCharsets.UTF_8);
         } else {

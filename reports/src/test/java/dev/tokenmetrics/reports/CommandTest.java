@@ -222,6 +222,9 @@ class CommandTest {
         // $0.25 in the 12 hours since 1 December 00:00 UTC, and 732 hours to go: $0.25 + 61 x $0.25
         assertTrue(month.out().contains("month-end forecast at this rate $15.50 (1 request unpriced"),
                 month.out());
+        Run november = run("--since", "2026-11-01", "--until", "2026-11-30", "--budget", "1");
+        assertTrue(november.out().contains("month-end forecast at this rate $0.50"), "a past month is what it was: "
+                + november.out());
     }
 
     @Test
