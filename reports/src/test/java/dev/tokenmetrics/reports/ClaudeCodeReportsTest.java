@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The reports on what the real Claude Code CLI did against the stand-in API in two projects and on two branches,
  * checked against the stand-in's record of what it served and against Claude Code's own cost: daily, session,
- * project and branch, read by the command itself (JSON) from the ledger the receiver wrote.
+ * project and branch row by row, every other report's totals, read by the command itself (JSON) from the ledger the
+ * receiver wrote.
  */
 class ClaudeCodeReportsTest {
 
@@ -91,6 +92,13 @@ class ClaudeCodeReportsTest {
             BigDecimal cost = runs.stream().map(Run::cost).reduce(BigDecimal.ZERO, BigDecimal::add);
             assertEquals(cents(cost), cents(daily.path("totals").path("totalCost").decimalValue()));
             assertEquals(0, daily.path("totals").path("unpricedRequests").asLong());
+            for (String other : List.of("weekly", "monthly", "model", "agent", "hourly", "blocks")) {
+                JsonNode totals = report(database, other).path("totals");
+                assertEquals(api.servedTotal(), totals.path("totalTokens").asLong(), other);
+                assertEquals(cents(cost), cents(totals.path("totalCost").decimalValue()), other);
+            }
+            JsonNode models = report(database, "model").path("models");
+            assertEquals(api.servedTotal(), models.get(0).path("totalTokens").asLong(), "one model: " + models);
         }
     }
 
