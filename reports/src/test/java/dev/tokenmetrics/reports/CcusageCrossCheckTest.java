@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Our token totals per day equal the real ccusage's ({@link #CCUSAGE_VERSION}, from npm, pinned; .ci/run installs
+ * Our token totals per day, week, month and 5-hour block equal the real ccusage's ({@link #CCUSAGE_VERSION}, from npm, pinned; .ci/run installs
  * it) on the same transcripts, which the receiver imported into the ledger. Costs are not compared: the transcripts
  * carry no price, so the ledger leaves them unpriced while ccusage prices from its own table.
  */
@@ -50,33 +50,62 @@ class CcusageCrossCheckTest {
     }
 
     @Test
-    void tokenTotalsPerDayEqualCcusageDailyOnTheSameTranscripts() throws Exception {
+    void tokenTotalsPerDayWeekMonthAndBlockEqualCcusagesOnTheSameTranscripts() throws Exception {
         Path ccusage = ccusage();
         writeHistory(home.resolve(".claude/projects"), 24, 30);
-        Report ours;
+        var ours = new TreeMap<String, Map<String, List<Long>>>();
         try (RunningReceiver receiver = RunningReceiver.start(home)) {
             receiver.importTranscripts();
             try (UsageLedger ledger = UsageLedger.open(receiver.stateDir().resolve("usage.db"))) {
-                ours = Reports.run(ledger, new Query(Grouping.DAILY, Period.ALL, Filters.NONE, ZoneId.of("UTC"),
-                        DayOfWeek.SUNDAY));
+                for (Grouping grouping : List.of(Grouping.DAILY, Grouping.WEEKLY, Grouping.MONTHLY)) {
+                    Report report = Reports.run(ledger, new Query(grouping, Period.ALL, Filters.NONE,
+                            ZoneId.of("UTC"), DayOfWeek.SUNDAY));
+                    var rows = new TreeMap<String, List<Long>>();
+                    for (Row row : report.rows()) {
+                        rows.put(row.key(), tokens(row.usage()));
+                    }
+                    ours.put(grouping.command(), rows);
+                }
+                Blocks.Answer blocks = Blocks.run(ledger, new Query(Grouping.BLOCKS, Period.ALL, Filters.NONE,
+                        ZoneId.of("UTC"), DayOfWeek.SUNDAY), Instant.now());
+                var rows = new TreeMap<String, List<Long>>();
+                for (Block block : blocks.blocks()) {
+                    rows.put(block.row().key(), tokens(block.row().usage()));
+                }
+                ours.put("blocks", rows);
             }
         }
-        JsonNode theirs = runCcusage(ccusage, home.resolve(".claude"), "daily");
 
-        Map<String, List<Long>> ourDays = new TreeMap<>();
-        for (Row row : ours.rows()) {
-            Usage usage = row.usage();
-            ourDays.put(row.key(), List.of(usage.input(), usage.output(), usage.cacheCreation(), usage.cacheRead(),
-                    usage.totalTokens()));
+        Map<String, String> keys = Map.of("daily", "date", "weekly", "week", "monthly", "month");
+        for (Map.Entry<String, String> report : keys.entrySet()) {
+            var theirs = new TreeMap<String, List<Long>>();
+            for (JsonNode row : runCcusage(ccusage, home.resolve(".claude"), report.getKey())
+                    .path(report.getKey())) {
+                theirs.put(row.path(report.getValue()).asText(), List.of(row.path("inputTokens").asLong(),
+                        row.path("outputTokens").asLong(), row.path("cacheCreationTokens").asLong(),
+                        row.path("cacheReadTokens").asLong(), row.path("totalTokens").asLong()));
+            }
+            assertEquals(theirs, ours.get(report.getKey()), report.getKey()
+                    + ": input, output, cache creation, cache read and total tokens per row");
         }
-        Map<String, List<Long>> theirDays = new TreeMap<>();
-        for (JsonNode day : theirs.path("daily")) {
-            theirDays.put(day.path("date").asText(), List.of(day.path("inputTokens").asLong(),
-                    day.path("outputTokens").asLong(), day.path("cacheCreationTokens").asLong(),
-                    day.path("cacheReadTokens").asLong(), day.path("totalTokens").asLong()));
+        assertTrue(ours.get("daily").size() >= 5, "the history spans days: " + ours.get("daily").keySet());
+
+        var theirBlocks = new TreeMap<String, List<Long>>();
+        for (JsonNode block : runCcusage(ccusage, home.resolve(".claude"), "blocks").path("blocks")) {
+            if (block.path("isGap").asBoolean()) {
+                continue; // ccusage lists the idle time between blocks; we do not
+            }
+            JsonNode counts = block.path("tokenCounts");
+            theirBlocks.put(block.path("startTime").asText(), List.of(counts.path("inputTokens").asLong(),
+                    counts.path("outputTokens").asLong(), counts.path("cacheCreationInputTokens").asLong(),
+                    counts.path("cacheReadInputTokens").asLong(), block.path("totalTokens").asLong()));
         }
-        assertTrue(theirDays.size() >= 5, "the history spans days: " + theirDays.keySet());
-        assertEquals(theirDays, ourDays, "input, output, cache creation, cache read and total tokens per day");
+        assertTrue(theirBlocks.size() >= 5, "several blocks: " + theirBlocks.keySet());
+        assertEquals(theirBlocks, ours.get("blocks"), "5-hour blocks: the same windows, the same tokens");
+    }
+
+    private static List<Long> tokens(Usage usage) {
+        return List.of(usage.input(), usage.output(), usage.cacheCreation(), usage.cacheRead(), usage.totalTokens());
     }
 
     /** {@code ccusage REPORT --json --offline --timezone UTC} on the transcripts under {@code claudeDir}. */
