@@ -43,6 +43,7 @@ public class Hello {
 }
 JAVA
 javac -d "$work/floor" "$work/floor/Hello.java"
+# shellcheck source=/dev/null # scripts/token-metrics-common.sh, checked on its own
 java="$(. scripts/token-metrics-common.sh && ctm_find_java 17)"
 flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData"
 
