@@ -6,10 +6,6 @@ import java.time.Instant;
 public record Period(Instant from, Instant until) {
     public static final Period ALL = new Period(null, null);
 
-    public boolean bounded() {
-        return from != null && until != null;
-    }
-
     /** The period of the same length just before this one (for --compare). */
     public Period previous() {
         java.time.Duration length = java.time.Duration.between(from, until);
