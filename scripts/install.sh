@@ -13,7 +13,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 share="$HOME/.local/share/claude-token-metrics"
 bindir="$HOME/.local/bin"
 settings="$HOME/.claude/settings.json"
-commands=(token-metrics-receiver claude-statusline start-token-proxy.sh stop-token-proxy.sh
+commands=(token-metrics-receiver claude-statusline claude-token-metrics start-token-proxy.sh stop-token-proxy.sh
           launch-claude-with-metrics.sh claude-token-safe-test.sh)
 unit="$HOME/.config/systemd/user/claude-token-metrics.service"
 agent="$HOME/Library/LaunchAgents/dev.tokenmetrics.receiver.plist"
@@ -78,7 +78,7 @@ if [ "$build" = 1 ]; then
   (cd "$repo" && mvn -q -B -Dstyle.color=never -DskipTests package 2>&1) | sed "s/$esc\[[0-9;]*m//g" >&2
 fi
 for jar in receiver/target/token-metrics-receiver.jar statusline/target/claude-statusline.jar \
-           installer/target/token-metrics-installer.jar; do
+           installer/target/token-metrics-installer.jar reports/target/claude-token-metrics-reports.jar; do
   [ -f "$repo/$jar" ] || { echo "install.sh: $jar is missing; build first (mvn -q -DskipTests package)" >&2; exit 1; }
 done
 
@@ -87,7 +87,7 @@ done
 replace() { cp "$1" "$2.new.$$" && mv -f "$2.new.$$" "$2"; }
 mkdir -p "$share/bin" "$share/lib" "$share/fixtures" "$bindir"
 for jar in receiver/target/token-metrics-receiver.jar statusline/target/claude-statusline.jar \
-           installer/target/token-metrics-installer.jar; do
+           installer/target/token-metrics-installer.jar reports/target/claude-token-metrics-reports.jar; do
   replace "$repo/$jar" "$share/lib/$(basename "$jar")"
 done
 for fixture in "$repo"/receiver/src/test/resources/claude-code/cc-2.1.330-metrics-*; do # for the safe test

@@ -319,8 +319,9 @@ class ScriptsTest {
 
         assertEquals(0, result.exitCode(), result.both());
         Path share = home.resolve(".local/share/claude-token-metrics");
-        for (String command : new String[] {"token-metrics-receiver", "claude-statusline", "start-token-proxy.sh",
-                "stop-token-proxy.sh", "launch-claude-with-metrics.sh", "claude-token-safe-test.sh"}) {
+        for (String command : new String[] {"token-metrics-receiver", "claude-statusline", "claude-token-metrics",
+                "start-token-proxy.sh", "stop-token-proxy.sh", "launch-claude-with-metrics.sh",
+                "claude-token-safe-test.sh"}) {
             Path link = home.resolve(".local/bin/" + command);
             assertTrue(Files.isSymbolicLink(link), command);
             assertEquals(share.resolve("bin/" + command), Files.readSymbolicLink(link));
@@ -332,6 +333,10 @@ class ScriptsTest {
         var line = Shell.run(Shell.require("bash"), home, env(), "echo '{\"model\":{\"display_name\":\"Opus 4.1\"},"
                 + "\"cost\":{\"total_cost_usd\":1.5}}' | " + home.resolve(".local/bin/claude-statusline"));
         assertEquals("🤖 Opus 4.1 | 💰 $1.50 session\n", line.out(), "the installed statusline runs through its link");
+        var report = Shell.run(Shell.require("bash"), home, env(), home.resolve(".local/bin/claude-token-metrics")
+                + " daily");
+        assertEquals(3, report.exitCode(), "the installed report command runs through its link: " + report.both());
+        assertTrue(report.err().startsWith("claude-token-metrics: no usage ledger at "), report.err());
 
         var uninstall = install("--uninstall");
         assertEquals(0, uninstall.exitCode(), uninstall.both());
@@ -593,7 +598,8 @@ class ScriptsTest {
         String bash = Shell.require("bash");
         Shell.require("shellcheck");
         var result = Shell.run(bash, home, env(), "cd scripts && shellcheck -x *.sh token-metrics-receiver "
-                + "&& shellcheck -s sh claude-statusline && shellcheck -s bash claude-token-config.sh "
+                + "&& shellcheck -s sh claude-statusline claude-token-metrics "
+                + "&& shellcheck -s bash claude-token-config.sh "
                 + "&& cd ../bench && shellcheck -x *.sh");
         assertEquals(0, result.exitCode(), result.both());
     }

@@ -1,0 +1,102 @@
+package dev.tokenmetrics.reports;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code claude-token-metrics <report> [options]}: reports on spend from the usage ledger (docs/REPORTS.md).
+ * Every failure is one line on stderr and an exit status: 2 for the command line, 3 for the ledger.
+ */
+public final class Main {
+
+    static final int USAGE_EXIT = 2;
+    static final int LEDGER_EXIT = 3;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        int status = run(List.of(args), System.getenv(), Instant.now(), out, System.err);
+        out.flush();
+        System.exit(status);
+    }
+
+    static int run(List<String> args, Map<String, String> environment, Instant now, PrintStream out,
+                   PrintStream err) {
+        try {
+            Invocation invocation = Arguments.parse(args, Path.of(System.getProperty("user.home")), now);
+            if (invocation.help()) {
+                out.print(Help.TEXT);
+                return 0;
+            }
+            NativeLibrary.useCache(environment);
+            return report(invocation, Terminal.of(environment), now, out, err);
+        } catch (UsageError e) {
+            err.println("claude-token-metrics: " + e.getMessage());
+            return USAGE_EXIT;
+        } catch (LedgerException e) {
+            err.println("claude-token-metrics: " + e.getMessage());
+            return LEDGER_EXIT;
+        } catch (IOException e) {
+            err.println("claude-token-metrics: cannot write: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("claude-token-metrics: internal error: " + e);
+            return 1;
+        }
+    }
+
+    private static int report(Invocation invocation, Terminal terminal, Instant now, PrintStream out,
+                              PrintStream err) throws LedgerException, IOException, UsageError {
+        Query query = invocation.query();
+        String text;
+        Usage spent;
+        try (UsageLedger ledger = UsageLedger.open(invocation.database())) {
+            if (query.grouping() == Grouping.BLOCKS) {
+                if (invocation.compare()) {
+                    throw new UsageError("--compare does not apply to blocks");
+                }
+                Blocks.Answer answer = Blocks.run(ledger, query, now);
+                spent = answer.totals();
+                text = switch (invocation.format()) {
+                    case JSON -> JsonReport.render(answer);
+                    case CSV -> CsvReport.render(answer, invocation.breakdown());
+                    case HTML -> HtmlReport.render(answer);
+                    case TABLE -> TableReport.render(answer, invocation.breakdown(), terminal);
+                };
+            } else {
+                Report report = Reports.run(ledger, query);
+                Report previous = invocation.compare() ? Reports.run(ledger, new Query(query.grouping(),
+                        query.period().previous(), query.filters(), query.zone(), query.startOfWeek())) : null;
+                spent = report.totals();
+                text = switch (invocation.format()) {
+                    case JSON -> JsonReport.render(report, previous);
+                    case CSV -> CsvReport.render(report, invocation.breakdown());
+                    case HTML -> HtmlReport.render(report, previous);
+                    case TABLE -> TableReport.render(report, previous, invocation.breakdown(), terminal);
+                };
+            }
+        }
+        Budget budget = invocation.budget() == null ? null : Budget.of(invocation.budget(), spent, query.period(),
+                now, query.zone());
+        if (invocation.output() != null) {
+            Files.writeString(invocation.output(), text, StandardCharsets.UTF_8);
+        } else {
+            out.print(text);
+        }
+        if (budget != null) {
+            // on stdout beside a table; on stderr when stdout carries JSON or CSV, which it would corrupt
+            (invocation.format() == Format.TABLE || invocation.output() != null ? out : err)
+                    .print(budget.line());
+            return budget.exitStatus();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.tokenmetrics.reports;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import org.sqlite.SQLiteJDBCLoader;
+import org.sqlite.util.OSInfo;
+
+/**
+ * SQLite's native library, extracted once into the user's cache rather than into /tmp on every run (which
+ * sqlite-jdbc does by default: a megabyte written per report, and left behind when a run is killed). Best effort:
+ * when the cache cannot be used, sqlite-jdbc extracts as it always does.
+ */
+final class NativeLibrary {
+
+    private NativeLibrary() {
+    }
+
+    static void useCache(Map<String, String> environment) {
+        if (System.getProperty("org.sqlite.lib.path") != null) {
+            return; // chosen by the user
+        }
+        try {
+            String name = System.mapLibraryName("sqlitejdbc");
+            String resource = "/org/sqlite/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
+            String home = System.getProperty("user.home");
+            String cacheHome = environment.getOrDefault("XDG_CACHE_HOME", home + "/.cache");
+            Path dir = Path.of(cacheHome, "claude-token-metrics", "sqlite-" + SQLiteJDBCLoader.getVersion(),
+                    OSInfo.getNativeLibFolderPathForCurrentOS());
+            Path library = dir.resolve(name);
+            if (!Files.isRegularFile(library)) {
+                try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
+                    if (in == null) {
+                        return; // not bundled for this platform: sqlite-jdbc looks elsewhere
+                    }
+                    Files.createDirectories(dir);
+                    Path partial = Files.createTempFile(dir, name, ".partial");
+                    Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                    // whole or absent: another run may be extracting at the same time
+                    Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            System.setProperty("org.sqlite.lib.path", dir.toString());
+            System.setProperty("org.sqlite.lib.name", name);
+        } catch (IOException | RuntimeException e) {
+            // the default extraction still works
+        }
+    }
+}

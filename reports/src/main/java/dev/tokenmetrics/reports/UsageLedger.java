@@ -1,0 +1,230 @@
+package dev.tokenmetrics.reports;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * The usage ledger (docs/LEDGER.md) opened for reading: read-only, never created, never blocking the receiver (WAL
+ * readers do not). Reads only the documented columns of {@code requests}, whatever their {@code source}.
+ */
+public final class UsageLedger implements AutoCloseable {
+
+    /** The schema versions this program understands (docs/LEDGER.md). */
+    static final int OLDEST = 1;
+    static final int NEWEST = 3;
+
+    private final Connection connection;
+
+    private UsageLedger(Connection connection) {
+        this.connection = connection;
+    }
+
+    public static UsageLedger open(Path database) throws LedgerException {
+        if (!Files.isRegularFile(database)) {
+            throw new LedgerException("no usage ledger at " + database
+                    + " (the receiver creates it; or pass --db PATH)");
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setOpenMode(SQLiteOpenMode.READONLY);
+        config.setBusyTimeout(5000);
+        Connection connection = null;
+        try {
+            connection = config.createConnection("jdbc:sqlite:" + database.toAbsolutePath());
+            int version;
+            try (Statement statement = connection.createStatement();
+                 ResultSet result = statement.executeQuery("PRAGMA user_version")) {
+                version = result.getInt(1);
+            }
+            if (version > NEWEST) {
+                throw new LedgerException("the ledger " + database + " is schema version " + version
+                        + ", newer than this program reads (" + NEWEST + "); upgrade claude-token-metrics");
+            }
+            if (version < OLDEST) {
+                throw new LedgerException(database + " is not a usage ledger (schema version " + version + ")");
+            }
+            return new UsageLedger(connection);
+        } catch (SQLException e) {
+            close(connection);
+            throw new LedgerException("cannot read the ledger " + database + ": " + oneLine(e));
+        } catch (LedgerException e) {
+            close(connection);
+            throw e;
+        }
+    }
+
+    /** One aggregated group of rows, as {@link Reports} receives it. */
+    record Group(String dimension, String model, Usage usage, long firstMs, long lastMs, List<String> projects,
+                 List<String> branches) {
+    }
+
+    /** One request, for the reports that need each one's time (blocks). */
+    record Request(long timeMs, String model, Usage usage) {
+    }
+
+    /**
+     * Totals grouped by the dimension and model, over the period and filters, with the projects and branches of
+     * each group when {@code places} (they double the cost of the query).
+     */
+    void groups(String dimension, boolean places, Period period, Filters filters, Consumer<Group> sink)
+            throws LedgerException {
+        var sql = new StringBuilder("SELECT ").append(dimension).append(" AS dimension, model,"
+                // a metrics row holds what Claude Code's metrics counted beyond the requests seen one by one: its
+                // tokens and cost count, it is no request of its own (docs/LEDGER.md)
+                + " sum(source <> 'metrics'),"
+                + " sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens),"
+                + " sum(CASE WHEN cost_source = 'exact' THEN " + PICOS + " END),"
+                + " sum(CASE WHEN cost_source <> 'exact' THEN " + PICOS + " END),"
+                + " sum(cost_usd IS NULL), min(time_ms), max(time_ms),"
+                // DISTINCT takes one argument: each value ends with a unit separator, split on below
+                + (places ? " group_concat(DISTINCT coalesce(project, cwd) || char(31)),"
+                        + " group_concat(DISTINCT git_branch || char(31))" : " NULL, NULL")
+                + " FROM requests r");
+        var arguments = new ArrayList<Object>();
+        where(sql, arguments, period, filters);
+        sql.append(" GROUP BY dimension, model");
+        run(sql.toString(), arguments, result -> sink.accept(new Group(result.getString(1), result.getString(2),
+                usage(result, 3), result.getLong(11), result.getLong(12), list(result.getString(13)),
+                list(result.getString(14)))));
+    }
+
+    /** Every request in the period, in time order. */
+    void requests(Period period, Filters filters, Consumer<Request> sink) throws LedgerException {
+        var sql = new StringBuilder("SELECT time_ms, model, source <> 'metrics', input_tokens, output_tokens, cache_creation_tokens,"
+                + " cache_read_tokens, CASE WHEN cost_source = 'exact' THEN " + PICOS + " END,"
+                + " CASE WHEN cost_source <> 'exact' THEN " + PICOS + " END, cost_usd IS NULL FROM requests r");
+        var arguments = new ArrayList<Object>();
+        where(sql, arguments, period, filters);
+        sql.append(" ORDER BY time_ms");
+        run(sql.toString(), arguments, result -> sink.accept(new Request(result.getLong(1), result.getString(2),
+                usage(result, 3))));
+    }
+
+    /** The times of the first and last requests in the period, or null when it has none. */
+    long[] span(Period period) throws LedgerException {
+        long[] span = {0, 0, 0};
+        var sql = new StringBuilder("SELECT min(time_ms), max(time_ms), count(*) FROM requests r");
+        var arguments = new ArrayList<Object>();
+        where(sql, arguments, period, Filters.NONE);
+        run(sql.toString(), arguments, result -> {
+            span[0] = result.getLong(1);
+            span[1] = result.getLong(2);
+            span[2] = result.getLong(3);
+        });
+        return span[2] == 0 ? null : new long[] {span[0], span[1]};
+    }
+
+    // cost_usd is an exact decimal as TEXT; * 1e12 and rounded, it is an integer number of picodollars, summed exactly
+    private static final String PICOS = "CAST(round(cost_usd * 1e12) AS INTEGER)";
+
+    /** A row's project: the launcher's attribute, else the working directory, else its session's. */
+    static final String PROJECT = "coalesce(r.project, r.cwd, (SELECT coalesce(max(s.project), max(s.cwd))"
+            + " FROM requests s WHERE s.session_id = r.session_id))";
+
+    /** A row's git branch, else its session's. */
+    static final String BRANCH = "coalesce(r.git_branch, (SELECT max(s.git_branch) FROM requests s"
+            + " WHERE s.session_id = r.session_id))";
+
+    private static void where(StringBuilder sql, List<Object> arguments, Period period, Filters filters) {
+        var conditions = new ArrayList<String>();
+        if (period.from() != null) {
+            conditions.add("time_ms >= ?");
+            arguments.add(period.from().toEpochMilli());
+        }
+        if (period.until() != null) {
+            conditions.add("time_ms < ?");
+            arguments.add(period.until().toEpochMilli());
+        }
+        if (filters.project() != null) {
+            conditions.add("(" + PROJECT + " = ? OR " + PROJECT + " LIKE ? ESCAPE '\\')");
+            arguments.add(filters.project());
+            arguments.add("%/" + filters.project().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"));
+        }
+        if (filters.branch() != null) {
+            conditions.add(BRANCH + " = ?");
+            arguments.add(filters.branch());
+        }
+        if (filters.model() != null) {
+            conditions.add("instr(model, ?) > 0");
+            arguments.add(filters.model());
+        }
+        if (filters.session() != null) {
+            conditions.add("substr(session_id, 1, ?) = ?");
+            arguments.add(filters.session().length());
+            arguments.add(filters.session());
+        }
+        if (!conditions.isEmpty()) {
+            sql.append(" WHERE ").append(String.join(" AND ", conditions));
+        }
+    }
+
+    private interface RowHandler {
+        void accept(ResultSet result) throws SQLException;
+    }
+
+    private void run(String sql, List<Object> arguments, RowHandler handler) throws LedgerException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < arguments.size(); i++) {
+                statement.setObject(i + 1, arguments.get(i));
+            }
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    handler.accept(result);
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot read the ledger: " + oneLine(e));
+        }
+    }
+
+    /** Usage from the 8 columns from {@code first}: count, 4 token sums, exact and estimated picos, unpriced. */
+    private static Usage usage(ResultSet result, int first) throws SQLException {
+        return new Usage(result.getLong(first), result.getLong(first + 1), result.getLong(first + 2),
+                result.getLong(first + 3), result.getLong(first + 4), result.getLong(first + 5),
+                result.getLong(first + 6), result.getLong(first + 7));
+    }
+
+    private static List<String> list(String concatenated) {
+        if (concatenated == null) {
+            return List.of();
+        }
+        var values = new ArrayList<String>();
+        for (String value : concatenated.split("\u001f,?")) {
+            if (!value.isEmpty()) {
+                values.add(value);
+            }
+        }
+        return values;
+    }
+
+    private static String oneLine(SQLException e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return message.replaceAll("\\s+", " ").trim();
+    }
+
+    private static void close(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already failing with a better message
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        close(connection);
+    }
+}
