@@ -13,7 +13,7 @@
 #   2. A year of heavy use (LedgerYear: Y requests written through Ledger.record): usage.db's size, per request,
 #      by table and index, and without the indexes; and how long sqlite3 takes for daily-by-model reports.
 # Prints medians with the spread (min-max) of the rounds: the machine may be shared, so compare within a run.
-# Usage: bench/ledger-bench.sh [sessions=400] [messages=300] [rounds=3] [year requests=525600]
+# Usage: bench/ledger-bench.sh [sessions=400] [messages=300] [rounds=3] [year requests=525600, 0: skip part 2]
 #   ccusage: CCUSAGE=path, else ccusage@18.0.11 installed (once) into ${XDG_CACHE_HOME:-~/.cache}/claude-token-metrics-bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -98,6 +98,27 @@ for round in $(seq "$rounds"); do
     "load ${loads[-1]}" >&2
 done
 
+mb() { echo "scale=1; $1 / 1000000" | bc; }
+echo
+echo "ledger benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load during the rounds ${loads[*]}," \
+  "$(java -version 2>&1 | head -1), ccusage $("$ccusage" --version 2>/dev/null | tail -1)"
+echo "history: $files files, $(mb "$bytes") MB, $generated requests; usage.db after the import:" \
+  "$(mb "$(field "$last_ours" db_bytes)") MB, $(field "$last_ours" rows) rows" \
+  "($(field "$last_ours" exact_cost_rows) with Claude Code's exact cost), token totals equal to the generator's"
+printf '%-62s %s\n' "median (min-max) of $rounds interleaved rounds, ms" ""
+printf '%-62s %s\n' "floor: cat of every transcript to /dev/null" "$(stats "${floor[@]}")"
+printf '%-62s %s\n' "ours: first import into usage.db, in process" "$(stats "${ours_import[@]}")"
+printf '%-62s %s\n' "ours: whole process (JVM start, import, 6 re-scans, checks)" "$(stats "${ours_wall[@]}")"
+printf '%-62s %s\n' "ours: of which JVM start to main" "$(stats "${ours_jvm[@]}")"
+printf '%-62s %s\n' "ours: CPU time of the process (user + system)" "$(stats "${ours_cpu[@]}")"
+printf '%-62s %s\n' "ours: re-scan of the unchanged history, in process" "$(stats "${ours_rescan[@]}")"
+printf '%-62s %s\n' "ccusage daily --offline --json, whole process" "$(stats "${cc_wall[@]}")"
+printf '%-62s %s\n' "ccusage: CPU time of the process (user + system)" "$(stats "${cc_cpu[@]}")"
+echo "ccusage / ours, whole processes: per round $(stats "${ratio[@]}")," \
+  "of the medians $(echo "scale=2; $(median "${cc_wall[@]}") / $(median "${ours_wall[@]}")" | bc);" \
+  "CPU time $(echo "scale=2; $(median "${cc_cpu[@]}") / $(median "${ours_cpu[@]}")" | bc)"
+[[ "$year_requests" -gt 0 ]] || exit 0
+
 # A year of heavy use, written through Ledger.record into a new usage.db.
 year_db="$work/year.db"
 year="$(ours dev.tokenmetrics.receiver.ledger.LedgerYear "$year_db" "$year_requests")"
@@ -118,43 +139,30 @@ bare_bytes="$(stat -c %s "$work/bare.db")"
 # Reports as a user would run them: a new sqlite3 process each time, median of 9, beside sqlite3 doing nothing.
 daily_all="SELECT date(time) AS day, model, sum(input_tokens + output_tokens + cache_read_tokens
   + cache_creation_tokens) AS tokens, sum(cost_usd) AS usd FROM requests GROUP BY day, model ORDER BY day"
+# the same, the day taken from time_ms rather than from the generated ISO-8601 column
+daily_epoch="SELECT date(time_ms / 1000, 'unixepoch') AS day, model, sum(input_tokens + output_tokens
+  + cache_read_tokens + cache_creation_tokens) AS tokens, sum(cost_usd) AS usd FROM requests GROUP BY day, model
+  ORDER BY day"
 daily_month="SELECT date(time_ms / 1000, 'unixepoch') AS day, model, sum(input_tokens + output_tokens
   + cache_read_tokens + cache_creation_tokens) AS tokens, sum(cost_usd) AS usd FROM requests
   WHERE time_ms >= (SELECT max(time_ms) FROM requests) - 30 * 86400000 GROUP BY day, model ORDER BY day"
 time_query() {
-  local times=() start
+  local times=() cpus=() start
   for _ in 1 2 3 4 5 6 7 8 9; do
     start="$(now_ns)"
-    sqlite3 "$year_db" "$1" >"$work/query.out"
+    /usr/bin/time -f '%U %S' -o "$work/query.time" sqlite3 "$year_db" "$1" >"$work/query.out"
     times+=("$(ms_since "$start")")
+    cpus+=("$(cpu_ms "$work/query.time")")
   done
-  stats "${times[@]}"
+  echo "$(stats "${times[@]}"), CPU $(median "${cpus[@]}")"
 }
 q_floor="$(time_query 'SELECT 1')"
 q_all="$(time_query "$daily_all")"
 q_all_lines="$(sqlite3 "$year_db" "$daily_all" | wc -l)"
+q_epoch="$(time_query "$daily_epoch")"
 q_month="$(time_query "$daily_month")"
 q_month_lines="$(sqlite3 "$year_db" "$daily_month" | wc -l)"
 
-mb() { echo "scale=1; $1 / 1000000" | bc; }
-echo
-echo "ledger benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load during the rounds ${loads[*]}," \
-  "$(java -version 2>&1 | head -1), ccusage $("$ccusage" --version 2>/dev/null | tail -1)"
-echo "history: $files files, $(mb "$bytes") MB, $generated requests; usage.db after the import:" \
-  "$(mb "$(field "$last_ours" db_bytes)") MB, $(field "$last_ours" rows) rows" \
-  "($(field "$last_ours" exact_cost_rows) with Claude Code's exact cost), token totals equal to the generator's"
-printf '%-62s %s\n' "median (min-max) of $rounds interleaved rounds, ms" ""
-printf '%-62s %s\n' "floor: cat of every transcript to /dev/null" "$(stats "${floor[@]}")"
-printf '%-62s %s\n' "ours: first import into usage.db, in process" "$(stats "${ours_import[@]}")"
-printf '%-62s %s\n' "ours: whole process (JVM start, import, 6 re-scans, checks)" "$(stats "${ours_wall[@]}")"
-printf '%-62s %s\n' "ours: of which JVM start to main" "$(stats "${ours_jvm[@]}")"
-printf '%-62s %s\n' "ours: CPU time of the process (user + system)" "$(stats "${ours_cpu[@]}")"
-printf '%-62s %s\n' "ours: re-scan of the unchanged history, in process" "$(stats "${ours_rescan[@]}")"
-printf '%-62s %s\n' "ccusage daily --offline --json, whole process" "$(stats "${cc_wall[@]}")"
-printf '%-62s %s\n' "ccusage: CPU time of the process (user + system)" "$(stats "${cc_cpu[@]}")"
-echo "ccusage / ours, whole processes: per round $(stats "${ratio[@]}")," \
-  "of the medians $(echo "scale=2; $(median "${cc_wall[@]}") / $(median "${ours_wall[@]}")" | bc);" \
-  "CPU time $(echo "scale=2; $(median "${cc_cpu[@]}") / $(median "${ours_cpu[@]}")" | bc)"
 echo
 echo "a year of heavy use: $year_rows requests, $(field "$year" sessions) sessions," \
   "$(field "$year" transcript_only) from transcripts alone, written in $(field "$year" write_ms) ms"
@@ -164,7 +172,8 @@ echo "usage.db: $(mb "$year_bytes") MB, $((year_bytes / year_rows)) bytes per re
 while read -r name size; do
   printf '  %-28s %8s MB  %5s B/request\n' "$name" "$(mb "$size")" "$((size / year_rows))"
 done <<<"$parts"
-echo "sqlite3 (a new process each time), median (min-max) of 9, ms:"
+echo "sqlite3 (a new process each time), median (min-max) of 9 and median CPU time (user + system), ms:"
 printf '  %-60s %s\n' "floor: SELECT 1" "$q_floor"
 printf '  %-60s %s\n' "daily by model, the whole year ($q_all_lines rows)" "$q_all"
+printf '  %-60s %s\n' "the same, by date(time_ms / 1000, 'unixepoch')" "$q_epoch"
 printf '  %-60s %s\n' "daily by model, the last 30 days ($q_month_lines rows)" "$q_month"
