@@ -21,7 +21,8 @@ import java.util.Arrays;
  * <p>The writer starts its first import as it is built; asking it for an import then waits for that one and one
  * re-scan, so the first import's time is that wait less a re-scan's, measured right after.
  *
- * <p>Usage: {@code LedgerImportBench <projects dir> <usage.db, must not exist> [re-scans, default 5]}
+ * <p>Usage: {@code LedgerImportBench <projects dir> <usage.db, must not exist> [re-scans, default 5]
+ * [reading threads, default 1 as in the daemon]}
  */
 public final class LedgerImportBench {
 
@@ -37,6 +38,7 @@ public final class LedgerImportBench {
         Path projects = Path.of(args[0]);
         Path database = Path.of(args[1]);
         int rescans = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int threads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         if (Files.exists(database)) {
             throw new IllegalArgumentException(database + " exists: the benchmark measures a first import");
         }
@@ -45,7 +47,7 @@ public final class LedgerImportBench {
         double[] rescanMs = new double[rescans];
         long firstAndOneRescan;
         try (var writer = new LedgerWriter(Ledger.open(database),
-                new TranscriptScanner(projects, new TranscriptReader()), problems)) {
+                new TranscriptScanner(projects, new TranscriptReader(), threads), problems)) {
             require(writer.importTranscriptsNow(TIMEOUT), problems);
             firstAndOneRescan = System.nanoTime() - start;
             for (int i = 0; i < rescans; i++) {
