@@ -78,6 +78,14 @@ final class InstalledSession {
                 .asInt();
     }
 
+    /** Replaces the refreshInterval the installer wrote, to measure others. */
+    void refreshSeconds(int seconds) throws IOException {
+        Path settingsFile = home.resolve(".claude/settings.json");
+        ObjectNode settings = (ObjectNode) JSON.readTree(settingsFile.toFile());
+        ((ObjectNode) settings.path("statusLine")).put("refreshInterval", seconds);
+        JSON.writeValue(settingsFile.toFile(), settings);
+    }
+
     /** The terminal's environment: a user's, with the API on loopback and the receiver on a port of its own. */
     Map<String, String> environment(StandInMessagesApi api) {
         var env = new LinkedHashMap<String, String>();
@@ -98,10 +106,17 @@ final class InstalledSession {
      * background when /health does not answer.
      */
     List<String> shellIntegration(Path claude) {
+        return shellIntegration(claude, null);
+    }
+
+    /** The same with CLAUDE_TOKEN_METRICS_INTERVAL set (when not null), to measure other export intervals. */
+    List<String> shellIntegration(Path claude, String exportIntervalMs) {
         Path config = home.resolve(".local/share/claude-token-metrics/bin/claude-token-config.sh");
         // Variables a developer's own shell might carry would change what Claude Code does: not the user's.
         return List.of("bash", "-c", "unset ${!OTEL_*} ${!CLAUDE_TOKEN_*} CLAUDE_CODE_ENABLE_TELEMETRY;"
-                + " export CLAUDE_TOKEN_METRICS_PORT=" + port + "; . \"$1\" && exec \"$2\"", "shell", config.toString(),
+                + " export CLAUDE_TOKEN_METRICS_PORT=" + port
+                + (exportIntervalMs == null ? "" : " CLAUDE_TOKEN_METRICS_INTERVAL=" + Integer.parseInt(exportIntervalMs))
+                + "; . \"$1\" && exec \"$2\"", "shell", config.toString(),
                 claude.toString());
     }
 
