@@ -115,7 +115,8 @@ final class InstalledSession {
         // Variables a developer's own shell might carry would change what Claude Code does: not the user's.
         return List.of("bash", "-c", "unset ${!OTEL_*} ${!CLAUDE_TOKEN_*} CLAUDE_CODE_ENABLE_TELEMETRY;"
                 + " export CLAUDE_TOKEN_METRICS_PORT=" + port
-                + (exportIntervalMs == null ? "" : " CLAUDE_TOKEN_METRICS_INTERVAL=" + Integer.parseInt(exportIntervalMs))
+                + (exportIntervalMs == null ? "" : " CLAUDE_TOKEN_METRICS_INTERVAL="
+                        + Integer.parseInt(exportIntervalMs))
                 + "; . \"$1\" && exec \"$2\"", "shell", config.toString(),
                 claude.toString());
     }
@@ -215,7 +216,8 @@ final class InstalledSession {
             var tokens = TOKENS.matcher(line);
             boolean hasTokens = tokens.find();
             return new Row(line, cost.find() ? new BigDecimal(cost.group(1).replace(",", "")) : null,
-                    hasTokens ? OptionalLong.of(Long.parseLong(tokens.group(1).replace(",", ""))) : OptionalLong.empty(),
+                    hasTokens ? OptionalLong.of(Long.parseLong(tokens.group(1).replace(",", "")))
+                            : OptionalLong.empty(),
                     hasTokens && tokens.group(2) != null ? tokens.group(2) : "");
         }
 

@@ -86,7 +86,7 @@ class OutageTuiTest {
                 served.add(answer(tmux, api, user, "once more", served));
                 long total = served.get(2).total();
                 Run healed = user.awaitRun(run -> run.claudeCost().compareTo(served.get(1).claudeCost()) > 0
-                        && run.row().exact(total, run.claudeCost()), ANSWER, total + " tokens (actual) after the restart");
+                        && run.row().exact(total, run.claudeCost()), ANSWER, total + " tokens (actual), restarted");
                 BigDecimal billed = healed.claudeCost();
                 assertEquals(0, billed.compareTo(served.get(2).claudeCost()), "Claude Code billed nothing more since");
                 JsonNode session = receiver.awaitMetrics(m -> m.path("sessions").path(sessionId).path("tokens")
