@@ -28,8 +28,8 @@ public final class ClaudeSettings {
     static final int EXIT_OTHER_STATUSLINE = 3;
     /**
      * Claude Code re-runs the statusLine every this many seconds besides its own events (its minimum is 1). With the
-     * shell integration's 1 s export interval, 2 s puts an answer's tokens on the row in about 1.2 s at the median
-     * (1 s: the same median, a shorter tail) for half the CPU of 1 s: each run is a JVM start, ~57 ms of CPU
+     * shell integration's 1 s export interval, 2 s puts an answer's tokens on the row in about 1.15 s at the median
+     * (1 s: about 1 s, with a shorter tail) for half the CPU of 1 s: each run is a JVM start, ~56 ms of CPU
      * (docs/PERFORMANCE.md).
      */
     static final int REFRESH_SECONDS = 2;
