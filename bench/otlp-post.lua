@@ -2,7 +2,7 @@
 -- share, so that no two requests carry the same usage; without $BENCH_BODIES it GETs /health, the floor (no work).
 -- With $BENCH_PAUSE_MS each connection waits that long on average between a response and its next request (wrk
 -- delays in whole milliseconds, so a fractional mean alternates between the two nearest): a paced load, lighter on
--- the shared CPU than any other client we have.
+-- the shared CPU than any other client we have. $BENCH_PATH is where bodies go (default /v1/metrics).
 local next_id = 0
 
 function setup(thread)
@@ -32,6 +32,8 @@ function init(args)
   bodies = load(os.getenv("BENCH_BODIES"))
   step = tonumber(os.getenv("BENCH_THREADS"))
   index = id
+  path = os.getenv("BENCH_PATH") or ""
+  if path == "" then path = "/v1/metrics" end
   headers = { ["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") }
   local encoding = os.getenv("BENCH_CONTENT_ENCODING")
   if encoding and encoding ~= "" then headers["Content-Encoding"] = encoding end
@@ -40,7 +42,7 @@ end
 function request()
   if health then return health end
   index = index + step
-  return wrk.format("POST", "/v1/metrics", headers, bodies[(index % #bodies) + 1])
+  return wrk.format("POST", path, headers, bodies[(index % #bodies) + 1])
 end
 
 local pause = tonumber(os.getenv("BENCH_PAUSE_MS") or "0")

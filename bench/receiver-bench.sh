@@ -92,6 +92,34 @@ sleep 10 # idle: what a Claude Code user (protobuf, its default) sees
 rss_protobuf="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
 run "http/json" "$port" "$pid" bodies.json application/json ""
 
+# Logs and metrics mixed, as Claude Code sends them (a metrics and a logs export every interval; each logs export
+# carries an api_request event, a ledger row): two clients at once, half the connections each, three runs.
+mixed() {
+  local rps="" p99="" requests=0 ticks out_metrics out_logs
+  ticks="$(cpu_ticks "$pid")"
+  for _ in 1 2 3; do
+    BENCH_BODIES="$work/bodies.pb" BENCH_THREADS=1 BENCH_CONTENT_TYPE=application/x-protobuf BENCH_PAUSE_MS=0 \
+      wrk -t1 -c$((connections / 2)) -d"${seconds}s" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port" \
+      >"$work/mixed-metrics.out" &
+    BENCH_BODIES="$work/logs.pb" BENCH_PATH=/v1/logs BENCH_THREADS=1 BENCH_CONTENT_TYPE=application/x-protobuf \
+      BENCH_PAUSE_MS=0 wrk -t1 -c$((connections / 2)) -d"${seconds}s" --latency -s bench/otlp-post.lua \
+      "http://127.0.0.1:$port" >"$work/mixed-logs.out"
+    wait
+    out_metrics="$(cat "$work/mixed-metrics.out")"
+    out_logs="$(cat "$work/mixed-logs.out")"
+    rps+="$(awk '/Requests\/sec/ {s += $2} END {print s}' "$work/mixed-metrics.out" "$work/mixed-logs.out")"$'\n'
+    p99+="$( { latency 99% <<<"$out_metrics"; latency 99% <<<"$out_logs"; } | sort -g | tail -1)"$'\n'
+    requests=$((requests + $(awk '/requests in/ {s += $1} END {print s}' "$work/mixed-metrics.out" \
+      "$work/mixed-logs.out")))
+  done
+  ticks=$(($(cpu_ticks "$pid") - ticks))
+  printf '%-26s %10.0f %9s %7sms %11s %9.0fus\n' "logs + metrics, protobuf" "$(median <<<"$rps")" "" \
+    "$(median <<<"$p99")" "" "$(awk -v t="$ticks" -v h="$hz" -v n="$requests" 'BEGIN { print t / h * 1e6 / n }')"
+}
+mixed
+rows="$(sqlite3 "$work/home/.claude/token-metrics/usage.db" 'SELECT count(*) FROM requests' 2>/dev/null || echo '?')"
+echo "  (the ledger holds $rows rows so far: one per api_request event acknowledged, written behind the acknowledgements)"
+
 # Below saturation, the latency a client sees at a given rate: each connection pauses between a response and its
 # next request, the pause calibrated in short runs so that the 16 connections together offer at least the target
 # rate (hey, the Debian tool that paces by rate, saturates these two cores by itself at 16 connections). Each export

@@ -53,9 +53,19 @@ metrics = {"schemaVersion": 1, "timestamp": now.isoformat().replace("+00:00", "Z
 with open(os.path.join(home, ".claude", "token-metrics.json"), "w") as out:
     json.dump(metrics, out, indent=2)
 
+# The live file beside it, as the receiver writes it from the same figures (docs/STATUSLINE.md): at most 200 sessions.
+with open(os.path.join(home, ".claude", "token-metrics.live.tsv"), "w") as out:
+    stamp = int(now.timestamp() * 1000)
+    out.write("ctm-live\t1\t%d\t%s\t%s\n" % (stamp, json.dumps(metrics["today"]["costUsd"]), metrics["model"]))
+    for session, entry in list(sessions.items())[:200]:
+        out.write("%s\t%d\t%s\t%d\t%s\n" % (session, entry["tokens"]["total"], json.dumps(entry["costUsd"]),
+                                             entry["tokensPerMinute"], entry["model"]))
+
 print(json.dumps({"session_id": current, "transcript_path": path, "cwd": "/home/user/proj",
                   "model": {"id": "claude-sonnet-4-5-20250929", "display_name": "Sonnet 4.5"},
                   "workspace": {"current_dir": "/home/user/proj", "project_dir": "/home/user/proj"},
                   "version": "2.1.331", "output_style": {"name": "default"},
                   "cost": {"total_cost_usd": 0.1512, "total_duration_ms": 16387, "total_api_duration_ms": 4700},
+                  "context_window": {"total_input_tokens": 22500, "context_window_size": 200000,
+                                     "used_percentage": 11, "remaining_percentage": 89},
                   "exceeds_200k_tokens": False}))

@@ -91,12 +91,13 @@ if [ -n "${receiver_jar:-}" ] && [ -n "${statusline_jar:-}" ] && [ -n "$version"
   pid=$!
   trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$scratch"' EXIT
   port=""
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do # 30 s: a loaded laptop starts a JVM slowly
     port="$(sed -n 's/.* listening on .*:\([0-9][0-9]*\), metrics file .*/\1/p' "$scratch/.claude/token-metrics/receiver.log" 2>/dev/null || true)"
     if [ -n "$port" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
     sleep 0.1
   done
-  if [ -n "$port" ] && curl -fs --max-time 1 "http://127.0.0.1:$port/health" | grep -q "$CTM_SERVICE"; then
+  # The first request a JVM serves loads its classes: seconds on a busy machine, not the usual milliseconds.
+  if [ -n "$port" ] && curl -fs --max-time 10 "http://127.0.0.1:$port/health" | grep -q "$CTM_SERVICE"; then
     ok "a throwaway receiver runs on port $port (HOME=$scratch)"
     now="$(date +%s)000000000"
     sed -E "s/\"1795416[0-9]{12}\"/\"$now\"/g" "$fixtures/cc-2.1.330-metrics-delta.json" > "$scratch/export.json"

@@ -1,9 +1,12 @@
 package dev.tokenmetrics.receiver;
 
+import dev.tokenmetrics.receiver.http.ExportCounts;
 import dev.tokenmetrics.receiver.http.Health;
 import dev.tokenmetrics.receiver.http.ReceiverServer;
 import dev.tokenmetrics.receiver.ledger.Ledger;
+import dev.tokenmetrics.receiver.ledger.LedgerReader;
 import dev.tokenmetrics.receiver.ledger.LedgerWriter;
+import dev.tokenmetrics.receiver.prometheus.ReceiverMetrics;
 import dev.tokenmetrics.receiver.publish.MetricsFile;
 import dev.tokenmetrics.receiver.publish.MetricsFilePublisher;
 import dev.tokenmetrics.receiver.store.AtomicFiles;
@@ -19,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,9 +80,19 @@ final class Daemon implements AutoCloseable {
             var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), store::report, problems);
             store.addListener(publisher);
             outputs.add(publisher);
-            Optional<LedgerWriter> ledger = openLedger(config.stateDir().resolve("usage.db"),
+            Path database = config.stateDir().resolve("usage.db");
+            Optional<LedgerWriter> ledger = openLedger(database,
                     new TranscriptScanner(config.transcripts(), new TranscriptReader()), store, problems);
             ledger.ifPresent(outputs::add);
+            Optional<LedgerReader> ledgerReader = ledger.isEmpty() ? Optional.empty() : openReader(database, problems);
+            ledgerReader.ifPresent(outputs::add);
+            var exports = new ExportCounts();
+            Instant startedAt = clock.instant();
+            var prometheus = new ReceiverMetrics(ledgerReader, exports, () -> new ReceiverMetrics.Health(version(),
+                    startedAt, store.commits(), store.fsyncTimes().snapshot(), problems.current().size(),
+                    store.activeSessions(clock.instant().minus(ACTIVE_WINDOW), resource -> false),
+                    ledger.map(writer -> Math.max(0, store.commits() - writer.written())).orElse(-1L)),
+                    clock, ZoneId.systemDefault(), config.dailyBudgetUsd());
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
             ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store, clock),
                     excludedLaunch -> new Health(version(), ProcessHandle.current().pid(),
@@ -85,7 +100,8 @@ final class Daemon implements AutoCloseable {
                             store.activeSessions(clock.instant().minus(ACTIVE_WINDOW),
                                     resource -> excludedLaunch != null
                                             && excludedLaunch.equals(resource.get(Health.LAUNCH_ATTRIBUTE))),
-                            config.metricsFile().toString(), problems.current()));
+                            config.metricsFile().toString(), problems.current()),
+                    prometheus, exports);
             Path pidFile = config.stateDir().resolve("receiver.pid");
             AtomicFiles.write(pidFile, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII),
                     false);
@@ -113,7 +129,7 @@ final class Daemon implements AutoCloseable {
             LOG.severe(e.getMessage() + "; running without the usage history");
             return Optional.empty();
         }
-        var writer = new LedgerWriter(ledger, transcripts, problems);
+        var writer = new LedgerWriter(ledger, store::report, transcripts, problems);
         try {
             store.replayJournal(writer); // what the last run may not have written
         } catch (IOException e) {
@@ -121,6 +137,17 @@ final class Daemon implements AutoCloseable {
         }
         store.addListener(writer);
         return Optional.of(writer);
+    }
+
+    /** The scrapes' own read-only view of the ledger; without it /metrics shows the receiver's health alone. */
+    private static Optional<LedgerReader> openReader(Path database, Problems problems) {
+        try {
+            return Optional.of(LedgerReader.open(database));
+        } catch (IOException e) {
+            problems.report("ledger reader", e.getMessage() + "; /metrics shows no usage");
+            LOG.severe(e.getMessage() + "; /metrics shows no usage");
+            return Optional.empty();
+        }
     }
 
     private static void closeAll(List<AutoCloseable> outputs) {

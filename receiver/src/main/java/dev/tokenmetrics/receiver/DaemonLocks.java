@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver;
 
+import dev.tokenmetrics.receiver.publish.LiveFile;
 import dev.tokenmetrics.receiver.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,6 +56,7 @@ final class DaemonLocks implements AutoCloseable {
                         .getBytes(StandardCharsets.UTF_8);
                 metricsFileLock.truncate(0).write(ByteBuffer.wrap(holder), 0);
                 AtomicFiles.deleteTemporaries(metricsFile); // the only writer now: any temporary is a crash's leftover
+                AtomicFiles.deleteTemporaries(LiveFile.besideMetricsFile(metricsFile));
             } catch (IOException | RuntimeException e) {
                 metricsFileLock.close();
                 throw e;

@@ -7,13 +7,19 @@ import java.util.Map;
 
 /** Where the daemon listens and keeps its files, and where Claude Code keeps its transcripts. */
 record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path stateDir, Path transcripts,
-                      ServerLimits limits) {
+                      ServerLimits limits, double dailyBudgetUsd) {
+
+    /** Without a daily budget. */
+    ReceiverConfig(int port, String bindAddress, Path metricsFile, Path stateDir, Path transcripts,
+                   ServerLimits limits) {
+        this(port, bindAddress, metricsFile, stateDir, transcripts, limits, Double.NaN);
+    }
 
     static final int DEFAULT_PORT = 4318;
     static final String DEFAULT_BIND = "127.0.0.1";
     static final String USAGE = """
             usage: token-metrics-receiver [--port N] [--bind ADDR] [--metrics-file PATH] [--state-dir DIR]
-                                          [--transcripts DIR]
+                                          [--transcripts DIR] [--daily-budget USD]
 
             Receives Claude Code's OpenTelemetry export (OTLP/HTTP, protobuf or JSON, plain or gzip) and keeps
             exact per-session token and cost totals in the metrics file.
@@ -26,6 +32,8 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
                                    (default ~/.claude/token-metrics)
               --transcripts DIR    Claude Code's transcripts, imported into the ledger (default
                                    $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)
+              --daily-budget USD   shown on /metrics as today's cost against it (default
+                                   $CLAUDE_TOKEN_DAILY_BUDGET, as the statusline uses it; none)
             """;
 
     /** Parses the command line over defaults taken from the environment; throws with a one-line reason. */
@@ -38,6 +46,7 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
                 ? Path.of(env.get("CLAUDE_TOKEN_METRICS_FILE")) : home.resolve(".claude/token-metrics.json");
         Path stateDir = home.resolve(".claude/token-metrics");
         Path transcripts = TranscriptScanner.defaultRoot(env, home);
+        double budget = budgetFromEnvironment(env.get("CLAUDE_TOKEN_DAILY_BUDGET"));
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
@@ -53,12 +62,34 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
                 case "--metrics-file" -> metricsFile = Path.of(value);
                 case "--state-dir" -> stateDir = Path.of(value);
                 case "--transcripts" -> transcripts = Path.of(value);
+                case "--daily-budget" -> budget = dollars(value, "--daily-budget");
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         return new ReceiverConfig(port, bind, metricsFile.toAbsolutePath(), stateDir.toAbsolutePath(),
                 transcripts.toAbsolutePath(),
-                ServerLimits.DEFAULTS);
+                ServerLimits.DEFAULTS, budget);
+    }
+
+    /** The statusline's variable: one it cannot use is ignored there, so here too, rather than refuse to start. */
+    private static double budgetFromEnvironment(String value) {
+        try {
+            return value == null || value.isBlank() ? Double.NaN : dollars(value, "CLAUDE_TOKEN_DAILY_BUDGET");
+        } catch (IllegalArgumentException ignored) {
+            return Double.NaN;
+        }
+    }
+
+    private static double dollars(String value, String name) {
+        try {
+            double amount = Double.parseDouble(value.trim());
+            if (amount > 0 && amount < 1e12) {
+                return amount;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be an amount of US dollars above 0, got '" + value + "'");
     }
 
     private static int port(String value, String name) {

@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver;
 
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -12,7 +13,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Writes request bodies for the receiver benchmark (bench/receiver-bench.sh): Claude Code 2.1.330's recorded export,
  * each copy with its own session (one of 64) and time window, so that every request is new usage, not a retry.
- * Files are length-prefixed bodies: bodies.pb, bodies.pb.gz and bodies.json.
+ * Files are length-prefixed bodies: bodies.pb, bodies.pb.gz and bodies.json; and logs.pb, its recorded logs export
+ * (an {@code api_request} event among six others), each copy its own event, which the ledger writes as a row.
  */
 public final class BenchPayloads {
 
@@ -24,16 +26,39 @@ public final class BenchPayloads {
         int count = Integer.parseInt(args[1]);
         var recorded = OtlpJson.decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
                 ExportMetricsServiceRequest.getDefaultInstance());
+        var recordedLogs = OtlpJson.decode(Otlp.resource("cc-2.1.330-logs.json"),
+                ExportLogsServiceRequest.getDefaultInstance());
         Instant base = Instant.now().minusSeconds(3600);
         try (var pb = open(dir.resolve("bodies.pb")); var pbGz = open(dir.resolve("bodies.pb.gz"));
-             var js = open(dir.resolve("bodies.json"))) {
+             var js = open(dir.resolve("bodies.json")); var logs = open(dir.resolve("logs.pb"))) {
             for (int i = 0; i < count; i++) {
                 ExportMetricsServiceRequest body = Otlp.withSession(Otlp.retimed(recorded, base.plusMillis(i)), "bench-" + (i % 64));
                 write(pb, body.toByteArray());
                 write(pbGz, gzip(body.toByteArray()));
                 write(js, OtlpJson.encode(body));
+                write(logs, eventsOf(recordedLogs, "bench-" + (i % 64), i).toByteArray());
             }
         }
+    }
+
+    /** The recorded events in another session, each with its own sequence number: new events, not a retry. */
+    private static ExportLogsServiceRequest eventsOf(ExportLogsServiceRequest recorded, String session, int copy) {
+        var request = recorded.toBuilder();
+        for (var resource : request.getResourceLogsBuilderList()) {
+            for (var scope : resource.getScopeLogsBuilderList()) {
+                for (var record : scope.getLogRecordsBuilderList()) {
+                    for (var attribute : record.getAttributesBuilderList()) {
+                        switch (attribute.getKey()) {
+                            case "session.id" -> attribute.getValueBuilder().setStringValue(session);
+                            case "event.sequence" -> attribute.getValueBuilder()
+                                    .setIntValue(attribute.getValue().getIntValue() + 1000L * copy);
+                            default -> { }
+                        }
+                    }
+                }
+            }
+        }
+        return request.build();
     }
 
     private static DataOutputStream open(Path file) throws IOException {

@@ -49,7 +49,10 @@ public final class ClaudeCodeCli {
         return null;
     }
 
-    /** Runs {@code claude -p PROMPT --output-format json} with a throwaway HOME and returns its parsed result. */
+    /**
+     * Runs {@code claude -p PROMPT --output-format json} with a throwaway HOME and returns its parsed result;
+     * {@code extraEnv} adds to or overrides the environment, an empty value unsetting a variable.
+     */
     public static JsonNode print(Path claude, Path home, String apiBaseUrl, int receiverPort, String prompt,
                                  Map<String, String> extraEnv) throws IOException, InterruptedException {
         Path project = Files.createDirectories(home.resolve("project"));
@@ -67,7 +70,13 @@ public final class ClaudeCodeCli {
         env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + receiverPort);
         env.put("OTEL_METRIC_EXPORT_INTERVAL", "1000");
         env.put("OTEL_LOGS_EXPORT_INTERVAL", "1000");
-        env.putAll(extraEnv);
+        extraEnv.forEach((key, value) -> { // an empty value unsets the variable
+            if (value.isEmpty()) {
+                env.remove(key);
+            } else {
+                env.put(key, value);
+            }
+        });
         Path stdout = home.resolve("claude.out");
         Path stderr = home.resolve("claude.err");
         Process process = builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();

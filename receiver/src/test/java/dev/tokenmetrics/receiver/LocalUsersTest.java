@@ -96,7 +96,7 @@ class LocalUsersTest {
         Path victim = Files.writeString(home.resolve("victim"), "precious");
         List<Path> planted = List.of(stateDir.resolve("receiver.pid"), stateDir.resolve(".receiver.pid.tmp"),
                 stateDir.resolve(".state.bin.tmp"), home.resolve(".claude/token-metrics.json"),
-                home.resolve(".claude/.token-metrics.json.tmp"));
+                home.resolve(".claude/.token-metrics.json.tmp"), home.resolve(".claude/token-metrics.live.tsv"));
         for (Path link : planted) {
             Files.createSymbolicLink(link, victim);
         }
@@ -113,6 +113,7 @@ class LocalUsersTest {
 
         assertEquals("precious", Files.readString(victim));
         assertEquals("rw-------", mode(home.resolve(".claude/token-metrics.json")));
+        assertEquals("rw-------", mode(home.resolve(".claude/token-metrics.live.tsv")), "the statusline's live file");
         assertEquals("rw-------", mode(stateDir.resolve("state.bin")));
     }
 

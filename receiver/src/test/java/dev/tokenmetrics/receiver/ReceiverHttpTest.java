@@ -181,6 +181,31 @@ class ReceiverHttpTest {
     }
 
     @Test
+    void servesPrometheusTheTextFormatOrOpenMetricsAsAsked() throws Exception {
+        receiver.post("/v1/metrics", PROTOBUF, null, recordedExport().toByteArray());
+        receiver.post("/v1/metrics", PROTOBUF, null, new byte[] {(byte) 0xFF, 1, 2});
+
+        HttpResponse<String> text = receiver.get("/metrics");
+        assertEquals(200, text.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", text.headers().firstValue("Content-Type").orElseThrow());
+        assertTrue(text.body().contains("claude_token_metrics_exports_total{signal=\"metrics\",encoding=\"protobuf\","
+                + "result=\"accepted\"} 1\n"), text.body());
+        assertTrue(text.body().contains("claude_token_metrics_exports_total{signal=\"metrics\",encoding=\"protobuf\","
+                + "result=\"bad_request\"} 1\n"), text.body());
+
+        String openMetrics = receiver.raw("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: "
+                + "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5\r\nConnection: close\r\n\r\n");
+        assertTrue(openMetrics.startsWith("HTTP/1.1 200")
+                && openMetrics.contains("application/openmetrics-text; version=1.0.0")
+                && openMetrics.endsWith("# EOF\n"), openMetrics);
+        String head = receiver.raw("HEAD /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        assertTrue(head.startsWith("HTTP/1.1 200") && !head.contains("# HELP"), head);
+        assertStatus(405, receiver.post("/metrics", "text/plain", null, new byte[0]));
+        String foreign = receiver.raw("GET /metrics HTTP/1.1\r\nHost: evil.example:4318\r\n\r\n");
+        assertTrue(foreign.startsWith("HTTP/1.1 403"), foreign);
+    }
+
+    @Test
     void refusesWhatIsNotAnOtlpExport() throws Exception {
         byte[] body = recordedExport().toByteArray();
         assertStatus(415, receiver.post("/v1/metrics", "text/plain", null, body));

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntFunction;
 
 /**
  * A stand-in for the Anthropic Messages API on loopback, so that the real Claude Code CLI runs offline. Every call
@@ -31,7 +32,8 @@ public final class StandInMessagesApi implements AutoCloseable {
     /** input, output, cacheRead, cacheCreation served so far. */
     private final AtomicLongArray served = new AtomicLongArray(4);
 
-    private final long scale;
+    /** A call's usage by its number (1, 2, …): input, output, cache read, cache creation. */
+    private final IntFunction<long[]> usage;
 
     public StandInMessagesApi() throws IOException {
         this(1);
@@ -39,7 +41,12 @@ public final class StandInMessagesApi implements AutoCloseable {
 
     /** Multiplies every call's usage by {@code scale}, for costs large enough to read in dollars and cents. */
     public StandInMessagesApi(long scale) throws IOException {
-        this.scale = scale;
+        this(call -> new long[] {(1000 + call) * scale, (40 + call) * scale, 300L * call * scale, 20L * call * scale});
+    }
+
+    /** Answers call n with {@code usage.apply(n)}: input, output, cache read, cache creation tokens. */
+    public StandInMessagesApi(IntFunction<long[]> usage) throws IOException {
+        this.usage = usage;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/", this::handle);
@@ -72,10 +79,11 @@ public final class StandInMessagesApi implements AutoCloseable {
             }
             JsonNode request = JSON.readTree(requestBody);
             int call = numbered.incrementAndGet();
-            long input = (1000 + call) * scale;
-            long output = (40 + call) * scale;
-            long cacheRead = 300L * call * scale;
-            long cacheCreation = 20L * call * scale;
+            long[] tokens = usage.apply(call);
+            long input = tokens[0];
+            long output = tokens[1];
+            long cacheRead = tokens[2];
+            long cacheCreation = tokens[3];
             served.addAndGet(0, input);
             served.addAndGet(1, output);
             served.addAndGet(2, cacheRead);

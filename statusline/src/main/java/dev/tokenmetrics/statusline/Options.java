@@ -8,10 +8,11 @@ record Options(File metricsFile, long maxAgeSeconds, double dailyBudgetUsd, Stri
                boolean trackingDisabled, File cacheDir) {
 
     static final String DEFAULT_FORMAT = "model,cost,today,tokens,burn";
+    static final String SEGMENTS = "model,cost,today,tokens,burn,hourly,context";
     static final String USAGE = "usage: claude-statusline [--metrics-file PATH] [--max-age SECONDS] [--daily-budget USD]"
             + " [--format SEGMENTS] [--color auto|always|never]\n"
             + "  reads Claude Code's statusLine JSON on stdin and prints one line.\n"
-            + "  SEGMENTS: comma-separated, from model,cost,today,tokens,burn (default " + DEFAULT_FORMAT + ")\n";
+            + "  SEGMENTS: comma-separated, from " + SEGMENTS + " (default " + DEFAULT_FORMAT + ")\n";
 
     /** Thrown for an option that cannot be used; the message is one line. */
     static final class Invalid extends RuntimeException {
@@ -79,8 +80,8 @@ record Options(File metricsFile, long maxAgeSeconds, double dailyBudgetUsd, Stri
         for (int i = 0; i < names.length; i++) {
             names[i] = names[i].trim();
             switch (names[i]) {
-                case "model", "cost", "today", "tokens", "burn" -> { }
-                default -> throw new Invalid("unknown segment '" + names[i] + "' in --format; use model,cost,today,tokens,burn");
+                case "model", "cost", "today", "tokens", "burn", "hourly", "context" -> { }
+                default -> throw new Invalid("unknown segment '" + names[i] + "' in --format; use " + SEGMENTS);
             }
         }
         return names;

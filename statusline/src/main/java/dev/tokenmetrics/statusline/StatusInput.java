@@ -4,9 +4,10 @@ package dev.tokenmetrics.statusline;
  * What Claude Code pipes to the statusLine command, as far as the line needs it. Missing strings are null and a
  * missing cost is NaN: absent fields are normal, and never turned into made-up values.
  */
-record StatusInput(String sessionId, String transcriptPath, String modelId, String modelDisplayName, double costUsd) {
+record StatusInput(String sessionId, String transcriptPath, String modelId, String modelDisplayName, double costUsd,
+                   double durationMs, double contextUsedPercent) {
 
-    static final StatusInput EMPTY = new StatusInput(null, null, null, null, Double.NaN);
+    static final StatusInput EMPTY = new StatusInput(null, null, null, null, Double.NaN, Double.NaN, Double.NaN);
 
     static StatusInput parse(byte[] json) {
         String sessionId = null;
@@ -14,6 +15,8 @@ record StatusInput(String sessionId, String transcriptPath, String modelId, Stri
         String modelId = null;
         String modelName = null;
         double cost = Double.NaN;
+        double duration = Double.NaN;
+        double contextUsed = Double.NaN;
         var reader = new JsonReader(json);
         if (!reader.beginObject()) {
             return EMPTY;
@@ -36,8 +39,19 @@ record StatusInput(String sessionId, String transcriptPath, String modelId, Stri
                 case "cost" -> {
                     if (reader.beginObject()) {
                         for (String c = reader.nextKey(); c != null; c = reader.nextKey()) {
-                            if (c.equals("total_cost_usd")) {
-                                cost = reader.numberOrNaN();
+                            switch (c) {
+                                case "total_cost_usd" -> cost = reader.numberOrNaN();
+                                case "total_duration_ms" -> duration = reader.numberOrNaN();
+                                default -> reader.skipValue();
+                            }
+                        }
+                    }
+                }
+                case "context_window" -> { // the current context, not the whole session
+                    if (reader.beginObject()) {
+                        for (String c = reader.nextKey(); c != null; c = reader.nextKey()) {
+                            if (c.equals("used_percentage")) {
+                                contextUsed = reader.numberOrNaN();
                             } else {
                                 reader.skipValue();
                             }
@@ -47,6 +61,6 @@ record StatusInput(String sessionId, String transcriptPath, String modelId, Stri
                 default -> reader.skipValue();
             }
         }
-        return new StatusInput(sessionId, transcriptPath, modelId, modelName, cost);
+        return new StatusInput(sessionId, transcriptPath, modelId, modelName, cost, duration, contextUsed);
     }
 }

@@ -13,6 +13,8 @@ final class StatusLine {
     static final long FUTURE_SKEW_MILLIS = 5_000;
     /** How far the receiver's session cost may be below Claude Code's and still be the same (rounding): a micro-dollar. */
     static final double SAME_COST_USD = 1e-6;
+    /** The shortest duration a cost per hour is taken over. */
+    static final double MIN_DURATION_MS = 60_000;
     private static final String YELLOW = "\u001b[33m";
     private static final String RED = "\u001b[31m";
     private static final String RESET = "\u001b[0m";
@@ -44,18 +46,23 @@ final class StatusLine {
                 case "tokens" -> tokens(metrics, fresh, behind(input, metrics, fresh), estimatedTokens);
                 case "burn" -> fresh && metrics.tokensPerMinute() >= 0
                         ? "🔥 " + Numbers.grouped(metrics.tokensPerMinute()) + " tok/min" : null;
+                case "hourly" -> hourly(input, sessionCost(input, metrics, fresh));
+                case "context" -> context(input.contextUsedPercent());
                 default -> null;
             };
             if (text == null) {
                 continue;
             }
-            if (segment.equals("today") && "cost".equals(previous)) {
+            // today beside the session's cost, cost per hour beside tokens per minute: one emoji for each pair
+            boolean paired = (segment.equals("today") && "cost".equals(previous))
+                    || (segment.equals("hourly") && "burn".equals(previous));
+            if (paired) {
                 line.append(" / ").append(text);
             } else {
                 if (line.length() > 0) {
                     line.append(" | ");
                 }
-                line.append(segment.equals("today") ? "💰 " : "").append(text);
+                line.append(segment.equals("today") ? "💰 " : segment.equals("hourly") ? "🔥 " : "").append(text);
             }
             previous = segment;
         }
@@ -74,9 +81,32 @@ final class StatusLine {
     }
 
     private static String cost(StatusInput input, Metrics metrics, boolean fresh) {
-        double cost = fresh && !Double.isNaN(metrics.sessionCostUsd()) && !behind(input, metrics, fresh)
-                ? metrics.sessionCostUsd() : input.costUsd();
+        double cost = sessionCost(input, metrics, fresh);
         return Double.isNaN(cost) || cost < 0 ? null : "💰 " + Numbers.dollars(cost) + " session";
+    }
+
+    /** The session's cost as the line shows it: the receiver's while it is fresh and not behind, else Claude Code's. */
+    private static double sessionCost(StatusInput input, Metrics metrics, boolean fresh) {
+        return fresh && !Double.isNaN(metrics.sessionCostUsd()) && !behind(input, metrics, fresh)
+                ? metrics.sessionCostUsd() : input.costUsd();
+    }
+
+    /**
+     * The session's cost per hour of its wall-clock time as Claude Code counts it ({@code cost.total_duration_ms}),
+     * at least a minute, so that a session's first seconds do not show an absurd rate.
+     */
+    private static String hourly(StatusInput input, double cost) {
+        double duration = input.durationMs();
+        if (Double.isNaN(cost) || cost < 0 || Double.isNaN(duration) || duration < 0 || duration > 1e15) {
+            return null;
+        }
+        double rate = cost * 3_600_000 / Math.max(duration, MIN_DURATION_MS);
+        return Numbers.dollars(rate) + "/h";
+    }
+
+    /** The context window's use as Claude Code reports it ({@code context_window.used_percentage}), whole percent. */
+    private static String context(double percent) {
+        return Double.isNaN(percent) || percent < 0 || percent > 1e6 ? null : "🧠 " + Math.round(percent) + "% context";
     }
 
     /** Whether the receiver has less of this session than Claude Code's own cost says was spent. */

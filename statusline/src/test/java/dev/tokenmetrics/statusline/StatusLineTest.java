@@ -189,8 +189,30 @@ class StatusLineTest {
         assertEquals("📊 54,231 tokens (actual) | 🤖 Opus 4.1", line("--format", "tokens,model"));
         assertEquals("🔥 850 tok/min | 💰 $0.35 today", line("--format", "burn, today"));
         assertEquals("🤖 Opus 4.1 | 💰 $0.15 session", line("--format", "model,cost"));
-        assertEquals("⚠ claude-statusline: unknown segment 'price' in --format; use model,cost,today,tokens,burn",
-                line("--format", "model,price"));
+        assertEquals("⚠ claude-statusline: unknown segment 'price' in --format; use "
+                + "model,cost,today,tokens,burn,hourly,context", line("--format", "model,price"));
+    }
+
+    @Test
+    void costPerHourStandsBesideTheBurnRateOverTheSessionsWallClockTime() throws IOException {
+        metricsFile("2026-11-25T09:59:45Z");
+        String halfAnHour = stdin().replace("\"total_duration_ms\":16387", "\"total_duration_ms\":1800000");
+        assertEquals("🔥 850 tok/min / $0.30/h", lineFor(halfAnHour, "--format", "burn,hourly"));
+        assertEquals("🔥 $0.30/h | 🔥 850 tok/min", lineFor(halfAnHour, "--format", "hourly,burn"));
+        assertEquals("🔥 $9.07/h", line("--format", "hourly"), "16 s old: taken over one minute, not 16 s");
+        metricsFile("2026-11-25T09:00:00Z");
+        assertEquals("🔥 $0.30/h", lineFor(halfAnHour, "--format", "burn,hourly"), "stale: Claude Code's cost");
+        assertEquals("🤖 Opus 4.1", lineFor(stdin().replace(",\"total_duration_ms\":16387", ""), "--format",
+                "model,hourly"), "no duration, no rate");
+    }
+
+    @Test
+    void contextWindowUseIsClaudeCodesOwnPercentage() {
+        String stdin = stdin().replace("\"version\"", "\"context_window\":{\"total_input_tokens\":3971,"
+                + "\"context_window_size\":200000,\"used_percentage\":41.5,\"remaining_percentage\":58.5},\"version\"");
+        assertEquals("🤖 Opus 4.1 | 🧠 42% context", lineFor(stdin, "--format", "model,context"));
+        assertEquals("🤖 Opus 4.1", lineFor(stdin.replace("41.5", "null"), "--format", "model,context"));
+        assertEquals("🤖 Opus 4.1", line("--format", "model,context"), "no context_window: left out");
     }
 
     @Test

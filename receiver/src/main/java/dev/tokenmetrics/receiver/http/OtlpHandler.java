@@ -29,11 +29,13 @@ final class OtlpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ExportConsumer consumer;
     private final Responses responses;
     private final int maxDecodedBytes;
+    private final ExportCounts counts;
 
-    OtlpHandler(ExportConsumer consumer, Responses responses, int maxDecodedBytes) {
+    OtlpHandler(ExportConsumer consumer, Responses responses, int maxDecodedBytes, ExportCounts counts) {
         this.consumer = consumer;
         this.responses = responses;
         this.maxDecodedBytes = maxDecodedBytes;
+        this.counts = counts;
     }
 
     @Override
@@ -52,20 +54,26 @@ final class OtlpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     request.headers().get(HttpHeaderNames.CONTENT_ENCODING), maxDecodedBytes);
             stored = consumer.consume(signal, encoding.toWire(body, signal));
         } catch (BodyTooLargeException e) {
+            counts.count(signal, encoding.name(), ExportCounts.Result.TOO_LARGE);
             refuse(ctx, false, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, encoding, path, e.getMessage());
             return;
         } catch (MalformedRequestException e) {
+            counts.count(signal, encoding.name(), ExportCounts.Result.BAD_REQUEST);
             refuse(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, encoding, path, e.getMessage());
             return;
         }
         stored.whenComplete((result, failure) -> {
             if (failure != null) {
+                counts.count(signal, encoding.name(), ExportCounts.Result.UNAVAILABLE);
                 LOG.warning(path + ": export not stored, client told to retry: " + failure.getMessage());
                 responses.error(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE, encoding,
                         "could not store the export; retry later");
                 return;
             }
+            counts.count(signal, encoding.name(),
+                    result.rejected() > 0 ? ExportCounts.Result.PARTIAL : ExportCounts.Result.ACCEPTED);
             if (result.rejected() > 0) {
+                counts.rejected(result.rejected());
                 LOG.info(path + ": rejected " + result.rejected() + " item(s): " + result.errorMessage());
             }
             responses.send(ctx, keepAlive, HttpResponseStatus.OK, encoding.contentType(),

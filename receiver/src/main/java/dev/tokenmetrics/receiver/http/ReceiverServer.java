@@ -21,6 +21,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -33,15 +35,18 @@ public final class ReceiverServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
+    private final ExecutorService scrapes;
 
-    private ReceiverServer(EventLoopGroup group, Channel serverChannel) {
+    private ReceiverServer(EventLoopGroup group, Channel serverChannel, ExecutorService scrapes) {
         this.group = group;
         this.serverChannel = serverChannel;
+        this.scrapes = scrapes;
     }
 
     /** Binds and starts serving; throws {@link java.net.BindException} when the address is taken. */
     public static ReceiverServer start(InetSocketAddress address, ServerLimits limits, ExportConsumer consumer,
-                                       Function<String, Health> health) throws IOException {
+                                       Function<String, Health> health, Scrape metrics, ExportCounts counts)
+            throws IOException {
         var protobuf = new ProtobufEncoding();
         var json = new JsonEncoding();
         var responses = new Responses(json);
@@ -50,7 +55,10 @@ public final class ReceiverServer implements AutoCloseable {
         var router = new RequestRouter(protobuf, json, limits.maxWireBytes());
         var framingGuard = new FramingGuard(responses);
         var healthHandler = new HealthHandler(health, responses);
-        var otlpHandler = new OtlpHandler(consumer, responses, limits.maxDecodedBytes());
+        // One thread renders /metrics: scrapes come every few seconds, and a burst waits its turn.
+        ExecutorService scrapes = Executors.newSingleThreadExecutor(new DefaultThreadFactory("metrics-scrape", true));
+        var metricsHandler = new MetricsHandler(metrics, responses, scrapes);
+        var otlpHandler = new OtlpHandler(consumer, responses, limits.maxDecodedBytes(), counts);
         var errorLogger = new ErrorLogger();
 
         // Daemon threads: a failed shutdown must end the process, not leave it serving nothing forever.
@@ -79,22 +87,26 @@ public final class ReceiverServer implements AutoCloseable {
                         pipeline.addLast("aggregate", new HttpObjectAggregator(limits.maxWireBytes()));
                         pipeline.addLast("framing", framingGuard);
                         pipeline.addLast("health", healthHandler);
+                        pipeline.addLast("metrics", metricsHandler);
                         pipeline.addLast("otlp", otlpHandler);
                         pipeline.addLast("errors", errorLogger);
                     }
                 });
         try {
             Channel channel = bootstrap.bind(address).sync().channel();
-            return new ReceiverServer(group, channel);
+            return new ReceiverServer(group, channel, scrapes);
         } catch (InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            scrapes.shutdownNow();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while binding " + address, e);
         } catch (RuntimeException | Error e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            scrapes.shutdownNow();
             throw e;
         } catch (Exception e) { // bind failures arrive as checked exceptions through sync()
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            scrapes.shutdownNow();
             if (e instanceof IOException io) {
                 throw io;
             }
@@ -115,6 +127,7 @@ public final class ReceiverServer implements AutoCloseable {
     public void close() {
         stopAccepting();
         group.shutdownGracefully(50, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly(1500);
+        scrapes.shutdownNow();
     }
 
     /** Last in the pipeline: whatever went wrong on a connection is one log line, then the connection closes. */

@@ -25,11 +25,13 @@ sealed interface Route permits Route.Page, Route.Export {
 
     /**
      * The daemon's own pages, answered to GET and HEAD. A new page is one constant here, e.g. {@code
-     * METRICS("/metrics")} for Prometheus or {@code SESSIONS("/api/v1/sessions")} for a dashboard; the router learns
-     * it from this list, and the page's handler joins the pipeline in {@link ReceiverServer}.
+     * SESSIONS("/api/v1/sessions")} for a dashboard; the router learns it from this list, and the page's handler
+     * joins the pipeline in {@link ReceiverServer}.
      */
     enum Page implements Route {
-        HEALTH("/health");
+        HEALTH("/health"),
+        /** Prometheus' scrape. */
+        METRICS("/metrics");
 
         private final String path;
 

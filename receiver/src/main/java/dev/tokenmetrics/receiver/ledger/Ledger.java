@@ -1,5 +1,8 @@
 package dev.tokenmetrics.receiver.ledger;
 
+import dev.tokenmetrics.receiver.pricing.Price;
+import dev.tokenmetrics.receiver.pricing.Prices;
+import dev.tokenmetrics.receiver.pricing.TokenCounts;
 import dev.tokenmetrics.receiver.store.AtomicFiles;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -12,7 +15,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 
 /**
@@ -21,6 +28,8 @@ import java.util.StringJoiner;
  * again — an exporter's retry, a journal replayed after a crash, a transcript read again, or the same request seen
  * by telemetry and in a transcript (matched by the API's request-id) — is merged into its row, not added again. Telemetry's figures win over a
  * transcript's (they are what Claude Code billed); a transcript adds what telemetry does not know (cwd, git branch).
+ * What Claude Code's metrics counted beyond a session and model's request rows is kept as that pair's
+ * {@code metrics} rows (see {@link MetricUsage}), so that a session exporting metrics but no log events is whole.
  * Not thread-safe: one writer thread owns a ledger.
  */
 public final class Ledger implements AutoCloseable {
@@ -75,12 +84,16 @@ public final class Ledger implements AutoCloseable {
 
     private static final String UPSERT = upsert();
 
+    private final Path file;
     private final Connection connection;
     private final PreparedStatement upsert;
+    private final MetricUsage metricUsage;
 
-    private Ledger(Connection connection) throws SQLException {
+    private Ledger(Path file, Connection connection) throws SQLException {
+        this.file = file;
         this.connection = connection;
         this.upsert = connection.prepareStatement(UPSERT);
+        this.metricUsage = new MetricUsage(connection);
     }
 
     /** Opens (creating, and migrating to the current schema) the ledger at the path. */
@@ -100,7 +113,7 @@ public final class Ledger implements AutoCloseable {
                 }
                 LedgerSchema.migrate(connection);
                 connection.setAutoCommit(false);
-                return new Ledger(connection);
+                return new Ledger(database.toAbsolutePath(), connection);
             } catch (SQLException | RuntimeException e) {
                 connection.close();
                 throw e;
@@ -132,7 +145,34 @@ public final class Ledger implements AutoCloseable {
 
     /** Records the rows in one transaction: all of them or, on failure, none. */
     public void record(List<LedgerRow> rows) throws IOException {
-        transaction(() -> upsert(rows));
+        record(rows, List.of());
+    }
+
+    /**
+     * Records the rows and what the metrics have counted so far, in one transaction, then brings the {@code metrics}
+     * rows of every session and model concerned up to date (see {@link MetricsReconciliation}).
+     */
+    public void record(List<LedgerRow> rows, List<MetricTotal> metrics) throws IOException {
+        transaction(() -> {
+            upsert(rows);
+            metricUsage.add(metrics);
+            var pairs = new LinkedHashSet<SessionModel>(pairs(rows));
+            metrics.forEach(total -> pairs.add(new SessionModel(total.sessionId(), total.model())));
+            reconcile(pairs);
+        });
+    }
+
+    private static List<SessionModel> pairs(List<LedgerRow> rows) {
+        return rows.stream().map(row -> new SessionModel(row.sessionId(), row.model())).distinct()
+                .toList();
+    }
+
+    /** Replaces the metrics rows of the pairs the metrics have counted for with what they need now. */
+    private void reconcile(Collection<SessionModel> pairs) throws SQLException {
+        List<SessionModel> counted = metricUsage.counted(pairs);
+        if (!counted.isEmpty()) {
+            upsert(metricUsage.reconcile(counted));
+        }
     }
 
     /**
@@ -141,12 +181,24 @@ public final class Ledger implements AutoCloseable {
      */
     public void replaceTranscript(String transcript, List<LedgerRow> rows) throws IOException {
         transaction(() -> {
+            var pairs = new LinkedHashSet<SessionModel>();
+            try (PreparedStatement dropped = connection.prepareStatement(
+                    "SELECT DISTINCT session_id, model FROM requests WHERE transcript = ? AND source = 'transcript'")) {
+                dropped.setString(1, transcript);
+                try (var result = dropped.executeQuery()) {
+                    while (result.next()) {
+                        pairs.add(new SessionModel(result.getString(1), result.getString(2)));
+                    }
+                }
+            }
             try (PreparedStatement delete = connection.prepareStatement(
                     "DELETE FROM requests WHERE transcript = ? AND source = 'transcript'")) {
                 delete.setString(1, transcript);
                 delete.executeUpdate();
             }
             upsert(rows);
+            pairs.addAll(pairs(rows));
+            reconcile(pairs);
         });
     }
 
@@ -168,6 +220,91 @@ public final class Ledger implements AutoCloseable {
                 save.setString(1, state);
                 save.executeUpdate();
             }
+        });
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    /** A telemetry request's model, tokens and exact cost: what prices are learned from. */
+    public interface CostObserver {
+        void observe(String model, TokenCounts tokens, BigDecimal costUsd);
+    }
+
+    /** Gives every telemetry row with an exact cost, except fast mode's (billed at other prices), to the observer. */
+    public void forEachTelemetryCost(CostObserver observer) throws IOException {
+        try (Statement statement = connection.createStatement();
+             var result = statement.executeQuery("SELECT model, input_tokens, output_tokens, cache_read_tokens,"
+                     + " cache_creation_tokens, cache_creation_1h_tokens, cost_usd FROM requests"
+                     + " WHERE source = 'telemetry' AND cost_source = 'exact' AND cost_usd IS NOT NULL"
+                     + " AND coalesce(speed, '') <> 'fast'")) {
+            while (result.next()) {
+                BigDecimal cost;
+                try {
+                    cost = new BigDecimal(result.getString(7));
+                } catch (NumberFormatException e) {
+                    continue; // not written by this program; nothing to learn from
+                }
+                observer.observe(result.getString(1), new TokenCounts(result.getLong(2), result.getLong(3),
+                        result.getLong(4), result.getLong(5), result.getLong(6)), cost);
+            }
+            connection.commit(); // ends the read transaction, which would hold back checkpoints
+        } catch (SQLException e) {
+            throw new IOException("cannot read the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /** The models of transcript rows whose cost is not exact: those re-pricing may change. */
+    public List<String> repriceableModels() throws IOException {
+        try (Statement statement = connection.createStatement();
+             var result = statement.executeQuery("SELECT DISTINCT model FROM requests"
+                     + " WHERE source = 'transcript' AND cost_source <> 'exact'")) {
+            var models = new ArrayList<String>();
+            while (result.next()) {
+                models.add(result.getString(1));
+            }
+            connection.commit(); // ends the read transaction
+            return models;
+        } catch (SQLException e) {
+            throw new IOException("cannot read the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Prices again the transcript rows of the models whose cost is not exact, by each model's rule (learned, else
+     * table, else unpriced: see {@link Prices}); an {@code exact} row is never changed. One UPDATE, one pass over
+     * the table, writing only the rows whose cost changes; the cost computed in SQLite's integers (10^-12 USD) and
+     * written as {@link Price#cost} writes it.
+     */
+    public void reprice(Map<String, Prices.Rule> rules) throws IOException {
+        if (rules.isEmpty()) {
+            return;
+        }
+        var models = new ArrayList<>(rules.keySet());
+        String sql = RepriceSql.update(models.stream().map(rules::get).toList());
+        transaction(() -> {
+            try (PreparedStatement update = connection.prepareStatement(sql)) {
+                for (int i = 0; i < models.size(); i++) {
+                    update.setString(i + 1, models.get(i));
+                }
+                update.executeUpdate();
+            }
+            // A request priced anew changes what the metrics add beyond it: the cost is counted once, not twice.
+            var pairs = new LinkedHashSet<SessionModel>();
+            try (PreparedStatement counted = connection.prepareStatement(
+                    "SELECT DISTINCT session_id FROM metric_usage WHERE model = ?")) {
+                for (String model : models) {
+                    counted.setString(1, model);
+                    try (var result = counted.executeQuery()) {
+                        while (result.next()) {
+                            pairs.add(new SessionModel(result.getString(1), model));
+                        }
+                    }
+                }
+            }
+            reconcile(pairs);
         });
     }
 

@@ -23,9 +23,12 @@ public record LedgerRow(
         Place place,
         String transcript) {
 
-    /** Where a row's figures come from. */
+    /**
+     * Where a row's figures come from: a request's log event, a transcript's message, or (one row per session, model
+     * and day) what Claude Code's metrics counted beyond the other rows of that session and model.
+     */
     public enum Source {
-        TELEMETRY, TRANSCRIPT;
+        TELEMETRY, TRANSCRIPT, METRICS;
 
         String column() {
             return name().toLowerCase();

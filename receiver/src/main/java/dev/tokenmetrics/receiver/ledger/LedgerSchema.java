@@ -11,8 +11,8 @@ import java.util.List;
  */
 final class LedgerSchema {
 
-    /** Migration N takes the schema from version N to N + 1. */
-    private static final List<String> MIGRATIONS = List.of("""
+    /** Version 1: the requests, where the transcripts were read to, the sessions. */
+    private static final String REQUESTS = """
             CREATE TABLE requests (
               key                      TEXT PRIMARY KEY,
               source                   TEXT NOT NULL CHECK (source IN ('telemetry', 'transcript')),
@@ -65,15 +65,231 @@ final class LedgerSchema {
                      sum(cost_usd) AS cost_usd, sum(cost_source = 'unpriced') AS unpriced_requests,
                      max(project) AS project, max(cwd) AS cwd
               FROM requests GROUP BY session_id;
-            """);
+            """;
+
+    /**
+     * Version 2: all-time totals by model, project (the launcher's attribute, else the transcript's cwd) and git
+     * branch, kept equal to the sums over {@code requests} by triggers, so that reading them (Prometheus' scrape)
+     * costs the same whatever the history's length.
+     */
+    private static final String USAGE_TOTALS = """
+            CREATE TABLE usage_totals (
+              model                 TEXT NOT NULL,
+              project               TEXT NOT NULL,
+              git_branch            TEXT NOT NULL,
+              requests              INTEGER NOT NULL,
+              input_tokens          INTEGER NOT NULL,
+              output_tokens         INTEGER NOT NULL,
+              cache_read_tokens     INTEGER NOT NULL,
+              cache_creation_tokens INTEGER NOT NULL,
+              cost_usd              REAL NOT NULL,
+              PRIMARY KEY (model, project, git_branch)
+            ) WITHOUT ROWID;
+            INSERT INTO usage_totals
+              SELECT model, coalesce(project, cwd, ''), coalesce(git_branch, ''), count(*), sum(input_tokens),
+                     sum(output_tokens), sum(cache_read_tokens), sum(cache_creation_tokens), total(cost_usd)
+              FROM requests GROUP BY 1, 2, 3;
+            CREATE TRIGGER usage_totals_insert AFTER INSERT ON requests BEGIN
+              INSERT INTO usage_totals VALUES (new.model, coalesce(new.project, new.cwd, ''),
+                  coalesce(new.git_branch, ''), 1, new.input_tokens, new.output_tokens, new.cache_read_tokens,
+                  new.cache_creation_tokens, coalesce(CAST(new.cost_usd AS REAL), 0))
+                ON CONFLICT (model, project, git_branch) DO UPDATE SET requests = requests + 1,
+                  input_tokens = input_tokens + excluded.input_tokens,
+                  output_tokens = output_tokens + excluded.output_tokens,
+                  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+                  cost_usd = cost_usd + excluded.cost_usd;
+            END;
+            CREATE TRIGGER usage_totals_delete AFTER DELETE ON requests BEGIN
+              UPDATE usage_totals SET requests = requests - 1, input_tokens = input_tokens - old.input_tokens,
+                  output_tokens = output_tokens - old.output_tokens,
+                  cache_read_tokens = cache_read_tokens - old.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens - old.cache_creation_tokens,
+                  cost_usd = cost_usd - coalesce(CAST(old.cost_usd AS REAL), 0)
+                WHERE model = old.model AND project = coalesce(old.project, old.cwd, '')
+                  AND git_branch = coalesce(old.git_branch, '');
+            END;
+            CREATE TRIGGER usage_totals_update AFTER UPDATE ON requests BEGIN
+              UPDATE usage_totals SET requests = requests - 1, input_tokens = input_tokens - old.input_tokens,
+                  output_tokens = output_tokens - old.output_tokens,
+                  cache_read_tokens = cache_read_tokens - old.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens - old.cache_creation_tokens,
+                  cost_usd = cost_usd - coalesce(CAST(old.cost_usd AS REAL), 0)
+                WHERE model = old.model AND project = coalesce(old.project, old.cwd, '')
+                  AND git_branch = coalesce(old.git_branch, '');
+              INSERT INTO usage_totals VALUES (new.model, coalesce(new.project, new.cwd, ''),
+                  coalesce(new.git_branch, ''), 1, new.input_tokens, new.output_tokens, new.cache_read_tokens,
+                  new.cache_creation_tokens, coalesce(CAST(new.cost_usd AS REAL), 0))
+                ON CONFLICT (model, project, git_branch) DO UPDATE SET requests = requests + 1,
+                  input_tokens = input_tokens + excluded.input_tokens,
+                  output_tokens = output_tokens + excluded.output_tokens,
+                  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+                  cost_usd = cost_usd + excluded.cost_usd;
+            END;
+            """;
+
+    /**
+     * Version 3: the {@code metrics} source, {@code metric_usage} (what Claude Code's metrics counted per session,
+     * model and day) and the {@code sessions} view telling request rows from metrics rows. SQLite cannot alter a
+     * CHECK constraint, so {@code requests} is rebuilt, every row kept; its indexes and usage_totals' triggers go
+     * with the old table and are made again. Metrics rows stay out of usage_totals: they shrink as the requests they
+     * stand for arrive, and its counters never go down.
+     */
+    private static final String METRICS = """
+            DROP VIEW sessions;
+            CREATE TABLE requests_v2 (
+              key                      TEXT PRIMARY KEY,
+              source                   TEXT NOT NULL CHECK (source IN ('telemetry', 'transcript', 'metrics')),
+              session_id               TEXT NOT NULL,
+              time_ms                  INTEGER NOT NULL,
+              time                     TEXT GENERATED ALWAYS AS
+                                         (strftime('%Y-%m-%dT%H:%M:%fZ', time_ms / 1000.0, 'unixepoch')) VIRTUAL,
+              model                    TEXT NOT NULL,
+              input_tokens             INTEGER NOT NULL,
+              output_tokens            INTEGER NOT NULL,
+              cache_read_tokens        INTEGER NOT NULL,
+              cache_creation_tokens    INTEGER NOT NULL,
+              cache_creation_5m_tokens INTEGER NOT NULL,
+              cache_creation_1h_tokens INTEGER NOT NULL,
+              cost_usd                 TEXT,
+              cost_source              TEXT NOT NULL
+                                         CHECK (cost_source IN ('exact', 'learned', 'table', 'unpriced')),
+              request_id               TEXT,
+              duration_ms              INTEGER,
+              ttft_ms                  INTEGER,
+              query_source             TEXT,
+              effort                   TEXT,
+              speed                    TEXT,
+              agent_name               TEXT,
+              skill_name               TEXT,
+              prompt_id                TEXT,
+              user_id                  TEXT,
+              organization_id          TEXT,
+              account_uuid             TEXT,
+              terminal                 TEXT,
+              version                  TEXT,
+              project                  TEXT,
+              cwd                      TEXT,
+              git_branch               TEXT,
+              message_id               TEXT,
+              transcript               TEXT
+            );
+            INSERT INTO requests_v2 (key, source, session_id, time_ms, model, input_tokens, output_tokens,
+                cache_read_tokens, cache_creation_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens, cost_usd,
+                cost_source, request_id, duration_ms, ttft_ms, query_source, effort, speed, agent_name, skill_name,
+                prompt_id, user_id, organization_id, account_uuid, terminal, version, project, cwd, git_branch,
+                message_id, transcript)
+              SELECT key, source, session_id, time_ms, model, input_tokens, output_tokens,
+                cache_read_tokens, cache_creation_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens, cost_usd,
+                cost_source, request_id, duration_ms, ttft_ms, query_source, effort, speed, agent_name, skill_name,
+                prompt_id, user_id, organization_id, account_uuid, terminal, version, project, cwd, git_branch,
+                message_id, transcript
+              FROM requests;
+            DROP TABLE requests;
+            ALTER TABLE requests_v2 RENAME TO requests;
+            CREATE INDEX requests_by_time ON requests (time_ms);
+            CREATE INDEX requests_by_session ON requests (session_id, time_ms);
+            CREATE INDEX requests_by_transcript ON requests (transcript) WHERE transcript IS NOT NULL;
+            CREATE TRIGGER usage_totals_insert AFTER INSERT ON requests WHEN new.source != 'metrics' BEGIN
+              INSERT INTO usage_totals VALUES (new.model, coalesce(new.project, new.cwd, ''),
+                  coalesce(new.git_branch, ''), 1, new.input_tokens, new.output_tokens, new.cache_read_tokens,
+                  new.cache_creation_tokens, coalesce(CAST(new.cost_usd AS REAL), 0))
+                ON CONFLICT (model, project, git_branch) DO UPDATE SET requests = requests + 1,
+                  input_tokens = input_tokens + excluded.input_tokens,
+                  output_tokens = output_tokens + excluded.output_tokens,
+                  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+                  cost_usd = cost_usd + excluded.cost_usd;
+            END;
+            CREATE TRIGGER usage_totals_delete AFTER DELETE ON requests WHEN old.source != 'metrics' BEGIN
+              UPDATE usage_totals SET requests = requests - 1, input_tokens = input_tokens - old.input_tokens,
+                  output_tokens = output_tokens - old.output_tokens,
+                  cache_read_tokens = cache_read_tokens - old.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens - old.cache_creation_tokens,
+                  cost_usd = cost_usd - coalesce(CAST(old.cost_usd AS REAL), 0)
+                WHERE model = old.model AND project = coalesce(old.project, old.cwd, '')
+                  AND git_branch = coalesce(old.git_branch, '');
+            END;
+            CREATE TRIGGER usage_totals_update AFTER UPDATE ON requests
+              WHEN old.source != 'metrics' AND new.source != 'metrics' BEGIN
+              UPDATE usage_totals SET requests = requests - 1, input_tokens = input_tokens - old.input_tokens,
+                  output_tokens = output_tokens - old.output_tokens,
+                  cache_read_tokens = cache_read_tokens - old.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens - old.cache_creation_tokens,
+                  cost_usd = cost_usd - coalesce(CAST(old.cost_usd AS REAL), 0)
+                WHERE model = old.model AND project = coalesce(old.project, old.cwd, '')
+                  AND git_branch = coalesce(old.git_branch, '');
+              INSERT INTO usage_totals VALUES (new.model, coalesce(new.project, new.cwd, ''),
+                  coalesce(new.git_branch, ''), 1, new.input_tokens, new.output_tokens, new.cache_read_tokens,
+                  new.cache_creation_tokens, coalesce(CAST(new.cost_usd AS REAL), 0))
+                ON CONFLICT (model, project, git_branch) DO UPDATE SET requests = requests + 1,
+                  input_tokens = input_tokens + excluded.input_tokens,
+                  output_tokens = output_tokens + excluded.output_tokens,
+                  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+                  cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+                  cost_usd = cost_usd + excluded.cost_usd;
+            END;
+            CREATE TABLE metric_usage (
+              session_id            TEXT NOT NULL,
+              model                 TEXT NOT NULL,
+              day                   TEXT NOT NULL,
+              last_time_ms          INTEGER NOT NULL,
+              input_tokens          INTEGER NOT NULL,
+              output_tokens         INTEGER NOT NULL,
+              cache_read_tokens     INTEGER NOT NULL,
+              cache_creation_tokens INTEGER NOT NULL,
+              cost_usd              TEXT NOT NULL,
+              project               TEXT,
+              PRIMARY KEY (session_id, model, day)
+            ) WITHOUT ROWID;
+            CREATE VIEW sessions AS
+              SELECT session_id,
+                     min(time) AS first_request, max(time) AS last_request,
+                     sum(source != 'metrics') AS requests,
+                     sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+                     sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,
+                     sum(cost_usd) AS cost_usd, sum(cost_source = 'unpriced') AS unpriced_requests,
+                     sum(source = 'metrics') AS metrics_rows,
+                     max(project) AS project, max(cwd) AS cwd
+              FROM requests GROUP BY session_id;
+            """;
+
+    /** Migration N takes the schema from version N to N + 1. */
+    private static final List<String> MIGRATIONS = List.of(REQUESTS, USAGE_TOTALS, METRICS);
 
     static final int VERSION = MIGRATIONS.size();
 
     private LedgerSchema() {
     }
 
+    /** A migration's statements: split at a semicolon that ends a line, except inside a trigger's BEGIN ... END. */
+    static List<String> statements(String migration) {
+        var statements = new java.util.ArrayList<String>();
+        var pending = new StringBuilder();
+        for (String piece : migration.split(";\\s*\\n")) {
+            if (piece.isBlank()) {
+                continue;
+            }
+            pending.append(piece);
+            String statement = pending.toString().strip();
+            if (statement.startsWith("CREATE TRIGGER") && !statement.endsWith("END")) {
+                pending.append(";\n");
+                continue;
+            }
+            statements.add(statement);
+            pending.setLength(0);
+        }
+        return statements;
+    }
+
     /** Brings the database to {@link #VERSION}; refuses one written by a newer version of this program. */
     static void migrate(Connection connection) throws SQLException {
+        migrate(connection, VERSION);
+    }
+
+    /** Brings the database to {@code target} (tests build older versions with it to migrate them). */
+    static void migrate(Connection connection, int target) throws SQLException {
         int version;
         try (Statement statement = connection.createStatement();
              var result = statement.executeQuery("PRAGMA user_version")) {
@@ -86,11 +302,9 @@ final class LedgerSchema {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
-            for (int next = version; next < VERSION; next++) {
-                for (String sql : MIGRATIONS.get(next).split(";\\s*\\n")) {
-                    if (!sql.isBlank()) {
-                        statement.execute(sql);
-                    }
+            for (int next = version; next < target; next++) {
+                for (String sql : statements(MIGRATIONS.get(next))) {
+                    statement.execute(sql);
                 }
                 statement.execute("PRAGMA user_version = " + (next + 1));
                 connection.commit();

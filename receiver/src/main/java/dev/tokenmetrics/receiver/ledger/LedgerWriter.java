@@ -1,5 +1,8 @@
 package dev.tokenmetrics.receiver.ledger;
 
+import dev.tokenmetrics.receiver.aggregate.UsageReport;
+import dev.tokenmetrics.receiver.pricing.PriceTable;
+import dev.tokenmetrics.receiver.pricing.Prices;
 import dev.tokenmetrics.receiver.store.Commit;
 import dev.tokenmetrics.receiver.store.CommitListener;
 import dev.tokenmetrics.receiver.store.Problems;
@@ -11,13 +14,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -35,8 +41,13 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     static final int MAX_WAITING = 100_000;
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
     static final Duration IMPORT_EVERY = Duration.ofSeconds(60);
+    static final Duration METRICS_EVERY = Duration.ofSeconds(1);
 
-    private sealed interface Work permits Write, Sync, Import, Stop {
+    private sealed interface Work permits Write, Sync, Import, Stop, Metrics {
+    }
+
+    /** Metric points are held: queued when the first of them is, to wake the writer once. */
+    private record Metrics() implements Work {
     }
 
     private record Import(CompletableFuture<Boolean> done) implements Work {
@@ -53,32 +64,51 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
 
     private final Ledger ledger;
     private final Function<UsageBatch, List<LedgerRow>> rows;
+    private final Supplier<UsageReport> metrics; // the aggregator's report: its exact metric totals
     private final Problems problems;
     private final TranscriptScanner transcripts; // null: no transcript import
+    private final LedgerPricing pricing;
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     // Commits that bring no API request (most: metrics exports) are not queued, so the writer's thread is not woken
-    // for them; these three say how far the ledger is nevertheless complete (see written()).
+    // for each; these say how far the ledger is nevertheless complete (see written()).
     private volatile long writtenThrough; // the writer's: the latest queued commit whose rows are in the ledger
     private volatile long lastQueued; // the committer's: the latest commit queued
     private volatile long lastSeen; // the committer's: the latest commit heard of, queued or not
     private volatile long lastDropped; // the committer's: the first commit dropped for the backlog, 0 if none
     private volatile int holding; // the writer's: commits taken from the queue and not yet written
+    // Metric points are not written per commit: the sessions and models they touched are held (with their latest
+    // point time) and their totals written at most every METRICS_EVERY, so that a flood of metrics exports costs
+    // the ledger one transaction a second, not one per export.
+    private final Object metricsLock = new Object();
+    private Map<SessionModel, Long> heldMetrics = new HashMap<>(); // guarded by metricsLock
+    private volatile long metricsHeldFrom = Long.MAX_VALUE; // the first commit held, MAX_VALUE when none
+    private volatile long metricsWritingFrom = Long.MAX_VALUE; // the writer's: the first commit being written
+    private long lastMetricsWrite; // the writer's, System.nanoTime()
+    private boolean metricsDue; // the writer's: metrics are held, to be written once METRICS_EVERY has passed
 
     /**
-     * Writes the rows of each batch's api_request events (see {@link LedgerRows}) and imports the transcripts under
+     * Writes the rows of each batch's api_request events (see {@link LedgerRows}), what the metrics counted as the
+     * {@code metrics} report's totals say (see {@link MetricTotals}), and imports the transcripts under
      * {@code transcripts}' root (see {@link TranscriptRows}).
+     * Writes the rows of each batch's api_request events (see {@link LedgerRows}) and imports the transcripts under
+     * {@code transcripts}' root (see {@link TranscriptRows}), priced by the prices known then (see
+     * {@link LedgerPricing}, which re-prices earlier rows before an import when they changed).
      */
-    public LedgerWriter(Ledger ledger, TranscriptScanner transcripts, Problems problems) {
-        this(ledger, LedgerRows::of, transcripts, problems);
+    public LedgerWriter(Ledger ledger, Supplier<UsageReport> metrics, TranscriptScanner transcripts,
+                        Problems problems) {
+        this(ledger, LedgerRows::of, metrics, transcripts, problems);
     }
 
-    LedgerWriter(Ledger ledger, Function<UsageBatch, List<LedgerRow>> rows, TranscriptScanner transcripts,
-                 Problems problems) {
+    LedgerWriter(Ledger ledger, Function<UsageBatch, List<LedgerRow>> rows, Supplier<UsageReport> metrics,
+                 TranscriptScanner transcripts, Problems problems) {
         this.ledger = ledger;
         this.rows = rows;
+        this.metrics = metrics;
+        this.lastMetricsWrite = System.nanoTime() - METRICS_EVERY.toNanos(); // the first held metrics are due at once
         this.transcripts = transcripts;
         this.problems = problems;
+        this.pricing = new LedgerPricing(ledger, PriceTable.shipped());
         this.thread = new Thread(this::run, "ledger-writer");
         thread.setDaemon(true);
         thread.start();
@@ -102,16 +132,81 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             queue.add(new Write(commit));
             lastQueued = commit.sequence();
         }
+        holdMetrics(commit);
         lastSeen = commit.sequence(); // after lastQueued: see written()
     }
 
-    /** The latest commit whose requests are in the ledger. */
+    /** The latest commit whose requests and metric totals are in the ledger. */
     public long written() {
-        long seen = lastSeen; // read first: every commit up to it that was queued is queued by now
+        long seen = lastSeen; // read first: every commit up to it that was queued or held is so by now
         long writtenNow = writtenThrough;
         long complete = writtenNow >= lastQueued ? Math.max(seen, writtenNow) : writtenNow;
+        // Held before being written: read in that order, a batch moving from one to the other is seen in either.
+        long metrics = Math.min(metricsHeldFrom, metricsWritingFrom);
+        complete = metrics == Long.MAX_VALUE ? complete : Math.min(complete, metrics - 1);
         long dropped = lastDropped;
         return dropped > 0 ? Math.min(complete, dropped - 1) : complete; // never past what it dropped
+    }
+
+    /** On the committer's thread: holds the sessions and models the commit's metric points touched. */
+    private void holdMetrics(Commit commit) {
+        synchronized (metricsLock) {
+            boolean wasEmpty = heldMetrics.isEmpty();
+            boolean any = false;
+            for (UsageBatch batch : commit.batches()) {
+                any |= MetricTotals.touched(batch, heldMetrics);
+            }
+            if (any && wasEmpty) {
+                metricsHeldFrom = commit.sequence();
+                queue.add(new Metrics());
+            }
+        }
+    }
+
+    /**
+     * Writes the held metric totals, when {@link #METRICS_EVERY} has passed since the last write or {@code now} says
+     * so; otherwise they are due then. True when none are left held.
+     */
+    private boolean writeMetrics(boolean now) {
+        if (!now && System.nanoTime() - lastMetricsWrite < METRICS_EVERY.toNanos()) {
+            metricsDue = true;
+            return false;
+        }
+        Map<SessionModel, Long> touched;
+        long from;
+        synchronized (metricsLock) {
+            if (heldMetrics.isEmpty()) {
+                metricsDue = false;
+                return true;
+            }
+            touched = heldMetrics;
+            from = metricsHeldFrom;
+            metricsWritingFrom = from; // before the held ones are cleared: see written()
+            heldMetrics = new HashMap<>();
+            metricsHeldFrom = Long.MAX_VALUE;
+        }
+        lastMetricsWrite = System.nanoTime();
+        metricsDue = false;
+        try {
+            ledger.record(List.of(), MetricTotals.of(touched, metrics.get()));
+        } catch (IOException | RuntimeException e) {
+            synchronized (metricsLock) { // held again, to be tried with the next ones
+                touched.forEach((pair, time) -> heldMetrics.merge(pair, time, Math::max));
+                metricsHeldFrom = Math.min(metricsHeldFrom, from);
+            }
+            metricsWritingFrom = Long.MAX_VALUE;
+            metricsDue = true;
+            if (problems.report("ledger metrics", "cannot write metric totals to usage.db (" + e.getMessage()
+                    + "); retrying, exports are still counted")) {
+                LOG.severe("ledger: metric totals: " + e.getMessage());
+            }
+            return false;
+        }
+        metricsWritingFrom = Long.MAX_VALUE;
+        if (problems.clear("ledger metrics")) {
+            LOG.info("ledger: writing metric totals again");
+        }
+        return true;
     }
 
     @Override
@@ -162,17 +257,26 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
                 if (!batch.isEmpty()) {
                     wait = Math.min(wait, RETRY_AFTER.toNanos());
                 }
+                if (metricsDue) {
+                    wait = Math.min(wait, Math.max(0, lastMetricsWrite + METRICS_EVERY.toNanos() - System.nanoTime()));
+                }
                 work = wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (work == null) { // time to import, or to try a failed write again
+            if (work == null) { // time to import, to write held metrics, or to try a failed write again
                 write(batch);
+                if (metricsDue) {
+                    writeMetrics(false);
+                }
+            } else if (work instanceof Metrics) {
+                writeMetrics(false);
             } else if (work instanceof Stop) {
                 write(batch);
+                writeMetrics(true);
                 return;
             } else if (work instanceof Sync sync) {
-                sync.done().complete(write(batch) && written() >= sync.sequence() && sync());
+                sync.done().complete(write(batch) && writeMetrics(true) && written() >= sync.sequence() && sync());
             } else if (work instanceof Import request) {
                 request.done().complete(transcripts != null && importTranscripts());
             } else {
@@ -194,9 +298,10 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         try {
             String saved = ledger.transcriptScanState();
             ScanState previous = saved.isEmpty() ? ScanState.EMPTY : ScanState.decode(saved);
+            Prices prices = pricing.update(); // re-prices earlier rows if the prices changed
             ScanResult result = transcripts.scan(previous, update -> {
                 try {
-                    List<LedgerRow> found = TranscriptRows.of(update.chunk());
+                    List<LedgerRow> found = TranscriptRows.of(update.chunk(), prices);
                     if (update.replacesEarlierRows()) {
                         ledger.replaceTranscript(update.transcript().toString(), found);
                     } else if (!found.isEmpty()) {
@@ -236,6 +341,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             }
             if (!all.isEmpty()) {
                 ledger.record(all);
+                pricing.observe(all);
             }
         } catch (IOException | RuntimeException e) {
             if (problems.report("ledger", "cannot write usage.db (" + e.getMessage() + "); retrying, exports are"

@@ -9,6 +9,9 @@ public interface Encoding {
 
     String contentType();
 
+    /** A short name for logs and metrics labels: {@code protobuf} or {@code json}. */
+    String name();
+
     /** A signal's request body as protobuf wire format. */
     byte[] toWire(byte[] body, Signal signal) throws MalformedRequestException;
 

@@ -30,6 +30,12 @@ public final class JsonEncoding implements Encoding {
     private final JsonFactory factory = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build();
+
+    @Override
+    public String name() {
+        return "json";
+    }
+
     @Override
     public String contentType() {
         return "application/json";

@@ -8,6 +8,11 @@ import java.nio.charset.StandardCharsets;
 public final class ProtobufEncoding implements Encoding {
 
     @Override
+    public String name() {
+        return "protobuf";
+    }
+
+    @Override
     public String contentType() {
         return "application/x-protobuf";
     }

@@ -16,7 +16,8 @@ import java.util.logging.Logger;
 /**
  * Keeps the metrics file current: an output, told of each commit; a write follows within
  * {@link #COALESCE}, however many commits arrive meanwhile, and a heartbeat rewrites it every {@link #HEARTBEAT} so
- * its timestamp proves the daemon lives.
+ * its timestamp proves the daemon lives. The statusline's {@link LiveFile} is written right after it, from the same
+ * report, so the two never disagree.
  */
 public final class MetricsFilePublisher implements CommitListener, AutoCloseable {
 
@@ -25,6 +26,7 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     private final MetricsFile file;
+    private final LiveFile live;
     private final Supplier<UsageReport> reports;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "metrics-file");
@@ -36,9 +38,10 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
     private volatile long published; // the latest commit the file written last covers
     private final Problems problems;
 
-    /** Writes what {@code reports} supplies, now and from then on. */
+    /** Writes what {@code reports} supplies, now and from then on, to the file and the live file beside it. */
     public MetricsFilePublisher(MetricsFile file, Supplier<UsageReport> reports, Problems problems) {
         this.file = file;
+        this.live = new LiveFile(LiveFile.besideMetricsFile(file.path()));
         this.reports = reports;
         this.problems = problems;
         scheduler.scheduleWithFixedDelay(this::write, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
@@ -62,14 +65,29 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
     private void write() {
         try {
             long covered = heard; // read before the report, which therefore includes that commit
-            file.write(reports.get());
-            published = Math.max(published, covered);
+            UsageReport report = reports.get();
+            file.write(report);
             if (problems.clear("metrics file")) {
                 LOG.info("writing " + file.path() + " again");
             }
+            writeLive(report); // only after the metrics file, so never newer than it; before published moves on
+            published = Math.max(published, covered);
         } catch (IOException | RuntimeException e) {
             if (problems.report("metrics file", "cannot write " + file.path() + " (" + e + ")")) {
                 LOG.warning("cannot write " + file.path() + ": " + e); // once per distinct failure
+            }
+        }
+    }
+
+    private void writeLive(UsageReport report) {
+        try {
+            live.write(report);
+            if (problems.clear("live file")) {
+                LOG.info("writing " + live.path() + " again");
+            }
+        } catch (IOException | RuntimeException e) {
+            if (problems.report("live file", "cannot write " + live.path() + " (" + e + ")")) {
+                LOG.warning("cannot write " + live.path() + ": " + e);
             }
         }
     }

@@ -74,6 +74,7 @@ public final class UsageStore implements AutoCloseable {
         return thread;
     });
     /** Covered segment files waiting to be reused (see {@link Journal}): filled by the snapshot writer. */
+    private final FsyncTimes fsyncTimes = new FsyncTimes();
     private final ConcurrentLinkedQueue<Path> spareSegments = new ConcurrentLinkedQueue<>();
     private Journal journal; // the committer's; null until the next commit starts a segment
     private long nextSequence; // the committer's
@@ -242,6 +243,11 @@ public final class UsageStore implements AutoCloseable {
         return durable;
     }
 
+    /** How long making each group durable took: what exporters wait for. */
+    public FsyncTimes fsyncTimes() {
+        return fsyncTimes;
+    }
+
     /** How many group commits there have been since the store opened: what an output has caught up with. */
     public long commits() {
         return commits;
@@ -336,7 +342,9 @@ public final class UsageStore implements AutoCloseable {
                 journal = Journal.create(directory, nextSequence, spareSegments.poll(), opener);
                 nextSequence++;
             }
+            long started = System.nanoTime();
             journal.appendDurably(records);
+            fsyncTimes.record(System.nanoTime() - started);
         } catch (IOException e) {
             closeSegment(); // never append behind a write that failed
             if (problems.report("journal", "cannot make exports durable (" + e.getMessage() + "); they are answered"

@@ -49,6 +49,11 @@ class RequestRouterTest {
             "GET,    /health?exclude-launch=L1,     -,                               -,        -,    HEALTH",
             "POST,   /health,                       application/json,                -,        2,    405",
             "DELETE, /health,                       -,                               -,        -,    405",
+            // Prometheus' scrape
+            "GET,    /metrics,                      -,                               -,        -,    METRICS",
+            "HEAD,   /metrics,                      -,                               -,        -,    METRICS",
+            "POST,   /metrics,                      text/plain,                      -,        2,    405",
+            "GET,    /METRICS,                      -,                               -,        -,    404",
             // exports: every signal in both encodings, compressed or not
             "POST,   /v1/metrics,                   application/x-protobuf,          -,        10,   METRICS application/x-protobuf",
             "POST,   /v1/metrics,                   application/json,                -,        10,   METRICS application/json",
@@ -73,7 +78,6 @@ class RequestRouterTest {
             "POST,   /v1/metrics/,                  application/x-protobuf,          -,        10,   404",
             "POST,   /,                             application/x-protobuf,          -,        10,   404",
             "GET,    /,                             -,                               -,        -,    404",
-            "GET,    /metrics,                      -,                               -,        -,    404",
             "GET,    /HEALTH,                       -,                               -,        -,    404",
     })
     void routesOrRefuses(String method, String uri, String contentType, String contentEncoding, String contentLength,

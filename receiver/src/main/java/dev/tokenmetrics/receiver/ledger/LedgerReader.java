@@ -1,0 +1,160 @@
+package dev.tokenmetrics.receiver.ledger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Reads the ledger's totals for scrapes, on a read-only connection of its own: WAL lets it read while the writer
+ * writes. The all-time totals come from {@code usage_totals}, which triggers keep equal to the sums over {@code
+ * requests}, so a scrape costs the same whatever the history's length.
+ * <p>
+ * A request's project and branch are often learned after it is recorded: telemetry sees it first, its transcript
+ * (cwd, git branch) is read within a minute. So that a counter's labels never change under it (Prometheus would read
+ * the drop as a reset), a request whose place is unknown is left out of the totals until it has one or is {@link
+ * #SETTLE} old, when it counts with an empty project and branch.
+ */
+public final class LedgerReader implements AutoCloseable {
+
+    /** Totals per model, project and git branch; the labels of the usage counters. */
+    public record Total(String model, String project, String gitBranch, long input, long output, long cacheRead,
+                        long cacheCreation, double costUsd, long requests) {
+    }
+
+    /** Everything the ledger holds, summed; {@code sessions} counts distinct sessions. */
+    public record Totals(List<Total> byLabels, long sessions) {
+        public Totals {
+            byLabels = List.copyOf(byLabels);
+        }
+    }
+
+    /** Tokens and priced cost of the requests made since an instant. */
+    public record Window(long tokens, double costUsd) {
+    }
+
+    /** How long a request whose place is unknown waits for its transcript: the scan runs every minute. */
+    public static final java.time.Duration SETTLE = java.time.Duration.ofMinutes(3);
+
+    private static final String TOTALS = """
+            SELECT model, project, git_branch, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens,
+                   cost_usd, requests
+            FROM usage_totals WHERE requests > 0 ORDER BY 1, 2, 3""";
+    private static final String UNSETTLED = """
+            SELECT model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_creation_tokens),
+                   total(cost_usd), count(*)
+            FROM requests WHERE time_ms > ? AND project IS NULL AND cwd IS NULL AND source <> 'metrics'
+            GROUP BY model""";
+    private static final String WINDOW = """
+            SELECT total(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens), total(cost_usd)
+            FROM requests WHERE time_ms >= ?""";
+
+    private final Connection connection;
+    private final PreparedStatement totals;
+    private final PreparedStatement unsettled;
+    private final PreparedStatement sessions;
+    private final PreparedStatement window;
+    private final PreparedStatement dataVersion;
+    private long sessionsAtVersion = Long.MIN_VALUE;
+    private long sessionCount;
+
+    private LedgerReader(Connection connection) throws SQLException {
+        this.connection = connection;
+        this.totals = connection.prepareStatement(TOTALS);
+        this.unsettled = connection.prepareStatement(UNSETTLED);
+        this.sessions = connection.prepareStatement("SELECT count(DISTINCT session_id) FROM requests");
+        this.window = connection.prepareStatement(WINDOW);
+        this.dataVersion = connection.prepareStatement("PRAGMA data_version");
+    }
+
+    /** Opens the ledger the writer created, read-only. */
+    public static LedgerReader open(Path database) throws IOException {
+        var config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(5000);
+        try {
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath(),
+                    config.toProperties());
+            try (Statement statement = connection.createStatement();
+                 ResultSet version = statement.executeQuery("PRAGMA user_version")) {
+                if (version.getInt(1) > LedgerSchema.VERSION) {
+                    throw new SQLException("written by a newer version (schema " + version.getInt(1) + ")");
+                }
+                return new LedgerReader(connection);
+            } catch (SQLException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot read the ledger " + database + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The all-time totals at {@code nowMillis}, without the requests still waiting for their place. */
+    public synchronized Totals totals(long nowMillis) throws SQLException {
+        var waiting = new java.util.HashMap<String, Total>();
+        unsettled.setLong(1, nowMillis - SETTLE.toMillis());
+        try (ResultSet result = unsettled.executeQuery()) {
+            while (result.next()) {
+                waiting.put(result.getString(1), new Total(result.getString(1), "", "", result.getLong(2),
+                        result.getLong(3), result.getLong(4), result.getLong(5), result.getDouble(6),
+                        result.getLong(7)));
+            }
+        }
+        var rows = new ArrayList<Total>();
+        try (ResultSet result = totals.executeQuery()) {
+            while (result.next()) {
+                var total = new Total(result.getString(1), result.getString(2), result.getString(3),
+                        result.getLong(4), result.getLong(5), result.getLong(6), result.getLong(7),
+                        result.getDouble(8), result.getLong(9));
+                Total wait = total.project().isEmpty() && total.gitBranch().isEmpty()
+                        ? waiting.get(total.model()) : null;
+                if (wait != null) {
+                    total = new Total(total.model(), "", "", total.input() - wait.input(),
+                            total.output() - wait.output(), total.cacheRead() - wait.cacheRead(),
+                            total.cacheCreation() - wait.cacheCreation(), total.costUsd() - wait.costUsd(),
+                            total.requests() - wait.requests());
+                }
+                if (total.requests() > 0) {
+                    rows.add(total);
+                }
+            }
+        }
+        return new Totals(rows, sessions());
+    }
+
+    /** Distinct sessions, counted again only when the database changed (SQLite's {@code data_version}). */
+    private long sessions() throws SQLException {
+        long version;
+        try (ResultSet result = dataVersion.executeQuery()) {
+            version = result.getLong(1);
+        }
+        if (version != sessionsAtVersion) {
+            try (ResultSet result = sessions.executeQuery()) {
+                sessionCount = result.getLong(1);
+            }
+            sessionsAtVersion = version;
+        }
+        return sessionCount;
+    }
+
+    /** The requests made at or after {@code fromMillis}: an index range, cheap at any history length. */
+    public synchronized Window since(long fromMillis) throws SQLException {
+        window.setLong(1, fromMillis);
+        try (ResultSet result = window.executeQuery()) {
+            return new Window((long) result.getDouble(1), result.getDouble(2));
+        }
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        connection.close();
+    }
+}

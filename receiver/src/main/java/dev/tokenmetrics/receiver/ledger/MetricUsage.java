@@ -1,0 +1,208 @@
+package dev.tokenmetrics.receiver.ledger;
+
+import dev.tokenmetrics.receiver.ledger.LedgerRow.Call;
+import dev.tokenmetrics.receiver.ledger.LedgerRow.CostSource;
+import dev.tokenmetrics.receiver.ledger.LedgerRow.Place;
+import dev.tokenmetrics.receiver.ledger.LedgerRow.Source;
+import dev.tokenmetrics.receiver.ledger.LedgerRow.Tokens;
+import dev.tokenmetrics.receiver.ledger.MetricsReconciliation.Figures;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The ledger's account of Claude Code's metrics ({@code metric_usage}: what they counted per session, model and UTC
+ * day) and the {@code metrics} rows it gives {@code requests}: what the metrics say beyond the per-request rows of
+ * the same session and model (see {@link MetricsReconciliation}). Works inside the ledger's transactions; not
+ * thread-safe.
+ */
+final class MetricUsage {
+
+    private final Connection connection;
+
+    MetricUsage(Connection connection) {
+        this.connection = connection;
+    }
+
+    /**
+     * Counts what each total brings beyond what is already counted for its session and model, on the UTC day of the
+     * total's time. A total is the whole so far, so one seen again (a journal replayed, a retry) brings nothing; one
+     * below what is counted (the receiver forgot the session and counts it anew) brings nothing either.
+     */
+    void add(List<MetricTotal> totals) throws SQLException {
+        try (PreparedStatement counted = connection.prepareStatement("SELECT coalesce(sum(input_tokens), 0),"
+                + " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
+                + " coalesce(sum(cache_creation_tokens), 0), group_concat(cost_usd, ' ')"
+                + " FROM metric_usage WHERE session_id = ? AND model = ?");
+             PreparedStatement add = connection.prepareStatement("INSERT INTO metric_usage (session_id, model, day,"
+                     + " last_time_ms, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd,"
+                     + " project) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                     + " ON CONFLICT (session_id, model, day) DO UPDATE SET"
+                     + " project = coalesce(project, excluded.project),"
+                     + " last_time_ms = max(last_time_ms, excluded.last_time_ms),"
+                     + " input_tokens = input_tokens + excluded.input_tokens,"
+                     + " output_tokens = output_tokens + excluded.output_tokens,"
+                     + " cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,"
+                     + " cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,"
+                     + " cost_usd = excluded.cost_usd")) {
+            for (MetricTotal total : totals) {
+                Figures before = sum(counted, total.sessionId(), total.model());
+                var increase = new Figures(Math.max(0, total.input() - before.input()),
+                        Math.max(0, total.output() - before.output()),
+                        Math.max(0, total.cacheRead() - before.cacheRead()),
+                        Math.max(0, total.cacheCreation() - before.cacheCreation()),
+                        total.costUsd().subtract(before.costUsd()).max(BigDecimal.ZERO));
+                if (increase.isZero()) {
+                    continue;
+                }
+                String day = day(total.time().toEpochMilli());
+                BigDecimal dayCost = dayCost(total.sessionId(), total.model(), day).add(increase.costUsd());
+                int i = 0;
+                add.setString(++i, total.sessionId());
+                add.setString(++i, total.model());
+                add.setString(++i, day);
+                add.setLong(++i, total.time().toEpochMilli());
+                add.setLong(++i, increase.input());
+                add.setLong(++i, increase.output());
+                add.setLong(++i, increase.cacheRead());
+                add.setLong(++i, increase.cacheCreation());
+                add.setString(++i, text(dayCost)); // summed here, exactly: SQLite would add the texts as doubles
+                add.setString(++i, total.project());
+                add.executeUpdate();
+            }
+        }
+    }
+
+    private Figures sum(PreparedStatement counted, String sessionId, String model) throws SQLException {
+        counted.setString(1, sessionId);
+        counted.setString(2, model);
+        try (ResultSet result = counted.executeQuery()) {
+            result.next();
+            return new Figures(result.getLong(1), result.getLong(2), result.getLong(3), result.getLong(4),
+                    decimalSum(result.getString(5)));
+        }
+    }
+
+    private BigDecimal dayCost(String sessionId, String model, String day) throws SQLException {
+        try (PreparedStatement cost = connection.prepareStatement(
+                "SELECT cost_usd FROM metric_usage WHERE session_id = ? AND model = ? AND day = ?")) {
+            cost.setString(1, sessionId);
+            cost.setString(2, model);
+            cost.setString(3, day);
+            try (ResultSet result = cost.executeQuery()) {
+                return result.next() ? new BigDecimal(result.getString(1)) : BigDecimal.ZERO;
+            }
+        }
+    }
+
+    /**
+     * Deletes the {@code metrics} rows of each session and model, and returns the ones they need now, from what the
+     * metrics counted and the per-request rows as they stand. A pair the metrics never counted has none.
+     */
+    List<LedgerRow> reconcile(Collection<SessionModel> pairs) throws SQLException {
+        var rows = new ArrayList<LedgerRow>();
+        try (PreparedStatement metrics = connection.prepareStatement("SELECT day, last_time_ms, input_tokens,"
+                + " output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, project FROM metric_usage"
+                + " WHERE session_id = ? AND model = ?");
+             PreparedStatement requests = connection.prepareStatement("SELECT"
+                     + " strftime('%Y-%m-%d', time_ms / 1000, 'unixepoch') AS day, sum(input_tokens),"
+                     + " sum(output_tokens), sum(cache_read_tokens), sum(cache_creation_tokens),"
+                     + " group_concat(cost_usd, ' ') FROM requests"
+                     + " WHERE session_id = ? AND model = ? AND source != 'metrics' GROUP BY day");
+             PreparedStatement delete = connection.prepareStatement(
+                     "DELETE FROM requests WHERE session_id = ? AND model = ? AND source = 'metrics'")) {
+            for (SessionModel pair : pairs) {
+                var counted = new TreeMap<String, Figures>();
+                var lastTimes = new HashMap<String, Long>();
+                String project = null;
+                metrics.setString(1, pair.sessionId());
+                metrics.setString(2, pair.model());
+                try (ResultSet result = metrics.executeQuery()) {
+                    while (result.next()) {
+                        counted.put(result.getString(1), new Figures(result.getLong(3), result.getLong(4),
+                                result.getLong(5), result.getLong(6), new BigDecimal(result.getString(7))));
+                        lastTimes.put(result.getString(1), result.getLong(2));
+                        project = project != null ? project : result.getString(8);
+                    }
+                }
+                if (counted.isEmpty()) {
+                    continue; // no metrics for it, so no metrics rows
+                }
+                var requested = new HashMap<String, Figures>();
+                requests.setString(1, pair.sessionId());
+                requests.setString(2, pair.model());
+                try (ResultSet result = requests.executeQuery()) {
+                    while (result.next()) {
+                        requested.put(result.getString(1), new Figures(result.getLong(2), result.getLong(3),
+                                result.getLong(4), result.getLong(5), decimalSum(result.getString(6))));
+                    }
+                }
+                delete.setString(1, pair.sessionId());
+                delete.setString(2, pair.model());
+                delete.executeUpdate();
+                SortedMap<String, Figures> excess = MetricsReconciliation.excess(counted, requested);
+                for (var day : excess.entrySet()) {
+                    rows.add(row(pair, day.getKey(), lastTimes.get(day.getKey()), day.getValue(), project));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The pairs among these that the metrics have counted for. */
+    List<SessionModel> counted(Collection<SessionModel> pairs) throws SQLException {
+        var found = new ArrayList<SessionModel>();
+        try (PreparedStatement any = connection.prepareStatement(
+                "SELECT 1 FROM metric_usage WHERE session_id = ? AND model = ? LIMIT 1")) {
+            for (SessionModel pair : pairs) {
+                any.setString(1, pair.sessionId());
+                any.setString(2, pair.model());
+                try (ResultSet result = any.executeQuery()) {
+                    if (result.next()) {
+                        found.add(pair);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** A metrics row: one per session, model and day, dated at the day's latest metric point. */
+    private static LedgerRow row(SessionModel pair, String day, long timeMs, Figures figures, String project) {
+        return new LedgerRow("met:" + pair.sessionId() + "/" + pair.model() + "/" + day, Source.METRICS,
+                pair.sessionId(), Instant.ofEpochMilli(timeMs), pair.model(),
+                new Tokens(figures.input(), figures.output(), figures.cacheRead(), figures.cacheCreation(), 0, 0),
+                new BigDecimal(text(figures.costUsd())), CostSource.EXACT, Call.NONE,
+                new Place(project, null, null, null), null);
+    }
+
+    static String day(long epochMilli) {
+        return LocalDate.ofInstant(Instant.ofEpochMilli(epochMilli), ZoneOffset.UTC).toString();
+    }
+
+    /** Sums costs stored as exact decimal text, space-separated (group_concat), exactly. */
+    private static BigDecimal decimalSum(String costs) {
+        BigDecimal sum = BigDecimal.ZERO;
+        if (costs != null) {
+            for (String cost : costs.split(" ")) {
+                sum = sum.add(new BigDecimal(cost));
+            }
+        }
+        return sum;
+    }
+
+    private static String text(BigDecimal cost) {
+        return cost.signum() == 0 ? "0" : cost.stripTrailingZeros().toPlainString();
+    }
+}

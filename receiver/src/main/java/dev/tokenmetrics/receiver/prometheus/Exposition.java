@@ -1,0 +1,99 @@
+package dev.tokenmetrics.receiver.prometheus;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Writes families in Prometheus' text format (0.0.4) or, when the scraper asks for it, OpenMetrics 1.0. The two
+ * differ in what this receiver uses only in that OpenMetrics names a counter's family without {@code _total}, states
+ * units, and ends with {@code # EOF}.
+ */
+public final class Exposition {
+
+    public static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    public static final String OPEN_METRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    private Exposition() {
+    }
+
+    /** Whether an Accept header asks for OpenMetrics (Prometheus sends it first, text as a fallback). */
+    public static boolean wantsOpenMetrics(String accept) {
+        return accept != null && accept.contains("application/openmetrics-text");
+    }
+
+    public static byte[] write(List<Family> families, boolean openMetrics) {
+        var out = new StringBuilder(4096);
+        for (Family family : families) {
+            if (family.samples().isEmpty() && !openMetrics) {
+                continue;
+            }
+            String head = openMetrics || family.type() != Family.Type.COUNTER ? family.name() : family.name() + "_total";
+            out.append("# HELP ").append(head).append(' ');
+            escapeHelp(family.help(), out);
+            out.append('\n');
+            out.append("# TYPE ").append(head).append(' ')
+                    .append(family.type().text).append('\n');
+            if (openMetrics && family.unit() != null && family.name().endsWith("_" + family.unit())) {
+                out.append("# UNIT ").append(head).append(' ').append(family.unit()).append('\n');
+            }
+            for (Sample sample : family.samples()) {
+                out.append(family.name()).append(sample.suffix());
+                List<String> labels = sample.labels();
+                if (!labels.isEmpty()) {
+                    out.append('{');
+                    for (int i = 0; i < labels.size(); i += 2) {
+                        if (i > 0) {
+                            out.append(',');
+                        }
+                        out.append(labels.get(i)).append("=\"");
+                        escapeLabel(labels.get(i + 1), out);
+                        out.append('"');
+                    }
+                    out.append('}');
+                }
+                out.append(' ').append(number(sample.value())).append('\n');
+            }
+        }
+        if (openMetrics) {
+            out.append("# EOF\n");
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whole numbers without a fraction (exact up to 2^53), others as Java's shortest round-trip form. */
+    static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "+Inf" : "-Inf";
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 9.007199254740992E15) {
+            return Long.toString((long) value);
+        }
+        return Double.toString(value);
+    }
+
+    private static void escapeLabel(String value, StringBuilder out) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    private static void escapeHelp(String help, StringBuilder out) {
+        for (int i = 0; i < help.length(); i++) {
+            char c = help.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                default -> out.append(c);
+            }
+        }
+    }
+}
