@@ -2,7 +2,7 @@
 # Export interval and statusline refresh benchmark (issue 14): the CPU that Claude Code's OTLP export interval and
 # the statusLine refreshInterval cost, on the real Claude Code TUI (under tmux) against a stand-in Messages API and
 # the real receiver (scripts/token-metrics-receiver, the launcher's flags). Each configuration gets a fresh HOME,
-# receiver and Claude Code, 15 s to settle after its prompt shows, then CPU time (user + system, from /proc) over
+# receiver and Claude Code, one prompt and 15 s to settle after its prompt shows, then CPU time (user + system, from /proc) over
 # an idle window (nothing typed) and a busy window (a prompt every 5 s): Claude Code itself, the statusline runs it
 # started (its reaped children), and the receiver. Figures are CPU milliseconds per minute of wall time
 # (600 = 1% of one core). The floor, in the same run: Claude Code with telemetry off and no statusLine.
@@ -113,7 +113,10 @@ for config in "${configs[@]}"; do
   tmux -L "$socket" -f /dev/null new-session -d -s main -x 200 -y 50 -c "$project" env -i "${env[@]}" "$claude"
   cc_pid="$(tmux -L "$socket" display -p -t main '#{pane_pid}')"
   for _ in $(seq 600); do screen | grep -q '❯' && break; sleep 0.1; done
-  sleep 15 # start-up work (first exports, caches) is not what is measured
+  # One answer first, so that idle is a session in use (in the metrics file), not one never prompted; then the
+  # start-up work (first exports, caches) settles, which is not what is measured.
+  prompt
+  sleep 15
   idle="$(window idle)"
   busy="$(window busy)"
   read -r idle_cc _ _ <<<"$idle"

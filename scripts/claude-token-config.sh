@@ -8,7 +8,7 @@
 # It sets CLAUDE_CODE_ENABLE_TELEMETRY, OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER, OTEL_EXPORTER_OTLP_PROTOCOL
 # (http/protobuf: Claude Code's own default, and the receiver's fastest encoding), OTEL_EXPORTER_OTLP_ENDPOINT,
 # OTEL_METRIC_EXPORT_INTERVAL and OTEL_LOGS_EXPORT_INTERVAL (1000 ms, or CLAUDE_TOKEN_METRICS_INTERVAL: an answer's
-# tokens reach the statusline within about a second, for under 0.5% of a core; docs/PERFORMANCE.md) and
+# tokens reach the statusline within about a second, for about 2% of a core; docs/PERFORMANCE.md) and
 # OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative (after a receiver outage, the next export carries
 # everything since the session's process started, so nothing is missing). When OTLP
 # already points at another collector it leaves telemetry as you set it. Honours CLAUDE_TOKEN_METRICS_PORT and
