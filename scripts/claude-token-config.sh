@@ -7,7 +7,8 @@
 #
 # It sets CLAUDE_CODE_ENABLE_TELEMETRY, OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER, OTEL_EXPORTER_OTLP_PROTOCOL
 # (http/protobuf: Claude Code's own default, and the receiver's fastest encoding), OTEL_EXPORTER_OTLP_ENDPOINT,
-# OTEL_METRIC_EXPORT_INTERVAL and OTEL_LOGS_EXPORT_INTERVAL (5000 ms, or CLAUDE_TOKEN_METRICS_INTERVAL) and
+# OTEL_METRIC_EXPORT_INTERVAL and OTEL_LOGS_EXPORT_INTERVAL (1000 ms, or CLAUDE_TOKEN_METRICS_INTERVAL: an answer's
+# tokens reach the statusline within about a second, for about 2% of a core; docs/PERFORMANCE.md) and
 # OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative (after a receiver outage, the next export carries
 # everything since the session's process started, so nothing is missing). When OTLP
 # already points at another collector it leaves telemetry as you set it. Honours CLAUDE_TOKEN_METRICS_PORT and
@@ -32,7 +33,7 @@ _ctm_unset() {
 
 _ctm_apply() {
   local tracking="${CLAUDE_TOKEN_TRACKING:-1}" port="${CLAUDE_TOKEN_METRICS_PORT:-4318}"
-  local interval="${CLAUDE_TOKEN_METRICS_INTERVAL:-5000}" endpoint
+  local interval="${CLAUDE_TOKEN_METRICS_INTERVAL:-1000}" endpoint
   export CLAUDE_TOKEN_TRACKING="$tracking" # the statusline, a child of Claude Code, reads it too
   if [ "$tracking" = 0 ]; then
     _ctm_unset

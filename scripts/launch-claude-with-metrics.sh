@@ -3,6 +3,7 @@
 # receiver, for this one process only. Starts the receiver if needed, labels the session with the project (git
 # top-level directory name, else the directory name) and git branch, returns claude's exit code, and afterwards
 # stops the receiver only if it started it and no other session is still exporting.
+# Claude Code exports every 1000 ms (CLAUDE_TOKEN_METRICS_INTERVAL overrides; docs/PERFORMANCE.md says why).
 # CLAUDE_TOKEN_TRACKING=0 runs claude untouched. CLAUDE_CODE_BIN names the claude executable (default: claude).
 set -euo pipefail
 self="${BASH_SOURCE[0]}" # resolved through the ~/.local/bin symlinks the installer makes
@@ -55,8 +56,8 @@ if [ -n "${OTEL_RESOURCE_ATTRIBUTES:-}" ]; then attributes="$OTEL_RESOURCE_ATTRI
 set +e
 CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp \
   OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$CTM_PORT" \
-  OTEL_METRIC_EXPORT_INTERVAL="${CLAUDE_TOKEN_METRICS_INTERVAL:-5000}" \
-  OTEL_LOGS_EXPORT_INTERVAL="${CLAUDE_TOKEN_METRICS_INTERVAL:-5000}" \
+  OTEL_METRIC_EXPORT_INTERVAL="${CLAUDE_TOKEN_METRICS_INTERVAL:-1000}" \
+  OTEL_LOGS_EXPORT_INTERVAL="${CLAUDE_TOKEN_METRICS_INTERVAL:-1000}" \
   OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative \
   OTEL_RESOURCE_ATTRIBUTES="$attributes" "$claude" "$@"
 status=$?

@@ -83,6 +83,25 @@ class ScriptsTest {
                 + "eval echo \"$v=\\$$v\"; else echo \"$v unset\"; fi; done";
     }
 
+    @Test
+    void theLauncherExportsEverySecondUnlessTheIntervalIsOverridden() throws Exception {
+        Path claude = home.resolve("fake-claude");
+        Files.writeString(claude, "#!/bin/sh\n" + printVars() + "\n");
+        assertTrue(claude.toFile().setExecutable(true));
+        String launch = Shell.SCRIPTS.resolve("launch-claude-with-metrics.sh").toString();
+
+        var byDefault = Shell.run(Shell.require("bash"), home, env("CLAUDE_CODE_BIN", claude.toString()), launch);
+        assertEquals(0, byDefault.exitCode(), byDefault.both());
+        assertTrue(byDefault.out().contains("OTEL_METRIC_EXPORT_INTERVAL=1000"), byDefault.out());
+        assertTrue(byDefault.out().contains("OTEL_LOGS_EXPORT_INTERVAL=1000"), byDefault.out());
+
+        var overridden = Shell.run(Shell.require("bash"), home, env("CLAUDE_CODE_BIN", claude.toString(),
+                "CLAUDE_TOKEN_METRICS_INTERVAL", "5000"), launch);
+        assertEquals(0, overridden.exitCode(), overridden.both());
+        assertTrue(overridden.out().contains("OTEL_METRIC_EXPORT_INTERVAL=5000"), overridden.out());
+        assertTrue(overridden.out().contains("OTEL_LOGS_EXPORT_INTERVAL=5000"), overridden.out());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"bash", "zsh"})
     void trackingOnExportsTheTelemetryVariablesAndStartsTheReceiver(String shell) throws Exception {
@@ -96,8 +115,8 @@ class ScriptsTest {
         assertTrue(out.contains("OTEL_LOGS_EXPORTER=otlp"), out);
         assertTrue(out.contains("OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"), out);
         assertTrue(out.contains("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:" + port), out);
-        assertTrue(out.contains("OTEL_METRIC_EXPORT_INTERVAL=5000"), out);
-        assertTrue(out.contains("OTEL_LOGS_EXPORT_INTERVAL=5000"), out);
+        assertTrue(out.contains("OTEL_METRIC_EXPORT_INTERVAL=1000"), out);
+        assertTrue(out.contains("OTEL_LOGS_EXPORT_INTERVAL=1000"), out);
         assertTrue(out.contains("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative"), out);
         assertTrue(awaitHealth().contains("\"service\":\"claude-token-metrics-receiver\""), "started in the background");
     }

@@ -26,7 +26,13 @@ import java.util.Arrays;
 public final class ClaudeSettings {
 
     static final int EXIT_OTHER_STATUSLINE = 3;
-    static final int REFRESH_SECONDS = 5;
+    /**
+     * Claude Code re-runs the statusLine every this many seconds besides its own events (its minimum is 1). With the
+     * shell integration's 1 s export interval, 1 s puts an answer's tokens on the row in about 1 s at the median and
+     * 1.3 s at worst (2 s: 1.15 s, up to 2.8 s); a run on the statusline's fast path costs ~4 ms of CPU, so the
+     * second run a second adds about 0.2 % of a core (docs/PERFORMANCE.md).
+     */
+    static final int REFRESH_SECONDS = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ClaudeSettings() {

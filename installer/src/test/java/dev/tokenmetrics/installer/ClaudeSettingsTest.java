@@ -39,7 +39,7 @@ class ClaudeSettingsTest {
         assertEquals(0, run("install", settings().toString(), OURS));
         assertEquals(OURS, json().path("statusLine").path("command").asText());
         assertEquals("command", json().path("statusLine").path("type").asText());
-        assertEquals(5, json().path("statusLine").path("refreshInterval").asInt());
+        assertEquals(1, json().path("statusLine").path("refreshInterval").asInt(), "seconds: docs/PERFORMANCE.md");
         assertFalse(Files.exists(ClaudeSettings.backupOf(settings())), "no file before, so no backup");
 
         assertEquals(0, run("uninstall", settings().toString(), OURS));

@@ -46,8 +46,9 @@ public final class LedgerImportBench {
         long start = System.nanoTime();
         double[] rescanMs = new double[rescans];
         long firstAndOneRescan;
-        try (var writer = new LedgerWriter(Ledger.open(database),
-                new TranscriptScanner(projects, new TranscriptReader(), threads), problems)) {
+        try (var writer = new LedgerWriter(Ledger.open(database), () -> {
+            throw new IllegalStateException("a transcript import has no metrics");
+        }, new TranscriptScanner(projects, new TranscriptReader(), threads), problems)) {
             require(writer.importTranscriptsNow(TIMEOUT), problems);
             firstAndOneRescan = System.nanoTime() - start;
             for (int i = 0; i < rescans; i++) {
