@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # /metrics benchmark: what a scrape costs with a year of heavy use in the ledger (500,000 requests, 250 label sets:
 # 1,000 token series, 1,500 usage series in all), server time and bytes, in both formats; and whether scraping
-# every second slows the exports (wrk flat out, runs with and without a scraper, interleaved, medians).
+# every second slows the exports (wrk flat out, runs with and without a scraper, interleaved, medians), per encoding.
 # Usage: bench/prometheus-bench.sh [seconds per export run, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,21 +57,24 @@ scrape() {
 scrape "text format" "text/plain"
 scrape "OpenMetrics" "application/openmetrics-text;version=1.0.0"
 
-# Exports flat out (protobuf, 16 connections), alternately with and without a scrape every second.
+# Exports flat out (16 connections), alternately with and without a scrape every second, in each encoding.
 exports() {
-  BENCH_BODIES="$work/bodies.pb" BENCH_THREADS=2 BENCH_CONTENT_TYPE=application/x-protobuf BENCH_CONTENT_ENCODING="" \
+  BENCH_BODIES="$work/$1" BENCH_THREADS=2 BENCH_CONTENT_TYPE="$2" BENCH_CONTENT_ENCODING="" \
     BENCH_PAUSE_MS=0 wrk -t2 -c16 -d"${seconds}s" -s bench/otlp-post.lua "http://127.0.0.1:$port" \
     | awk '/Requests\/sec/ {print $2}'
 }
-without=""; with=""
-exports >/dev/null # warm-up
-for _ in 1 2 3; do
-  without+="$(exports)"$'\n'
-  (while sleep 1; do curl -s -o /dev/null "$url"; done) &
-  scraper=$!
-  with+="$(exports)"$'\n'
-  kill "$scraper"; wait "$scraper" 2>/dev/null || true; scraper=""
+for encoding in "protobuf bodies.pb application/x-protobuf" "json bodies.json application/json"; do
+  read -r name bodies type <<<"$encoding"
+  without=""; with=""
+  exports "$bodies" "$type" >/dev/null # warm-up
+  for _ in 1 2 3; do
+    without+="$(exports "$bodies" "$type")"$'\n'
+    (while sleep 1; do curl -s -o /dev/null "$url"; done) &
+    scraper=$!
+    with+="$(exports "$bodies" "$type")"$'\n'
+    kill "$scraper"; wait "$scraper" 2>/dev/null || true; scraper=""
+  done
+  printf 'exports/s, %s, flat out: %.0f without scraping, %.0f scraped every second (medians of 3; ratio %.3f)\n' \
+    "$name" "$(median <<<"$without")" "$(median <<<"$with")" \
+    "$(awk -v a="$(median <<<"$with")" -v b="$(median <<<"$without")" 'BEGIN { print a / b }')"
 done
-printf 'exports/s, protobuf, flat out: %.0f without scraping, %.0f scraped every second (medians of 3; ratio %.3f)\n' \
-  "$(median <<<"$without")" "$(median <<<"$with")" \
-  "$(awk -v a="$(median <<<"$with")" -v b="$(median <<<"$without")" 'BEGIN { print a / b }')"

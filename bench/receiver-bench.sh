@@ -95,16 +95,17 @@ run "http/json" "$port" "$pid" bodies.json application/json ""
 # Logs and metrics mixed, as Claude Code sends them (a metrics and a logs export every interval; each logs export
 # carries an api_request event, a ledger row): two clients at once, half the connections each, three runs.
 mixed() {
-  local rps="" p99="" requests=0 ticks out_metrics out_logs
+  local rps="" p99="" requests=0 ticks out_metrics out_logs metrics_client
   ticks="$(cpu_ticks "$pid")"
   for _ in 1 2 3; do
     BENCH_BODIES="$work/bodies.pb" BENCH_THREADS=1 BENCH_CONTENT_TYPE=application/x-protobuf BENCH_PAUSE_MS=0 \
       wrk -t1 -c$((connections / 2)) -d"${seconds}s" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port" \
       >"$work/mixed-metrics.out" &
+    metrics_client=$!
     BENCH_BODIES="$work/logs.pb" BENCH_PATH=/v1/logs BENCH_THREADS=1 BENCH_CONTENT_TYPE=application/x-protobuf \
       BENCH_PAUSE_MS=0 wrk -t1 -c$((connections / 2)) -d"${seconds}s" --latency -s bench/otlp-post.lua \
       "http://127.0.0.1:$port" >"$work/mixed-logs.out"
-    wait
+    wait "$metrics_client"
     out_metrics="$(cat "$work/mixed-metrics.out")"
     out_logs="$(cat "$work/mixed-logs.out")"
     rps+="$(awk '/Requests\/sec/ {s += $2} END {print s}' "$work/mixed-metrics.out" "$work/mixed-logs.out")"$'\n'
