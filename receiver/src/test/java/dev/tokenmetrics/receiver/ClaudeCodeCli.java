@@ -55,7 +55,13 @@ public final class ClaudeCodeCli {
      */
     public static JsonNode print(Path claude, Path home, String apiBaseUrl, int receiverPort, String prompt,
                                  Map<String, String> extraEnv) throws IOException, InterruptedException {
-        Path project = Files.createDirectories(home.resolve("project"));
+        return print(claude, home, Files.createDirectories(home.resolve("project")), apiBaseUrl, receiverPort, prompt,
+                extraEnv);
+    }
+
+    /** As {@link #print(Path, Path, String, int, String, Map)}, run in {@code project} (its cwd, its git branch). */
+    public static JsonNode print(Path claude, Path home, Path project, String apiBaseUrl, int receiverPort,
+                                 String prompt, Map<String, String> extraEnv) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(claude.toString(), "-p", prompt, "--output-format", "json"));
         var builder = new ProcessBuilder(command).directory(project.toFile());
         Map<String, String> env = builder.environment();

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -162,28 +161,8 @@ class ClaudeCodeReportsTest {
     private Run run(Path claude, StandInMessagesApi api, RunningReceiver receiver, Path directory, String branch)
             throws Exception {
         long before = api.servedTotal();
-        var builder = new ProcessBuilder(claude.toString(), "-p", "say hi", "--output-format", "json")
-                .directory(directory.toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(key -> key.startsWith("OTEL_") || key.startsWith("ANTHROPIC_")
-                || key.startsWith("CLAUDE_"));
-        var settings = new HashMap<String, String>(Map.of("HOME", home.toString(), "ANTHROPIC_BASE_URL",
-                api.baseUrl(), "ANTHROPIC_API_KEY", "sk-ant-test", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1",
-                "CLAUDE_CODE_ENABLE_TELEMETRY", "1", "OTEL_METRICS_EXPORTER", "otlp", "OTEL_LOGS_EXPORTER", "otlp",
-                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + receiver.port(),
-                "OTEL_METRIC_EXPORT_INTERVAL", "1000"));
-        settings.put("OTEL_LOGS_EXPORT_INTERVAL", "1000");
-        env.putAll(settings);
-        Path stdout = home.resolve("claude.out");
-        Path stderr = home.resolve("claude.err");
-        Process process = builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("claude did not finish: " + Files.readString(stderr));
-        }
-        String out = Files.readString(stdout, StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), () -> "claude failed: " + out);
-        JsonNode result = JSON.readTree(out);
+        JsonNode result = ClaudeCodeCli.print(claude, home, directory, api.baseUrl(), receiver.port(), "say hi",
+                Map.of());
         String session = result.path("session_id").asText();
         // the session's requests are in the ledger once the receiver has published every export so far
         receiver.awaitPublished();
