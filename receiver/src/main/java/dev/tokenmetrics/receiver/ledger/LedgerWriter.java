@@ -90,8 +90,6 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     /**
      * Writes the rows of each batch's api_request events (see {@link LedgerRows}), what the metrics counted as the
      * {@code metrics} report's totals say (see {@link MetricTotals}), and imports the transcripts under
-     * {@code transcripts}' root (see {@link TranscriptRows}).
-     * Writes the rows of each batch's api_request events (see {@link LedgerRows}) and imports the transcripts under
      * {@code transcripts}' root (see {@link TranscriptRows}), priced by the prices known then (see
      * {@link LedgerPricing}, which re-prices earlier rows before an import when they changed).
      */
