@@ -1,5 +1,7 @@
 package dev.tokenmetrics.receiver;
 
+import dev.tokenmetrics.receiver.aggregate.Usage;
+import dev.tokenmetrics.receiver.aggregate.UsageReport;
 import dev.tokenmetrics.receiver.http.ExportCounts;
 import dev.tokenmetrics.receiver.http.Health;
 import dev.tokenmetrics.receiver.http.ReceiverServer;
@@ -7,6 +9,7 @@ import dev.tokenmetrics.receiver.ledger.Ledger;
 import dev.tokenmetrics.receiver.ledger.LedgerReader;
 import dev.tokenmetrics.receiver.ledger.LedgerWriter;
 import dev.tokenmetrics.receiver.prometheus.ReceiverMetrics;
+import dev.tokenmetrics.receiver.publish.LedgerFilledReports;
 import dev.tokenmetrics.receiver.publish.MetricsFile;
 import dev.tokenmetrics.receiver.publish.MetricsFilePublisher;
 import dev.tokenmetrics.receiver.store.AtomicFiles;
@@ -20,13 +23,18 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -77,15 +85,19 @@ final class Daemon implements AutoCloseable {
         var outputs = new ArrayList<AutoCloseable>();
         try {
             // Outputs plug into the store as listeners of its commits.
-            var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), store::report, problems);
-            store.addListener(publisher);
-            outputs.add(publisher);
             Path database = config.stateDir().resolve("usage.db");
             Optional<LedgerWriter> ledger = openLedger(database,
                     new TranscriptScanner(config.transcripts(), new TranscriptReader()), store, problems);
             ledger.ifPresent(outputs::add);
             Optional<LedgerReader> ledgerReader = ledger.isEmpty() ? Optional.empty() : openReader(database, problems);
             ledgerReader.ifPresent(outputs::add);
+            // The metrics file's sessions, filled from the ledger where it knows more than telemetry delivered.
+            Supplier<UsageReport> reports = ledgerReader.<Supplier<UsageReport>>map(reader ->
+                    new LedgerFilledReports(store::report, ids -> sessionTotals(reader, ids), clock.getZone()))
+                    .orElse(store::report);
+            var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), reports, problems);
+            store.addListener(publisher);
+            outputs.add(publisher); // closed first: its last write still reads the ledger
             var exports = new ExportCounts();
             Instant startedAt = clock.instant();
             var prometheus = new ReceiverMetrics(ledgerReader, exports, () -> new ReceiverMetrics.Health(version(),
@@ -137,6 +149,17 @@ final class Daemon implements AutoCloseable {
         }
         store.addListener(writer);
         return Optional.of(writer);
+    }
+
+    private static Map<String, Usage> sessionTotals(LedgerReader reader, Collection<String> ids) {
+        try {
+            var totals = new HashMap<String, Usage>();
+            reader.sessions(ids).forEach((id, total) -> totals.put(id, LedgerFilledReports.usage(total.input(),
+                    total.output(), total.cacheRead(), total.cacheCreation(), total.costUsd())));
+            return totals;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** The scrapes' own read-only view of the ledger; without it /metrics shows the receiver's health alone. */

@@ -102,7 +102,13 @@ public final class RunningReceiver implements AutoCloseable {
 
     /** Waits until the metrics file satisfies the condition (it is rewritten 200 ms after a change). */
     public JsonNode awaitMetrics(Predicate<JsonNode> condition) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        return awaitMetrics(condition, Duration.ofSeconds(10));
+    }
+
+    /** As {@link #awaitMetrics(Predicate)}, for as long as given (the heartbeat rewrites the file every 15 s). */
+    public JsonNode awaitMetrics(Predicate<JsonNode> condition, Duration patience)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
         JsonNode metrics = metrics();
         while (metrics == null || !condition.test(metrics)) {
             if (System.nanoTime() > deadline) {

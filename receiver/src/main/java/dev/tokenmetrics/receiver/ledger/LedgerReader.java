@@ -9,7 +9,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -40,6 +43,10 @@ public final class LedgerReader implements AutoCloseable {
     public record Window(long tokens, double costUsd) {
     }
 
+    /** A session's sums over every row the ledger holds for it (requests and what the metrics add). */
+    public record SessionTotal(long input, long output, long cacheRead, long cacheCreation, double costUsd) {
+    }
+
     /** How long a request whose place is unknown waits for its transcript: the scan runs every minute. */
     public static final java.time.Duration SETTLE = java.time.Duration.ofMinutes(3);
 
@@ -64,6 +71,10 @@ public final class LedgerReader implements AutoCloseable {
     private final PreparedStatement dataVersion;
     private long sessionsAtVersion = Long.MIN_VALUE;
     private long sessionCount;
+    private static final int SESSIONS_PER_QUERY = 500;
+    private long sessionTotalsAtVersion = Long.MIN_VALUE;
+    private List<String> sessionTotalsOf = List.of();
+    private Map<String, SessionTotal> sessionTotals = Map.of();
 
     private LedgerReader(Connection connection) throws SQLException {
         this.connection = connection;
@@ -132,10 +143,7 @@ public final class LedgerReader implements AutoCloseable {
 
     /** Distinct sessions, counted again only when the database changed (SQLite's {@code data_version}). */
     private long sessions() throws SQLException {
-        long version;
-        try (ResultSet result = dataVersion.executeQuery()) {
-            version = result.getLong(1);
-        }
+        long version = dataVersion();
         if (version != sessionsAtVersion) {
             try (ResultSet result = sessions.executeQuery()) {
                 sessionCount = result.getLong(1);
@@ -150,6 +158,57 @@ public final class LedgerReader implements AutoCloseable {
         window.setLong(1, fromMillis);
         try (ResultSet result = window.executeQuery()) {
             return new Window((long) result.getDouble(1), result.getDouble(2));
+        }
+    }
+
+    /**
+     * The ledger's totals of the sessions named; those it has no row of are left out. Read again only when the
+     * database changed since the last read of the same sessions (the metrics file is written up to five times a
+     * second under load).
+     */
+    public synchronized Map<String, SessionTotal> sessions(Collection<String> ids) throws SQLException {
+        long version = dataVersion();
+        if (version == sessionTotalsAtVersion && ids.equals(sessionTotalsOf)) {
+            return sessionTotals;
+        }
+        var totals = new HashMap<String, SessionTotal>();
+        var chunk = new ArrayList<String>(SESSIONS_PER_QUERY);
+        for (String id : ids) {
+            chunk.add(id);
+            if (chunk.size() == SESSIONS_PER_QUERY) {
+                readSessions(chunk, totals);
+                chunk.clear();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            readSessions(chunk, totals);
+        }
+        sessionTotalsAtVersion = version;
+        sessionTotalsOf = List.copyOf(ids);
+        sessionTotals = Map.copyOf(totals);
+        return sessionTotals;
+    }
+
+    private void readSessions(List<String> ids, Map<String, SessionTotal> into) throws SQLException {
+        String sql = "SELECT session_id, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),"
+                + " sum(cache_creation_tokens), total(cost_usd) FROM requests WHERE session_id IN ("
+                + "?, ".repeat(ids.size() - 1) + "?) GROUP BY session_id";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < ids.size(); i++) {
+                statement.setString(i + 1, ids.get(i));
+            }
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    into.put(result.getString(1), new SessionTotal(result.getLong(2), result.getLong(3),
+                            result.getLong(4), result.getLong(5), result.getDouble(6)));
+                }
+            }
+        }
+    }
+
+    private long dataVersion() throws SQLException {
+        try (ResultSet result = dataVersion.executeQuery()) {
+            return result.getLong(1);
         }
     }
 
