@@ -29,7 +29,7 @@ public final class Exposition {
             }
             String head = openMetrics || family.type() != Family.Type.COUNTER ? family.name() : family.name() + "_total";
             out.append("# HELP ").append(head).append(' ');
-            escapeHelp(family.help(), out);
+            escape(family.help(), false, out);
             out.append('\n');
             out.append("# TYPE ").append(head).append(' ')
                     .append(family.type().text).append('\n');
@@ -46,7 +46,7 @@ public final class Exposition {
                             out.append(',');
                         }
                         out.append(labels.get(i)).append("=\"");
-                        escapeLabel(labels.get(i + 1), out);
+                        escape(labels.get(i + 1), true, out);
                         out.append('"');
                     }
                     out.append('}');
@@ -74,24 +74,14 @@ public final class Exposition {
         return Double.toString(value);
     }
 
-    private static void escapeLabel(String value, StringBuilder out) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '"' -> out.append("\\\"");
-                case '\n' -> out.append("\\n");
-                default -> out.append(c);
-            }
-        }
-    }
-
-    private static void escapeHelp(String help, StringBuilder out) {
-        for (int i = 0; i < help.length(); i++) {
-            char c = help.charAt(i);
+    /** Backslash and newline escaped, as both formats require; a label value's double quote too. */
+    private static void escape(String text, boolean quoted, StringBuilder out) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
             switch (c) {
                 case '\\' -> out.append("\\\\");
                 case '\n' -> out.append("\\n");
+                case '"' -> out.append(quoted ? "\\\"" : "\"");
                 default -> out.append(c);
             }
         }
