@@ -22,7 +22,7 @@ public final class UsageLedger implements AutoCloseable {
 
     /** The schema versions this program understands (docs/LEDGER.md). */
     static final int OLDEST = 1;
-    static final int NEWEST = 3;
+    static final int NEWEST = 4;
 
     private final Connection connection;
 

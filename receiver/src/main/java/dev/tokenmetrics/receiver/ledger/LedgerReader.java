@@ -2,6 +2,7 @@ package dev.tokenmetrics.receiver.ledger;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -44,7 +45,7 @@ public final class LedgerReader implements AutoCloseable {
     }
 
     /** A session's sums over every row the ledger holds for it (requests and what the metrics add). */
-    public record SessionTotal(long input, long output, long cacheRead, long cacheCreation, double costUsd) {
+    public record SessionTotal(long input, long output, long cacheRead, long cacheCreation, BigDecimal costUsd) {
     }
 
     /** How long a request whose place is unknown waits for its transcript: the scan runs every minute. */
@@ -191,8 +192,8 @@ public final class LedgerReader implements AutoCloseable {
 
     private void readSessions(List<String> ids, Map<String, SessionTotal> into) throws SQLException {
         String sql = "SELECT session_id, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),"
-                + " sum(cache_creation_tokens), total(cost_usd) FROM requests WHERE session_id IN ("
-                + "?, ".repeat(ids.size() - 1) + "?) GROUP BY session_id";
+                + " sum(cache_creation_tokens), sum(cost_picos) FROM session_days WHERE session_id IN ("
+                + "?, ".repeat(ids.size() - 1) + "?) GROUP BY session_id HAVING sum(rows) > 0";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < ids.size(); i++) {
                 statement.setString(i + 1, ids.get(i));
@@ -200,7 +201,7 @@ public final class LedgerReader implements AutoCloseable {
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     into.put(result.getString(1), new SessionTotal(result.getLong(2), result.getLong(3),
-                            result.getLong(4), result.getLong(5), result.getDouble(6)));
+                            result.getLong(4), result.getLong(5), BigDecimal.valueOf(result.getLong(6), 12)));
                 }
             }
         }

@@ -255,8 +255,66 @@ final class LedgerSchema {
               FROM requests GROUP BY session_id;
             """;
 
+    /**
+     * Version 4: {@code session_days}, per session, model, UTC day and kind of row (requests' rows, or {@code metrics}
+     * rows), the rows' sums, kept equal to them by triggers in the same transaction. Reconciliation (docs/LEDGER.md,
+     * "How a request is counted once") runs after every write of a session's rows, and the metrics file's sessions
+     * are filled from the ledger's several times a second: summing a session's rows each time grew with the session.
+     * Costs are integer picodollars, so the sums stay exact however often a row is added and taken away. An update
+     * fires them only when a column they sum or group by changed: a request seen again costs nothing more.
+     */
+    private static final String SESSION_DAYS = """
+            CREATE TABLE session_days (
+              session_id            TEXT NOT NULL,
+              model                 TEXT NOT NULL,
+              day                   TEXT NOT NULL,
+              metrics               INTEGER NOT NULL,
+              rows                  INTEGER NOT NULL,
+              input_tokens          INTEGER NOT NULL,
+              output_tokens         INTEGER NOT NULL,
+              cache_read_tokens     INTEGER NOT NULL,
+              cache_creation_tokens INTEGER NOT NULL,
+              cost_picos            INTEGER NOT NULL,
+              PRIMARY KEY (session_id, model, day, metrics)
+            ) WITHOUT ROWID;
+            INSERT INTO session_days
+              SELECT session_id, model, strftime('%%Y-%%m-%%d', time_ms / 1000, 'unixepoch'), source = 'metrics',
+                     count(*), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),
+                     sum(cache_creation_tokens), sum(coalesce(CAST(round(cost_usd * 1e12) AS INTEGER), 0))
+              FROM requests GROUP BY 1, 2, 3, 4;
+            CREATE TRIGGER session_days_insert AFTER INSERT ON requests BEGIN
+            %s
+            END;
+            CREATE TRIGGER session_days_delete AFTER DELETE ON requests BEGIN
+            %s
+            END;
+            CREATE TRIGGER session_days_update AFTER UPDATE ON requests
+              WHEN old.source IS NOT new.source OR old.session_id IS NOT new.session_id OR old.model IS NOT new.model
+                OR old.time_ms IS NOT new.time_ms OR old.input_tokens IS NOT new.input_tokens
+                OR old.output_tokens IS NOT new.output_tokens OR old.cache_read_tokens IS NOT new.cache_read_tokens
+                OR old.cache_creation_tokens IS NOT new.cache_creation_tokens OR old.cost_usd IS NOT new.cost_usd
+            BEGIN
+            %s
+            %s
+            END;
+            """.formatted(addDay("new", ""), addDay("old", "-"), addDay("old", "-"), addDay("new", ""));
+
+    /** The upsert that adds a row's figures to its day ({@code sign} "-": takes them away). */
+    private static String addDay(String row, String sign) {
+        return ("  INSERT INTO session_days VALUES (%1$s.session_id, %1$s.model,"
+                + " strftime('%%Y-%%m-%%d', %1$s.time_ms / 1000, 'unixepoch'), %1$s.source = 'metrics', %2$s1,"
+                + " %2$s%1$s.input_tokens, %2$s%1$s.output_tokens, %2$s%1$s.cache_read_tokens,"
+                + " %2$s%1$s.cache_creation_tokens, %2$scoalesce(CAST(round(%1$s.cost_usd * 1e12) AS INTEGER), 0))"
+                + "\n    ON CONFLICT (session_id, model, day, metrics) DO UPDATE SET rows = rows + excluded.rows,"
+                + " input_tokens = input_tokens + excluded.input_tokens,"
+                + " output_tokens = output_tokens + excluded.output_tokens,"
+                + " cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,"
+                + " cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,"
+                + " cost_picos = cost_picos + excluded.cost_picos;").formatted(row, sign);
+    }
+
     /** Migration N takes the schema from version N to N + 1. */
-    private static final List<String> MIGRATIONS = List.of(REQUESTS, USAGE_TOTALS, METRICS);
+    private static final List<String> MIGRATIONS = List.of(REQUESTS, USAGE_TOTALS, METRICS, SESSION_DAYS);
 
     static final int VERSION = MIGRATIONS.size();
 

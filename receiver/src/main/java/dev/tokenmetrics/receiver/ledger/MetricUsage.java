@@ -115,13 +115,10 @@ final class MetricUsage {
         try (PreparedStatement metrics = connection.prepareStatement("SELECT day, last_time_ms, input_tokens,"
                 + " output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, project FROM metric_usage"
                 + " WHERE session_id = ? AND model = ?");
-             PreparedStatement requests = connection.prepareStatement("SELECT"
-                     + " strftime('%Y-%m-%d', time_ms / 1000, 'unixepoch') AS day, sum(input_tokens),"
-                     + " sum(output_tokens), sum(cache_read_tokens), sum(cache_creation_tokens),"
-                     + " group_concat(cost_usd, ' ') FROM requests"
-                     + " WHERE session_id = ? AND model = ? AND source != 'metrics' GROUP BY day");
-             PreparedStatement delete = connection.prepareStatement(
-                     "DELETE FROM requests WHERE session_id = ? AND model = ? AND source = 'metrics'")) {
+             PreparedStatement requests = connection.prepareStatement("SELECT day, input_tokens, output_tokens,"
+                     + " cache_read_tokens, cache_creation_tokens, cost_picos FROM session_days"
+                     + " WHERE session_id = ? AND model = ? AND metrics = 0 AND rows > 0");
+             PreparedStatement delete = connection.prepareStatement("DELETE FROM requests WHERE key = ?")) {
             for (SessionModel pair : pairs) {
                 var counted = new TreeMap<String, Figures>();
                 var lastTimes = new HashMap<String, Long>();
@@ -145,12 +142,13 @@ final class MetricUsage {
                 try (ResultSet result = requests.executeQuery()) {
                     while (result.next()) {
                         requested.put(result.getString(1), new Figures(result.getLong(2), result.getLong(3),
-                                result.getLong(4), result.getLong(5), decimalSum(result.getString(6))));
+                                result.getLong(4), result.getLong(5), BigDecimal.valueOf(result.getLong(6), 12)));
                     }
                 }
-                delete.setString(1, pair.sessionId());
-                delete.setString(2, pair.model());
-                delete.executeUpdate();
+                for (String day : counted.keySet()) { // its metrics rows: a day it counted at most, by key
+                    delete.setString(1, key(pair, day));
+                    delete.executeUpdate();
+                }
                 SortedMap<String, Figures> excess = MetricsReconciliation.excess(counted, requested);
                 for (var day : excess.entrySet()) {
                     rows.add(row(pair, day.getKey(), lastTimes.get(day.getKey()), day.getValue(), project));
@@ -180,11 +178,15 @@ final class MetricUsage {
 
     /** A metrics row: one per session, model and day, dated at the day's latest metric point. */
     private static LedgerRow row(SessionModel pair, String day, long timeMs, Figures figures, String project) {
-        return new LedgerRow("met:" + pair.sessionId() + "/" + pair.model() + "/" + day, Source.METRICS,
+        return new LedgerRow(key(pair, day), Source.METRICS,
                 pair.sessionId(), Instant.ofEpochMilli(timeMs), pair.model(),
                 new Tokens(figures.input(), figures.output(), figures.cacheRead(), figures.cacheCreation(), 0, 0),
                 new BigDecimal(text(figures.costUsd())), CostSource.EXACT, Call.NONE,
                 new Place(project, null, null, null), null);
+    }
+
+    private static String key(SessionModel pair, String day) {
+        return "met:" + pair.sessionId() + "/" + pair.model() + "/" + day;
     }
 
     static String day(long epochMilli) {

@@ -91,7 +91,7 @@ public final class LedgerFilledReports implements Supplier<UsageReport> {
     }
 
     /** The ledger's per-session sums as the report's {@link Usage}. */
-    public static Usage usage(long input, long output, long cacheRead, long cacheCreation, double costUsd) {
-        return new Usage(new TokenCounts(input, output, cacheRead, cacheCreation), BigDecimal.valueOf(costUsd));
+    public static Usage usage(long input, long output, long cacheRead, long cacheCreation, BigDecimal costUsd) {
+        return new Usage(new TokenCounts(input, output, cacheRead, cacheCreation), costUsd);
     }
 }

@@ -96,9 +96,13 @@ class LedgerMigrationTest {
                             + " AND name NOT LIKE 'sqlite_%' ORDER BY name"));
             assertEquals(List.of("s1 2 0 1016", "s2 0 1 7"), column(statement, "SELECT session_id || ' ' || requests"
                     + " || ' ' || metrics_rows || ' ' || input_tokens FROM sessions ORDER BY session_id"));
-            assertEquals(List.of("usage_totals_delete", "usage_totals_insert", "usage_totals_update"),
+            assertEquals(List.of("session_days_delete", "session_days_insert", "session_days_update",
+                    "usage_totals_delete", "usage_totals_insert", "usage_totals_update"),
                     column(statement, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
-                    "the triggers made again on the rebuilt table");
+                    "usage_totals' triggers made again on the rebuilt table, session_days' made after it");
+            assertEquals(List.of("s1 2026-12-01 0 2 1016", "s2 2026-12-01 1 1 7"), column(statement,
+                    "SELECT session_id || ' ' || day || ' ' || metrics || ' ' || rows || ' ' || input_tokens"
+                    + " FROM session_days ORDER BY session_id"), "session_days: request rows, metrics rows");
             assertEquals(List.of("claude-opus-5-5 2 1016"), column(statement, "SELECT model || ' ' || sum(requests)"
                     + " || ' ' || sum(input_tokens) FROM usage_totals GROUP BY model"),
                     "usage_totals: the request rows, kept through the rebuild; the metrics row not in it");
