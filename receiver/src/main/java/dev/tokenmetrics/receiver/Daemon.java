@@ -116,7 +116,7 @@ final class Daemon implements AutoCloseable {
                     prometheus, exports);
             Path pidFile = config.stateDir().resolve("receiver.pid");
             AtomicFiles.write(pidFile, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII),
-                    false);
+                    AtomicFiles.Durability.REPLACED);
             return new Daemon(locks, store, outputs, publisher, ledger, server, pidFile);
         } catch (IOException | RuntimeException e) {
             store.close();

@@ -58,7 +58,7 @@ public final class LiveFile {
                 Files.deleteIfExists(path);
                 return;
             }
-            AtomicFiles.write(path, content, false);
+            AtomicFiles.write(path, content, AtomicFiles.Durability.REPLACED);
         } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(path);

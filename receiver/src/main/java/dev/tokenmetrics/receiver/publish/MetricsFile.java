@@ -46,7 +46,7 @@ public final class MetricsFile {
     public void write(UsageReport report) throws IOException {
         Files.createDirectories(path.toAbsolutePath().getParent());
         // No directory fsync: the file is derived from the journal and rewritten every few seconds anyway.
-        AtomicFiles.write(path, render(report), false);
+        AtomicFiles.write(path, render(report), AtomicFiles.Durability.REPLACED);
     }
 
     public static BigDecimal roundCost(BigDecimal cost) {

@@ -34,17 +34,29 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /**
-     * Writes to a new temporary file beside the target, forces it and renames it over the target (the rename
-     * replaces a link at the target, never what it points to); with {@code durableRename}, also forces the
-     * directory so that the rename itself survives a crash.
-     */
-    public static void write(Path target, byte[] content, boolean durableRename) throws IOException {
-        write(target, ByteBuffer.wrap(content), durableRename);
+    /** What survives a power loss or a kernel crash (a reader always sees the old file or the new, whole). */
+    public enum Durability {
+        /**
+         * Nothing is forced: for files rebuilt from durable state (the metrics file, the live file, the pid file),
+         * rewritten several times a second under load, where an fsync each time is only wear and battery.
+         */
+        REPLACED,
+        /** The content is forced before the rename. */
+        CONTENT,
+        /** The content and then the directory are forced, so that the rename itself survives (a snapshot). */
+        RENAME
     }
 
-    /** As {@link #write(Path, byte[], boolean)}, with the buffer's remaining bytes as the content. */
-    static void write(Path target, ByteBuffer content, boolean durableRename) throws IOException {
+    /**
+     * Writes to a new temporary file beside the target and renames it over the target (the rename replaces a link
+     * at the target, never what it points to), forcing what {@code durability} says.
+     */
+    public static void write(Path target, byte[] content, Durability durability) throws IOException {
+        write(target, ByteBuffer.wrap(content), durability);
+    }
+
+    /** As {@link #write(Path, byte[], Durability)}, with the buffer's remaining bytes as the content. */
+    static void write(Path target, ByteBuffer content, Durability durability) throws IOException {
         Path temporary = temporaryFor(target);
         FileChannel created = createPrivate(temporary);
         try {
@@ -53,14 +65,16 @@ public final class AtomicFiles {
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
-                channel.force(true);
+                if (durability != Durability.REPLACED) {
+                    channel.force(true);
+                }
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temporary); // the file we created: unlinking a name never follows a link
             throw e;
         }
-        if (durableRename) {
+        if (durability == Durability.RENAME) {
             forceDirectory(target.toAbsolutePath().getParent());
         }
     }

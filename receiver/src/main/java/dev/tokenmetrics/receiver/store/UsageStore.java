@@ -434,7 +434,7 @@ public final class UsageStore implements AutoCloseable {
                             + " the journal segments that hold them are recycled all the same");
                 }
             }
-            AtomicFiles.write(snapshotPath, snapshot, true);
+            AtomicFiles.write(snapshotPath, snapshot, AtomicFiles.Durability.RENAME);
             for (Path segment : segments(directory)) {
                 if (Journal.sequenceOf(segment) <= coveredSequence) {
                     if (spareSegments.size() < MAX_SPARE_SEGMENTS) {

@@ -61,7 +61,7 @@ class AtomicFilesTest {
         Files.createSymbolicLink(target, victim);
         Files.createSymbolicLink(dir.resolve(".token-metrics.json.tmp"), victim);
 
-        AtomicFiles.write(target, "{}".getBytes(StandardCharsets.UTF_8), false);
+        AtomicFiles.write(target, "{}".getBytes(StandardCharsets.UTF_8), AtomicFiles.Durability.CONTENT);
 
         assertEquals("precious", Files.readString(victim));
         assertFalse(Files.isSymbolicLink(target), "the link itself was replaced");
@@ -74,7 +74,7 @@ class AtomicFilesTest {
         Path target = Files.createDirectory(dir.resolve("token-metrics.json"));
         Files.writeString(target.resolve("inside"), "a non-empty directory cannot be renamed over");
 
-        assertThrows(IOException.class, () -> AtomicFiles.write(target, new byte[] {1}, false));
+        assertThrows(IOException.class, () -> AtomicFiles.write(target, new byte[] {1}, AtomicFiles.Durability.CONTENT));
 
         assertEquals(List.of("token-metrics.json"), names(dir));
     }
