@@ -29,10 +29,42 @@ import java.util.TreeMap;
  */
 final class MetricUsage {
 
-    private final Connection connection;
+    // Prepared once: the ledger's writer runs these after every write of a session's rows.
+    private final PreparedStatement metricSums;
+    private final PreparedStatement addMetrics;
+    private final PreparedStatement dayCostOf;
+    private final PreparedStatement metricsOfPair;
+    private final PreparedStatement requestDays;
+    private final PreparedStatement deleteRow;
+    private final PreparedStatement anyMetrics;
 
-    MetricUsage(Connection connection) {
-        this.connection = connection;
+    MetricUsage(Connection connection) throws SQLException {
+        this.metricSums = connection.prepareStatement("SELECT coalesce(sum(input_tokens), 0),"
+                + " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
+                + " coalesce(sum(cache_creation_tokens), 0), group_concat(cost_usd, ' ')"
+                + " FROM metric_usage WHERE session_id = ? AND model = ?");
+        this.addMetrics = connection.prepareStatement("INSERT INTO metric_usage (session_id, model, day,"
+                + " last_time_ms, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd,"
+                + " project) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (session_id, model, day) DO UPDATE SET"
+                + " project = coalesce(project, excluded.project),"
+                + " last_time_ms = max(last_time_ms, excluded.last_time_ms),"
+                + " input_tokens = input_tokens + excluded.input_tokens,"
+                + " output_tokens = output_tokens + excluded.output_tokens,"
+                + " cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,"
+                + " cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,"
+                + " cost_usd = excluded.cost_usd");
+        this.dayCostOf = connection.prepareStatement(
+                "SELECT cost_usd FROM metric_usage WHERE session_id = ? AND model = ? AND day = ?");
+        this.metricsOfPair = connection.prepareStatement("SELECT day, last_time_ms, input_tokens,"
+                + " output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, project FROM metric_usage"
+                + " WHERE session_id = ? AND model = ?");
+        this.requestDays = connection.prepareStatement("SELECT day, input_tokens, output_tokens,"
+                + " cache_read_tokens, cache_creation_tokens, cost_picos FROM session_days"
+                + " WHERE session_id = ? AND model = ? AND metrics = 0 AND rows > 0");
+        this.deleteRow = connection.prepareStatement("DELETE FROM requests WHERE key = ?");
+        this.anyMetrics = connection.prepareStatement(
+                "SELECT 1 FROM metric_usage WHERE session_id = ? AND model = ? LIMIT 1");
     }
 
     /**
@@ -41,53 +73,37 @@ final class MetricUsage {
      * below what is counted (the receiver forgot the session and counts it anew) brings nothing either.
      */
     void add(List<MetricTotal> totals) throws SQLException {
-        try (PreparedStatement counted = connection.prepareStatement("SELECT coalesce(sum(input_tokens), 0),"
-                + " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
-                + " coalesce(sum(cache_creation_tokens), 0), group_concat(cost_usd, ' ')"
-                + " FROM metric_usage WHERE session_id = ? AND model = ?");
-             PreparedStatement add = connection.prepareStatement("INSERT INTO metric_usage (session_id, model, day,"
-                     + " last_time_ms, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd,"
-                     + " project) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                     + " ON CONFLICT (session_id, model, day) DO UPDATE SET"
-                     + " project = coalesce(project, excluded.project),"
-                     + " last_time_ms = max(last_time_ms, excluded.last_time_ms),"
-                     + " input_tokens = input_tokens + excluded.input_tokens,"
-                     + " output_tokens = output_tokens + excluded.output_tokens,"
-                     + " cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,"
-                     + " cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,"
-                     + " cost_usd = excluded.cost_usd")) {
-            for (MetricTotal total : totals) {
-                Figures before = sum(counted, total.sessionId(), total.model());
-                var increase = new Figures(Math.max(0, total.input() - before.input()),
-                        Math.max(0, total.output() - before.output()),
-                        Math.max(0, total.cacheRead() - before.cacheRead()),
-                        Math.max(0, total.cacheCreation() - before.cacheCreation()),
-                        total.costUsd().subtract(before.costUsd()).max(BigDecimal.ZERO));
-                if (increase.isZero()) {
-                    continue;
-                }
-                String day = day(total.time().toEpochMilli());
-                BigDecimal dayCost = dayCost(total.sessionId(), total.model(), day).add(increase.costUsd());
-                int i = 0;
-                add.setString(++i, total.sessionId());
-                add.setString(++i, total.model());
-                add.setString(++i, day);
-                add.setLong(++i, total.time().toEpochMilli());
-                add.setLong(++i, increase.input());
-                add.setLong(++i, increase.output());
-                add.setLong(++i, increase.cacheRead());
-                add.setLong(++i, increase.cacheCreation());
-                add.setString(++i, text(dayCost)); // summed here, exactly: SQLite would add the texts as doubles
-                add.setString(++i, total.project());
-                add.executeUpdate();
+        for (MetricTotal total : totals) {
+            Figures before = sum(total.sessionId(), total.model());
+            var increase = new Figures(Math.max(0, total.input() - before.input()),
+                    Math.max(0, total.output() - before.output()),
+                    Math.max(0, total.cacheRead() - before.cacheRead()),
+                    Math.max(0, total.cacheCreation() - before.cacheCreation()),
+                    total.costUsd().subtract(before.costUsd()).max(BigDecimal.ZERO));
+            if (increase.isZero()) {
+                continue;
             }
+            String day = day(total.time().toEpochMilli());
+            BigDecimal dayCost = dayCost(total.sessionId(), total.model(), day).add(increase.costUsd());
+            int i = 0;
+            addMetrics.setString(++i, total.sessionId());
+            addMetrics.setString(++i, total.model());
+            addMetrics.setString(++i, day);
+            addMetrics.setLong(++i, total.time().toEpochMilli());
+            addMetrics.setLong(++i, increase.input());
+            addMetrics.setLong(++i, increase.output());
+            addMetrics.setLong(++i, increase.cacheRead());
+            addMetrics.setLong(++i, increase.cacheCreation());
+            addMetrics.setString(++i, text(dayCost)); // summed here, exactly: SQLite would add the texts as doubles
+            addMetrics.setString(++i, total.project());
+            addMetrics.executeUpdate();
         }
     }
 
-    private Figures sum(PreparedStatement counted, String sessionId, String model) throws SQLException {
-        counted.setString(1, sessionId);
-        counted.setString(2, model);
-        try (ResultSet result = counted.executeQuery()) {
+    private Figures sum(String sessionId, String model) throws SQLException {
+        metricSums.setString(1, sessionId);
+        metricSums.setString(2, model);
+        try (ResultSet result = metricSums.executeQuery()) {
             result.next();
             return new Figures(result.getLong(1), result.getLong(2), result.getLong(3), result.getLong(4),
                     decimalSum(result.getString(5)));
@@ -95,14 +111,11 @@ final class MetricUsage {
     }
 
     private BigDecimal dayCost(String sessionId, String model, String day) throws SQLException {
-        try (PreparedStatement cost = connection.prepareStatement(
-                "SELECT cost_usd FROM metric_usage WHERE session_id = ? AND model = ? AND day = ?")) {
-            cost.setString(1, sessionId);
-            cost.setString(2, model);
-            cost.setString(3, day);
-            try (ResultSet result = cost.executeQuery()) {
-                return result.next() ? new BigDecimal(result.getString(1)) : BigDecimal.ZERO;
-            }
+        dayCostOf.setString(1, sessionId);
+        dayCostOf.setString(2, model);
+        dayCostOf.setString(3, day);
+        try (ResultSet result = dayCostOf.executeQuery()) {
+            return result.next() ? new BigDecimal(result.getString(1)) : BigDecimal.ZERO;
         }
     }
 
@@ -112,47 +125,39 @@ final class MetricUsage {
      */
     List<LedgerRow> reconcile(Collection<SessionModel> pairs) throws SQLException {
         var rows = new ArrayList<LedgerRow>();
-        try (PreparedStatement metrics = connection.prepareStatement("SELECT day, last_time_ms, input_tokens,"
-                + " output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, project FROM metric_usage"
-                + " WHERE session_id = ? AND model = ?");
-             PreparedStatement requests = connection.prepareStatement("SELECT day, input_tokens, output_tokens,"
-                     + " cache_read_tokens, cache_creation_tokens, cost_picos FROM session_days"
-                     + " WHERE session_id = ? AND model = ? AND metrics = 0 AND rows > 0");
-             PreparedStatement delete = connection.prepareStatement("DELETE FROM requests WHERE key = ?")) {
-            for (SessionModel pair : pairs) {
-                var counted = new TreeMap<String, Figures>();
-                var lastTimes = new HashMap<String, Long>();
-                String project = null;
-                metrics.setString(1, pair.sessionId());
-                metrics.setString(2, pair.model());
-                try (ResultSet result = metrics.executeQuery()) {
-                    while (result.next()) {
-                        counted.put(result.getString(1), new Figures(result.getLong(3), result.getLong(4),
-                                result.getLong(5), result.getLong(6), new BigDecimal(result.getString(7))));
-                        lastTimes.put(result.getString(1), result.getLong(2));
-                        project = project != null ? project : result.getString(8);
-                    }
+        for (SessionModel pair : pairs) {
+            var counted = new TreeMap<String, Figures>();
+            var lastTimes = new HashMap<String, Long>();
+            String project = null;
+            metricsOfPair.setString(1, pair.sessionId());
+            metricsOfPair.setString(2, pair.model());
+            try (ResultSet result = metricsOfPair.executeQuery()) {
+                while (result.next()) {
+                    counted.put(result.getString(1), new Figures(result.getLong(3), result.getLong(4),
+                            result.getLong(5), result.getLong(6), new BigDecimal(result.getString(7))));
+                    lastTimes.put(result.getString(1), result.getLong(2));
+                    project = project != null ? project : result.getString(8);
                 }
-                if (counted.isEmpty()) {
-                    continue; // no metrics for it, so no metrics rows
+            }
+            if (counted.isEmpty()) {
+                continue; // no metrics for it, so no metrics rows
+            }
+            var requested = new HashMap<String, Figures>();
+            requestDays.setString(1, pair.sessionId());
+            requestDays.setString(2, pair.model());
+            try (ResultSet result = requestDays.executeQuery()) {
+                while (result.next()) {
+                    requested.put(result.getString(1), new Figures(result.getLong(2), result.getLong(3),
+                            result.getLong(4), result.getLong(5), BigDecimal.valueOf(result.getLong(6), 12)));
                 }
-                var requested = new HashMap<String, Figures>();
-                requests.setString(1, pair.sessionId());
-                requests.setString(2, pair.model());
-                try (ResultSet result = requests.executeQuery()) {
-                    while (result.next()) {
-                        requested.put(result.getString(1), new Figures(result.getLong(2), result.getLong(3),
-                                result.getLong(4), result.getLong(5), BigDecimal.valueOf(result.getLong(6), 12)));
-                    }
-                }
-                for (String day : counted.keySet()) { // its metrics rows: a day it counted at most, by key
-                    delete.setString(1, key(pair, day));
-                    delete.executeUpdate();
-                }
-                SortedMap<String, Figures> excess = MetricsReconciliation.excess(counted, requested);
-                for (var day : excess.entrySet()) {
-                    rows.add(row(pair, day.getKey(), lastTimes.get(day.getKey()), day.getValue(), project));
-                }
+            }
+            for (String day : counted.keySet()) { // its metrics rows: a day it counted at most, by key
+                deleteRow.setString(1, key(pair, day));
+                deleteRow.executeUpdate();
+            }
+            SortedMap<String, Figures> excess = MetricsReconciliation.excess(counted, requested);
+            for (var day : excess.entrySet()) {
+                rows.add(row(pair, day.getKey(), lastTimes.get(day.getKey()), day.getValue(), project));
             }
         }
         return rows;
@@ -161,15 +166,12 @@ final class MetricUsage {
     /** The pairs among these that the metrics have counted for. */
     List<SessionModel> counted(Collection<SessionModel> pairs) throws SQLException {
         var found = new ArrayList<SessionModel>();
-        try (PreparedStatement any = connection.prepareStatement(
-                "SELECT 1 FROM metric_usage WHERE session_id = ? AND model = ? LIMIT 1")) {
-            for (SessionModel pair : pairs) {
-                any.setString(1, pair.sessionId());
-                any.setString(2, pair.model());
-                try (ResultSet result = any.executeQuery()) {
-                    if (result.next()) {
-                        found.add(pair);
-                    }
+        for (SessionModel pair : pairs) {
+            anyMetrics.setString(1, pair.sessionId());
+            anyMetrics.setString(2, pair.model());
+            try (ResultSet result = anyMetrics.executeQuery()) {
+                if (result.next()) {
+                    found.add(pair);
                 }
             }
         }
