@@ -96,9 +96,18 @@ class LedgerMigrationTest {
                             + " AND name NOT LIKE 'sqlite_%' ORDER BY name"));
             assertEquals(List.of("s1 2 0 1016", "s2 0 1 7"), column(statement, "SELECT session_id || ' ' || requests"
                     + " || ' ' || metrics_rows || ' ' || input_tokens FROM sessions ORDER BY session_id"));
-            assertEquals(List.of("usage_totals_delete", "usage_totals_insert", "usage_totals_update"),
+            assertEquals(List.of("usage_hours_delete", "usage_hours_insert", "usage_hours_update",
+                            "usage_sessions_delete", "usage_sessions_insert", "usage_sessions_update",
+                            "usage_totals_delete", "usage_totals_insert", "usage_totals_update"),
                     column(statement, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
-                    "the triggers made again on the rebuilt table");
+                    "usage_totals' triggers made again on the rebuilt table, and the rollups' (version 4)");
+            assertEquals(List.of("498920 claude-opus-5-5 2 2 1016 5024000000", "498921 claude-opus-5-5 1 0 7 100000000"), column(statement,
+                    "SELECT hour || ' ' || model || ' ' || rows || ' ' || requests || ' ' || input_tokens || ' '"
+                            + " || exact_picos FROM usage_hours ORDER BY hour"),
+                    "usage_hours filled from the migrated rows (08:00 UTC), and the metrics row added since (09:00)");
+            assertEquals(List.of("s1 proj 1 1 1011", "s1 /home/user/proj 1 1 5", "s2 proj2 1 0 7"), column(statement,
+                    "SELECT session_id || ' ' || project || ' ' || rows || ' ' || requests || ' ' || input_tokens"
+                            + " FROM usage_sessions ORDER BY session_id, input_tokens DESC"));
             assertEquals(List.of("claude-opus-5-5 2 1016"), column(statement, "SELECT model || ' ' || sum(requests)"
                     + " || ' ' || sum(input_tokens) FROM usage_totals GROUP BY model"),
                     "usage_totals: the request rows, kept through the rebuild; the metrics row not in it");
