@@ -267,9 +267,10 @@ class CommandTest {
         assertOneLineError(run(Map.of(), "--db", other.toString()), Main.LEDGER_EXIT, "is not a usage ledger");
 
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + database)) {
-            connection.createStatement().execute("PRAGMA user_version = 4");
+            connection.createStatement().execute("PRAGMA user_version = " + (UsageLedger.NEWEST + 1));
         }
-        assertOneLineError(run(), Main.LEDGER_EXIT, "schema version 4, newer than this program reads (3)");
+        assertOneLineError(run(), Main.LEDGER_EXIT, "schema version " + (UsageLedger.NEWEST + 1)
+                + ", newer than this program reads (" + UsageLedger.NEWEST + ")");
     }
 
     @Test
