@@ -56,15 +56,7 @@ public final class Reports {
                 group -> rows.computeIfAbsent(key.apply(group.dimension()), RowBuilder::new).add(group));
         List<Row> built = new ArrayList<>(rows.size());
         for (RowBuilder builder : rows.values()) {
-            Row row = builder.build();
-            if (source == UsageLedger.Source.HOURS) {
-                // the rollup knows the hours of a row's first and last requests; requests' time index the times
-                long[] times = ledger.exactTimes(row.first().toEpochMilli(), row.last().toEpochMilli(),
-                        query.grouping() == Grouping.MODEL ? row.key() : null, query.filters());
-                row = new Row(row.key(), row.usage(), row.models(), Instant.ofEpochMilli(times[0]),
-                        Instant.ofEpochMilli(times[1]), row.projects(), row.branches());
-            }
-            built.add(row);
+            built.add(builder.build());
         }
         built.sort(order(query.grouping()));
         Usage totals = Usage.NONE;

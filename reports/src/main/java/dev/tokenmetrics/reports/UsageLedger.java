@@ -41,8 +41,8 @@ public final class UsageLedger implements AutoCloseable {
         /** Every row of {@code requests}: answers any query. */
         REQUESTS,
         /**
-         * {@code usage_hours}: whole UTC hours by model; a group's first and last times are the starts of its first
-         * and last hours, made exact by {@link #exactTimes}.
+         * {@code usage_hours}: whole UTC hours by model; a group's first and last times are those of its row (the
+         * dimension), read from requests' time index in the hours the rollup names.
          */
         HOURS,
         /** {@code usage_sessions}: all time, by session, model, project and branch. */
@@ -105,7 +105,9 @@ public final class UsageLedger implements AutoCloseable {
      */
     void groups(Source source, String dimension, boolean places, Period period, Filters filters,
                 Consumer<Group> sink) throws LedgerException {
-        var sql = new StringBuilder("SELECT ").append(dimension).append(" AS dimension, model, ").append(switch (source) {
+        var arguments = new ArrayList<Object>();
+        var sql = new StringBuilder(source == Source.HOURS ? "WITH g AS (" : "")
+                .append("SELECT ").append(dimension).append(" AS dimension, model, ").append(switch (source) {
             // a metrics row holds what Claude Code's metrics counted beyond the requests seen one by one: its
             // tokens and cost count, it is no request of its own (docs/LEDGER.md)
             case REQUESTS -> "sum(source <> 'metrics'),"
@@ -117,7 +119,8 @@ public final class UsageLedger implements AutoCloseable {
                     + (places ? " group_concat(DISTINCT coalesce(project, cwd) || char(31)),"
                     + " group_concat(DISTINCT git_branch || char(31))" : " NULL, NULL")
                     + " FROM requests r";
-            case HOURS -> ROLLUP_SUMS + ", min(time_ms), max(time_ms), NULL, NULL"
+            case HOURS -> ROLLUP_SUMS
+                    + ", min(time_ms) AS first_hour, max(time_ms) AS last_hour"
                     + " FROM (SELECT hour * " + HOUR_MS + " AS time_ms, * FROM usage_hours WHERE rows > 0) r";
             // a session's first and last requests: two seeks in requests' (session_id, time_ms) index
             case SESSIONS -> ROLLUP_SUMS
@@ -127,9 +130,27 @@ public final class UsageLedger implements AutoCloseable {
                     + " group_concat(DISTINCT nullif(git_branch, '') || char(31))" : " NULL, NULL")
                     + " FROM (SELECT * FROM usage_sessions WHERE rows > 0) r";
         });
-        var arguments = new ArrayList<Object>();
         where(sql, arguments, period, filters);
         sql.append(" GROUP BY dimension, model");
+        if (source == Source.HOURS) {
+            // The rollup knows the hours of each row's first and last requests; requests' time index, their times:
+            // two seeks a row (the dimension), in the hour the rollup names.
+            String condition = (dimension.equals("model") ? " AND q.model = b.dimension" : "")
+                    + (filters.model() == null ? "" : " AND instr(q.model, ?) > 0");
+            sql.append("), b AS (SELECT dimension, min(first_hour) AS first_hour, max(last_hour) AS last_hour"
+                    + " FROM g GROUP BY dimension)"
+                    + " SELECT g.dimension, model, requests, input_tokens, output_tokens, cache_creation_tokens,"
+                    + " cache_read_tokens, exact_picos, estimated_picos, unpriced,"
+                    + " (SELECT min(time_ms) FROM requests q WHERE q.time_ms >= b.first_hour"
+                    + " AND q.time_ms < b.first_hour + " + HOUR_MS + condition + "),"
+                    + " (SELECT max(time_ms) FROM requests q WHERE q.time_ms >= b.last_hour"
+                    + " AND q.time_ms < b.last_hour + " + HOUR_MS + condition + "), NULL, NULL"
+                    + " FROM g JOIN b ON b.dimension = g.dimension");
+            if (filters.model() != null) {
+                arguments.add(filters.model());
+                arguments.add(filters.model());
+            }
+        }
         run(sql.toString(), arguments, result -> sink.accept(new Group(result.getString(1), result.getString(2),
                 usage(result, 3), result.getLong(11), result.getLong(12), list(result.getString(13)),
                 list(result.getString(14)))));
@@ -137,38 +158,11 @@ public final class UsageLedger implements AutoCloseable {
 
     private static final long HOUR_MS = 3_600_000L;
 
-    /** The 8 sums of {@link #usage}, from a rollup's columns. */
-    private static final String ROLLUP_SUMS = "sum(requests), sum(input_tokens), sum(output_tokens),"
-            + " sum(cache_creation_tokens), sum(cache_read_tokens), sum(exact_picos), sum(estimated_picos),"
-            + " sum(unpriced)";
-
-    /**
-     * The exact times of the first request in the hour starting at {@code firstHourMs} and of the last in the hour
-     * starting at {@code lastHourMs}, for each row of an answer from HOURS: of its model when {@code model} is
-     * not null, and of the filters' model. Two seeks in requests' time index a row.
-     */
-    long[] exactTimes(long firstHourMs, long lastHourMs, String model, Filters filters) throws LedgerException {
-        String condition = "time_ms >= ? AND time_ms < ?" + (model == null ? "" : " AND model = ?")
-                + (filters.model() == null ? "" : " AND instr(model, ?) > 0");
-        var arguments = new ArrayList<Object>();
-        for (long hour : new long[] {firstHourMs, lastHourMs}) {
-            arguments.add(hour);
-            arguments.add(hour + HOUR_MS);
-            if (model != null) {
-                arguments.add(model);
-            }
-            if (filters.model() != null) {
-                arguments.add(filters.model());
-            }
-        }
-        long[] times = {firstHourMs, lastHourMs};
-        run("SELECT (SELECT min(time_ms) FROM requests WHERE " + condition + "),"
-                + " (SELECT max(time_ms) FROM requests WHERE " + condition + ")", arguments, result -> {
-                    times[0] = result.getLong(1);
-                    times[1] = result.getLong(2);
-                });
-        return times;
-    }
+    /** The 8 sums of {@link #usage}, from a rollup's columns, named as its columns. */
+    private static final String ROLLUP_SUMS = "sum(requests) AS requests, sum(input_tokens) AS input_tokens,"
+            + " sum(output_tokens) AS output_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,"
+            + " sum(cache_read_tokens) AS cache_read_tokens, sum(exact_picos) AS exact_picos,"
+            + " sum(estimated_picos) AS estimated_picos, sum(unpriced) AS unpriced";
 
     /** Every request in the period, in time order. */
     void requests(Period period, Filters filters, Consumer<Request> sink) throws LedgerException {
@@ -269,12 +263,15 @@ public final class UsageLedger implements AutoCloseable {
                 result.getLong(first + 6), result.getLong(first + 7));
     }
 
+    // group_concat's unit separators, and the commas it puts between values
+    private static final java.util.regex.Pattern SEPARATOR = java.util.regex.Pattern.compile("\u001f,?");
+
     private static List<String> list(String concatenated) {
         if (concatenated == null) {
             return List.of();
         }
         var values = new ArrayList<String>();
-        for (String value : concatenated.split("\u001f,?")) {
+        for (String value : SEPARATOR.split(concatenated)) {
             if (!value.isEmpty()) {
                 values.add(value);
             }
