@@ -10,6 +10,24 @@ final class LocalTime {
     private LocalTime() {
     }
 
+    /** True when the zone's offset is a whole number of hours from first to last, changing only on the hour. */
+    static boolean wholeHours(ZoneId zone, long firstMs, long lastMs) {
+        ZoneRules rules = zone.getRules();
+        Instant first = Instant.ofEpochMilli(firstMs);
+        if (rules.getOffset(first).getTotalSeconds() % 3600 != 0) {
+            return false;
+        }
+        ZoneOffsetTransition transition = rules.nextTransition(first);
+        while (transition != null && transition.getInstant().toEpochMilli() <= lastMs) {
+            if (transition.getInstant().getEpochSecond() % 3600 != 0
+                    || transition.getOffsetAfter().getTotalSeconds() % 3600 != 0) {
+                return false;
+            }
+            transition = rules.nextTransition(transition.getInstant());
+        }
+        return true;
+    }
+
     /** An SQL expression: the zone's UTC offset in milliseconds at {@code time_ms}, exact between first and last. */
     static String offsetMs(ZoneId zone, long firstMs, long lastMs) {
         ZoneRules rules = zone.getRules();

@@ -12,7 +12,8 @@ import org.sqlite.util.OSInfo;
 /**
  * SQLite's native library, extracted once into the user's cache rather than into /tmp on every run (which
  * sqlite-jdbc does by default: a megabyte written per report, and left behind when a run is killed). Best effort:
- * when the cache cannot be used, sqlite-jdbc extracts as it always does.
+ * when the cache cannot be used, sqlite-jdbc extracts as it always does. Once extracted, found by the JVM's own
+ * os.name and os.arch: sqlite-jdbc's platform detection starts a process ({@code uname}), a tenth of a second.
  */
 final class NativeLibrary {
 
@@ -25,13 +26,13 @@ final class NativeLibrary {
         }
         try {
             String name = System.mapLibraryName("sqlitejdbc");
-            String resource = "/org/sqlite/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
             String home = System.getProperty("user.home");
             String cacheHome = environment.getOrDefault("XDG_CACHE_HOME", home + "/.cache");
             Path dir = Path.of(cacheHome, "claude-token-metrics", "sqlite-" + SQLiteJDBCLoader.getVersion(),
-                    OSInfo.getNativeLibFolderPathForCurrentOS());
+                    (System.getProperty("os.name") + "-" + System.getProperty("os.arch")).replace('/', '_'));
             Path library = dir.resolve(name);
             if (!Files.isRegularFile(library)) {
+                String resource = "/org/sqlite/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
                 try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
                     if (in == null) {
                         return; // not bundled for this platform: sqlite-jdbc looks elsewhere

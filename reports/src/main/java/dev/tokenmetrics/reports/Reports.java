@@ -18,7 +18,9 @@ import java.util.function.Function;
  * The query layer: a {@link Query} asked of the ledger, answered as a {@link Report}. The one place that knows how
  * each report groups rows; renderers (table, JSON, CSV, HTML) and a dashboard only present its answer. Time reports
  * are grouped in SQL by local day or hour: each request's time plus its zone's offset at that time
- * ({@link LocalTime}), so that only a row per day and model leaves SQLite.
+ * ({@link LocalTime}), so that only a row per day and model leaves SQLite. Read from the ledger's rollups
+ * (docs/LEDGER.md) when they hold the answer: whole hours in a whole-hour time zone, all-time sessions, no filter
+ * they do not keep; from every request otherwise.
  */
 public final class Reports {
 
@@ -35,16 +37,22 @@ public final class Reports {
         var rows = new HashMap<String, RowBuilder>();
         Function<String, String> key = keyOf(query);
         String dimension = dimension(query.grouping());
+        UsageLedger.Source source = source(ledger, query);
         if (query.grouping().byTime()) {
-            long[] span = ledger.span(query.period());
+            long[] span = ledger.span(source, query.period());
             if (span == null) {
                 return new Report(query, List.of(), Usage.NONE);
+            }
+            if (source == UsageLedger.Source.HOURS
+                    && !LocalTime.wholeHours(query.zone(), span[0], span[1] + HOUR_MS - 1)) {
+                source = UsageLedger.Source.REQUESTS; // a zone half an hour off UTC: its days are not whole hours
+                span = ledger.span(source, query.period());
             }
             String local = "(time_ms + " + LocalTime.offsetMs(query.zone(), span[0], span[1]) + ")";
             dimension = query.grouping() == Grouping.HOURLY ? local + " / " + HOUR_MS + " % 24" : local + " / " + DAY_MS;
         }
         // the projects and branches a row touched: for sessions, where they say what the session was
-        ledger.groups(dimension, query.grouping() == Grouping.SESSION, query.period(), query.filters(),
+        ledger.groups(source, dimension, query.grouping() == Grouping.SESSION, query.period(), query.filters(),
                 group -> rows.computeIfAbsent(key.apply(group.dimension()), RowBuilder::new).add(group));
         List<Row> built = new ArrayList<>(rows.size());
         for (RowBuilder builder : rows.values()) {
@@ -56,6 +64,29 @@ public final class Reports {
             totals = totals.plus(row.usage());
         }
         return new Report(query, built, totals);
+    }
+
+    /** The rollup that holds the query's answer, if any; else every request. */
+    static UsageLedger.Source source(UsageLedger ledger, Query query) {
+        Filters filters = query.filters();
+        // a row's project and branch may be its session's (UsageLedger.PROJECT): no rollup knows that
+        if (!ledger.hasRollups() || filters.project() != null || filters.branch() != null) {
+            return UsageLedger.Source.REQUESTS;
+        }
+        Period period = query.period();
+        if ((query.grouping().byTime() || query.grouping() == Grouping.MODEL) && filters.session() == null
+                && wholeHour(period.from()) && wholeHour(period.until())) {
+            return UsageLedger.Source.HOURS;
+        }
+        if (query.grouping() == Grouping.SESSION && period.from() == null && period.until() == null
+                && filters.model() == null) {
+            return UsageLedger.Source.SESSIONS;
+        }
+        return UsageLedger.Source.REQUESTS;
+    }
+
+    private static boolean wholeHour(Instant time) {
+        return time == null || time.toEpochMilli() % HOUR_MS == 0;
     }
 
     private static String dimension(Grouping grouping) {

@@ -16,18 +16,42 @@ import org.sqlite.SQLiteOpenMode;
 
 /**
  * The usage ledger (docs/LEDGER.md) opened for reading: read-only, never created, never blocking the receiver (WAL
- * readers do not). Reads only the documented columns of {@code requests}, whatever their {@code source}.
+ * readers do not). Reads only the documented columns of {@code requests}, whatever their {@code source}, or the
+ * same sums from its rollups (schema 5: {@code usage_hours}, {@code usage_sessions}) when a report can be answered
+ * from them.
  */
 public final class UsageLedger implements AutoCloseable {
 
     /** The schema versions this program understands (docs/LEDGER.md). */
     static final int OLDEST = 1;
-    static final int NEWEST = 4;
+    static final int NEWEST = 5;
+    /** The first version with the rollups. */
+    static final int ROLLUPS = 5;
 
     private final Connection connection;
+    private final int version;
 
-    private UsageLedger(Connection connection) {
+    private UsageLedger(Connection connection, int version) {
         this.connection = connection;
+        this.version = version;
+    }
+
+    /** Where a query's sums come from. */
+    enum Source {
+        /** Every row of {@code requests}: answers any query. */
+        REQUESTS,
+        /**
+         * {@code usage_hours}: whole UTC hours by model; a group's first and last times are those of its row (the
+         * dimension), read from requests' time index in the hours the rollup names.
+         */
+        HOURS,
+        /** {@code usage_sessions}: all time, by session, model, project and branch. */
+        SESSIONS
+    }
+
+    /** True when the ledger keeps the rollups (schema 5 and later); older ones are read from requests alone. */
+    boolean hasRollups() {
+        return version >= ROLLUPS;
     }
 
     public static UsageLedger open(Path database) throws LedgerException {
@@ -54,7 +78,7 @@ public final class UsageLedger implements AutoCloseable {
             if (version < OLDEST) {
                 throw new LedgerException(database + " is not a usage ledger (schema version " + version + ")");
             }
-            return new UsageLedger(connection);
+            return new UsageLedger(connection, version);
         } catch (SQLException e) {
             close(connection);
             throw new LedgerException("cannot read the ledger " + database + ": " + oneLine(e));
@@ -75,29 +99,70 @@ public final class UsageLedger implements AutoCloseable {
 
     /**
      * Totals grouped by the dimension and model, over the period and filters, with the projects and branches of
-     * each group when {@code places} (they double the cost of the query).
+     * each group when {@code places} (they double the cost of the query). The dimension is SQL over the columns of
+     * {@code requests} the source has: {@code time_ms} (HOURS: an hour's start), {@code model}, {@code session_id}
+     * (SESSIONS).
      */
-    void groups(String dimension, boolean places, Period period, Filters filters, Consumer<Group> sink)
-            throws LedgerException {
-        var sql = new StringBuilder("SELECT ").append(dimension).append(" AS dimension, model,"
-                // a metrics row holds what Claude Code's metrics counted beyond the requests seen one by one: its
-                // tokens and cost count, it is no request of its own (docs/LEDGER.md)
-                + " sum(source <> 'metrics'),"
-                + " sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens),"
-                + " sum(CASE WHEN cost_source = 'exact' THEN " + PICOS + " END),"
-                + " sum(CASE WHEN cost_source <> 'exact' THEN " + PICOS + " END),"
-                + " sum(cost_usd IS NULL), min(time_ms), max(time_ms),"
-                // DISTINCT takes one argument: each value ends with a unit separator, split on below
-                + (places ? " group_concat(DISTINCT coalesce(project, cwd) || char(31)),"
-                        + " group_concat(DISTINCT git_branch || char(31))" : " NULL, NULL")
-                + " FROM requests r");
+    void groups(Source source, String dimension, boolean places, Period period, Filters filters,
+                Consumer<Group> sink) throws LedgerException {
         var arguments = new ArrayList<Object>();
+        var sql = new StringBuilder(source == Source.HOURS ? "WITH g AS (" : "")
+                .append("SELECT ").append(dimension).append(" AS dimension, model, ").append(switch (source) {
+            // a metrics row holds what Claude Code's metrics counted beyond the requests seen one by one: its
+            // tokens and cost count, it is no request of its own (docs/LEDGER.md)
+            case REQUESTS -> "sum(source <> 'metrics'),"
+                    + " sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens),"
+                    + " sum(CASE WHEN cost_source = 'exact' THEN " + PICOS + " END),"
+                    + " sum(CASE WHEN cost_source <> 'exact' THEN " + PICOS + " END),"
+                    + " sum(cost_usd IS NULL), min(time_ms), max(time_ms),"
+                    // DISTINCT takes one argument: each value ends with a unit separator, split on below
+                    + (places ? " group_concat(DISTINCT coalesce(project, cwd) || char(31)),"
+                    + " group_concat(DISTINCT git_branch || char(31))" : " NULL, NULL")
+                    + " FROM requests r";
+            case HOURS -> ROLLUP_SUMS
+                    + ", min(time_ms) AS first_hour, max(time_ms) AS last_hour"
+                    + " FROM (SELECT hour * " + HOUR_MS + " AS time_ms, * FROM usage_hours WHERE rows > 0) r";
+            // a session's first and last requests: two seeks in requests' (session_id, time_ms) index
+            case SESSIONS -> ROLLUP_SUMS
+                    + ", (SELECT min(time_ms) FROM requests s WHERE s.session_id = r.session_id),"
+                    + " (SELECT max(time_ms) FROM requests s WHERE s.session_id = r.session_id),"
+                    + (places ? " group_concat(DISTINCT nullif(project, '') || char(31)),"
+                    + " group_concat(DISTINCT nullif(git_branch, '') || char(31))" : " NULL, NULL")
+                    + " FROM (SELECT * FROM usage_sessions WHERE rows > 0) r";
+        });
         where(sql, arguments, period, filters);
         sql.append(" GROUP BY dimension, model");
+        if (source == Source.HOURS) {
+            // The rollup knows the hours of each row's first and last requests; requests' time index, their times:
+            // two seeks a row (the dimension), in the hour the rollup names.
+            String condition = (dimension.equals("model") ? " AND q.model = b.dimension" : "")
+                    + (filters.model() == null ? "" : " AND instr(q.model, ?) > 0");
+            sql.append("), b AS (SELECT dimension, min(first_hour) AS first_hour, max(last_hour) AS last_hour"
+                    + " FROM g GROUP BY dimension)"
+                    + " SELECT g.dimension, model, requests, input_tokens, output_tokens, cache_creation_tokens,"
+                    + " cache_read_tokens, exact_picos, estimated_picos, unpriced,"
+                    + " (SELECT min(time_ms) FROM requests q WHERE q.time_ms >= b.first_hour"
+                    + " AND q.time_ms < b.first_hour + " + HOUR_MS + condition + "),"
+                    + " (SELECT max(time_ms) FROM requests q WHERE q.time_ms >= b.last_hour"
+                    + " AND q.time_ms < b.last_hour + " + HOUR_MS + condition + "), NULL, NULL"
+                    + " FROM g JOIN b ON b.dimension = g.dimension");
+            if (filters.model() != null) {
+                arguments.add(filters.model());
+                arguments.add(filters.model());
+            }
+        }
         run(sql.toString(), arguments, result -> sink.accept(new Group(result.getString(1), result.getString(2),
                 usage(result, 3), result.getLong(11), result.getLong(12), list(result.getString(13)),
                 list(result.getString(14)))));
     }
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    /** The 8 sums of {@link #usage}, from a rollup's columns, named as its columns. */
+    private static final String ROLLUP_SUMS = "sum(requests) AS requests, sum(input_tokens) AS input_tokens,"
+            + " sum(output_tokens) AS output_tokens, sum(cache_creation_tokens) AS cache_creation_tokens,"
+            + " sum(cache_read_tokens) AS cache_read_tokens, sum(exact_picos) AS exact_picos,"
+            + " sum(estimated_picos) AS estimated_picos, sum(unpriced) AS unpriced";
 
     /** Every request in the period, in time order. */
     void requests(Period period, Filters filters, Consumer<Request> sink) throws LedgerException {
@@ -111,10 +176,13 @@ public final class UsageLedger implements AutoCloseable {
                 usage(result, 3))));
     }
 
-    /** The times of the first and last requests in the period, or null when it has none. */
-    long[] span(Period period) throws LedgerException {
+    /** The times of the first and last requests in the period (HOURS: their hours' starts), or null when none. */
+    long[] span(Source source, Period period) throws LedgerException {
         long[] span = {0, 0, 0};
-        var sql = new StringBuilder("SELECT min(time_ms), max(time_ms), count(*) FROM requests r");
+        var sql = new StringBuilder(source == Source.HOURS
+                ? "SELECT min(time_ms), max(time_ms), count(*) FROM"
+                + " (SELECT hour * " + HOUR_MS + " AS time_ms FROM usage_hours WHERE rows > 0) r"
+                : "SELECT min(time_ms), max(time_ms), count(*) FROM requests r");
         var arguments = new ArrayList<Object>();
         where(sql, arguments, period, Filters.NONE);
         run(sql.toString(), arguments, result -> {
@@ -195,12 +263,15 @@ public final class UsageLedger implements AutoCloseable {
                 result.getLong(first + 6), result.getLong(first + 7));
     }
 
+    // group_concat's unit separators, and the commas it puts between values
+    private static final java.util.regex.Pattern SEPARATOR = java.util.regex.Pattern.compile("\u001f,?");
+
     private static List<String> list(String concatenated) {
         if (concatenated == null) {
             return List.of();
         }
         var values = new ArrayList<String>();
-        for (String value : concatenated.split("\u001f,?")) {
+        for (String value : SEPARATOR.split(concatenated)) {
             if (!value.isEmpty()) {
                 values.add(value);
             }

@@ -267,9 +267,10 @@ class CommandTest {
         assertOneLineError(run(Map.of(), "--db", other.toString()), Main.LEDGER_EXIT, "is not a usage ledger");
 
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + database)) {
-            connection.createStatement().execute("PRAGMA user_version = 5");
+            connection.createStatement().execute("PRAGMA user_version = " + (UsageLedger.NEWEST + 1));
         }
-        assertOneLineError(run(), Main.LEDGER_EXIT, "schema version 5, newer than this program reads (4)");
+        assertOneLineError(run(), Main.LEDGER_EXIT, "schema version " + (UsageLedger.NEWEST + 1)
+                + ", newer than this program reads (" + UsageLedger.NEWEST + ")");
     }
 
     @Test

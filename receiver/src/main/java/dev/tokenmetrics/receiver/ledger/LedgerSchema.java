@@ -313,8 +313,90 @@ final class LedgerSchema {
                 + " cost_picos = cost_picos + excluded.cost_picos;").formatted(row, sign);
     }
 
+    /** A rollup's columns after its key, and what a row adds to each ({@code %s}: the row). */
+    private static final List<String> SUMS = List.of("rows", "requests", "input_tokens", "output_tokens",
+            "cache_read_tokens", "cache_creation_tokens", "exact_picos", "estimated_picos", "unpriced");
+    private static final List<String> ADDS = List.of("1", "%s.source != 'metrics'", "%s.input_tokens",
+            "%s.output_tokens", "%s.cache_read_tokens", "%s.cache_creation_tokens",
+            // cost_usd is an exact decimal as TEXT: * 1e12 and rounded, an integer number of picodollars
+            "CASE WHEN %s.cost_source = 'exact' THEN coalesce(CAST(round(%s.cost_usd * 1e12) AS INTEGER), 0) ELSE 0 END",
+            "CASE WHEN %s.cost_source != 'exact' THEN coalesce(CAST(round(%s.cost_usd * 1e12) AS INTEGER), 0) ELSE 0 END",
+            "%s.cost_usd IS NULL");
+
+    /**
+     * Version 5: the rollups reports read instead of every request (docs/LEDGER.md): {@code usage_hours} per UTC
+     * hour and model (the days of any whole-hour time zone are sums of its hours) and {@code usage_sessions} per
+     * session, model, project and git branch. Like usage_totals, triggers keep them equal to the sums over
+     * {@code requests} in the same transaction; unlike it, metrics rows count (in every column but
+     * {@code requests}), and costs are integer picodollars, so that the sums stay exact however often a row is
+     * added and taken away. An update fires them only when a column they sum or group by changes: a request seen
+     * again costs nothing more. A group whose rows are all gone keeps a row with {@code rows = 0}.
+     */
+    private static final String ROLLUPS = rollup("usage_hours", "hour INTEGER NOT NULL, model TEXT NOT NULL",
+            List.of("hour", "model"), List.of("%s.time_ms / 3600000", "%s.model"))
+            + rollup("usage_sessions", "session_id TEXT NOT NULL, model TEXT NOT NULL, project TEXT NOT NULL,"
+                            + " git_branch TEXT NOT NULL", List.of("session_id", "model", "project", "git_branch"),
+                    List.of("%s.session_id", "%s.model", "coalesce(%s.project, %s.cwd, '')",
+                            "coalesce(%s.git_branch, '')"));
+
+    /**
+     * A rollup table, filled from {@code requests}, and its triggers: each adds a row's figures to its group, or
+     * takes them away (the same upsert with the figures negated: the group is there).
+     */
+    private static String rollup(String table, String keyColumns, List<String> keys, List<String> keyOf) {
+        var sql = new StringBuilder("CREATE TABLE ").append(table).append(" (").append(keyColumns);
+        for (String sum : SUMS) {
+            sql.append(", ").append(sum).append(" INTEGER NOT NULL");
+        }
+        sql.append(", PRIMARY KEY (").append(String.join(", ", keys)).append(")) WITHOUT ROWID;\n");
+        sql.append("INSERT INTO ").append(table).append(" SELECT ").append(of(keyOf, "r", ""));
+        for (String add : ADDS) {
+            sql.append(", sum(").append(add.replace("%s", "r")).append(")");
+        }
+        sql.append(" FROM requests r GROUP BY ");
+        for (int i = 1; i <= keys.size(); i++) {
+            sql.append(i == 1 ? "" : ", ").append(i);
+        }
+        sql.append(";\n");
+        // only what a rollup sums or groups by: a request seen again changes none of it
+        String changed = "old.source != new.source OR old.model != new.model OR old.input_tokens != new.input_tokens"
+                + " OR old.output_tokens != new.output_tokens OR old.cache_read_tokens != new.cache_read_tokens"
+                + " OR old.cache_creation_tokens != new.cache_creation_tokens OR old.cost_usd IS NOT new.cost_usd"
+                + " OR old.cost_source != new.cost_source";
+        for (String key : keyOf) {
+            if (!key.equals("%s.model")) {
+                changed += " OR " + key.replace("%s", "old") + " IS NOT " + key.replace("%s", "new");
+            }
+        }
+        sql.append("CREATE TRIGGER ").append(table).append("_insert AFTER INSERT ON requests BEGIN\n")
+                .append(add(table, keys, keyOf, "new", "")).append("END;\n");
+        sql.append("CREATE TRIGGER ").append(table).append("_delete AFTER DELETE ON requests BEGIN\n")
+                .append(add(table, keys, keyOf, "old", "-")).append("END;\n");
+        sql.append("CREATE TRIGGER ").append(table).append("_update AFTER UPDATE ON requests WHEN ").append(changed)
+                .append(" BEGIN\n").append(add(table, keys, keyOf, "old", "-"))
+                .append(add(table, keys, keyOf, "new", "")).append("END;\n");
+        return sql.toString();
+    }
+
+    private static String add(String table, List<String> keys, List<String> keyOf, String row, String sign) {
+        var sets = new java.util.StringJoiner(", ");
+        for (String sum : SUMS) {
+            sets.add(sum + " = " + sum + " + excluded." + sum);
+        }
+        return "  INSERT INTO " + table + " VALUES (" + of(keyOf, row, "") + ", " + of(ADDS, row, sign)
+                + ")\n    ON CONFLICT (" + String.join(", ", keys) + ") DO UPDATE SET " + sets + ";\n";
+    }
+
+    private static String of(List<String> expressions, String row, String sign) {
+        var values = new java.util.StringJoiner(", ");
+        for (String expression : expressions) {
+            values.add(sign.isEmpty() ? expression.replace("%s", row) : sign + "(" + expression.replace("%s", row) + ")");
+        }
+        return values.toString();
+    }
+
     /** Migration N takes the schema from version N to N + 1. */
-    private static final List<String> MIGRATIONS = List.of(REQUESTS, USAGE_TOTALS, METRICS, SESSION_DAYS);
+    private static final List<String> MIGRATIONS = List.of(REQUESTS, USAGE_TOTALS, METRICS, SESSION_DAYS, ROLLUPS);
 
     static final int VERSION = MIGRATIONS.size();
 

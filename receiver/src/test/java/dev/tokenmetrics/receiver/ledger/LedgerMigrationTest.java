@@ -97,12 +97,22 @@ class LedgerMigrationTest {
             assertEquals(List.of("s1 2 0 1016", "s2 0 1 7"), column(statement, "SELECT session_id || ' ' || requests"
                     + " || ' ' || metrics_rows || ' ' || input_tokens FROM sessions ORDER BY session_id"));
             assertEquals(List.of("session_days_delete", "session_days_insert", "session_days_update",
-                    "usage_totals_delete", "usage_totals_insert", "usage_totals_update"),
+                            "usage_hours_delete", "usage_hours_insert", "usage_hours_update",
+                            "usage_sessions_delete", "usage_sessions_insert", "usage_sessions_update",
+                            "usage_totals_delete", "usage_totals_insert", "usage_totals_update"),
                     column(statement, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
-                    "usage_totals' triggers made again on the rebuilt table, session_days' made after it");
+                    "usage_totals' triggers made again on the rebuilt table, then session_days' (version 4) and the"
+                            + " rollups' (version 5)");
             assertEquals(List.of("s1 2026-12-01 0 2 1016", "s2 2026-12-01 1 1 7"), column(statement,
                     "SELECT session_id || ' ' || day || ' ' || metrics || ' ' || rows || ' ' || input_tokens"
                     + " FROM session_days ORDER BY session_id"), "session_days: request rows, metrics rows");
+            assertEquals(List.of("498920 claude-opus-5-5 2 2 1016 5024000000", "498921 claude-opus-5-5 1 0 7 100000000"), column(statement,
+                    "SELECT hour || ' ' || model || ' ' || rows || ' ' || requests || ' ' || input_tokens || ' '"
+                            + " || exact_picos FROM usage_hours ORDER BY hour"),
+                    "usage_hours filled from the migrated rows (08:00 UTC), and the metrics row added since (09:00)");
+            assertEquals(List.of("s1 proj 1 1 1011", "s1 /home/user/proj 1 1 5", "s2 proj2 1 0 7"), column(statement,
+                    "SELECT session_id || ' ' || project || ' ' || rows || ' ' || requests || ' ' || input_tokens"
+                            + " FROM usage_sessions ORDER BY session_id, input_tokens DESC"));
             assertEquals(List.of("claude-opus-5-5 2 1016"), column(statement, "SELECT model || ' ' || sum(requests)"
                     + " || ' ' || sum(input_tokens) FROM usage_totals GROUP BY model"),
                     "usage_totals: the request rows, kept through the rebuild; the metrics row not in it");
