@@ -42,22 +42,26 @@ public record LedgerBlock(long startMillis, long firstMillis, long lastMillis, l
         return Math.floorDiv(millis, HOUR_MS) * HOUR_MS;
     }
 
+    /** Where a block begins: its start (an hour) and its first request. */
+    record Cut(long startMillis, long firstMillis) {
+    }
+
     /**
-     * Where the last block of the requests at {@code times} (ascending) begins: the index of its first request and
-     * its start. The chain is cut from {@code times[0]}, which must be the first request of a block.
+     * Where the last block of the requests at the first {@code count} {@code times} (ascending) begins. The chain is
+     * cut from {@code times[0]}, taken as the first request of a block.
      */
-    static long[] lastBlock(long[] times, int count) {
-        int first = 0;
-        long start = hourOf(times[0]);
-        long last = times[0];
+    static Cut lastBlock(long[] times, int count) {
+        long first = times[0];
+        long start = hourOf(first);
+        long last = first;
         for (int i = 1; i < count; i++) {
             long time = times[i];
             if (time - start > LENGTH_MS || time - last > LENGTH_MS) {
-                first = i;
+                first = time;
                 start = hourOf(time);
             }
             last = time;
         }
-        return new long[] {first, start};
+        return new Cut(start, first);
     }
 }

@@ -10,15 +10,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Reads the ledger's totals for scrapes, on a read-only connection of its own: WAL lets it read while the writer
- * writes. The all-time totals come from {@code usage_totals}, which triggers keep equal to the sums over {@code
+ * Reads the ledger's totals for scrapes, and for the metrics file its sessions' sums and the current 5-hour block
+ * ({@link #block}), on a read-only connection of its own: WAL lets it read while the writer writes. The all-time totals come from {@code usage_totals}, which triggers keep equal to the sums over {@code
  * requests}, so a scrape costs the same whatever the history's length.
  * <p>
  * A request's project and branch are often learned after it is recorded: telemetry sees it first, its transcript
@@ -232,14 +234,13 @@ public final class LedgerReader implements AutoCloseable {
      * clock alone ends a block. Request times are read back {@link #BLOCK_LOOK_BACK} at most; with no pause of
      * over 5 hours in that time, the chain is cut from the oldest of them.
      */
-    public synchronized java.util.Optional<LedgerBlock> block(long nowMillis) throws SQLException {
+    public synchronized Optional<LedgerBlock> block(long nowMillis) throws SQLException {
         long version = dataVersion();
         if (version != blockAtVersion) {
             lastBlock = readLastBlock(nowMillis - BLOCK_LOOK_BACK.toMillis());
             blockAtVersion = version;
         }
-        return lastBlock != null && lastBlock.activeAt(nowMillis) ? java.util.Optional.of(lastBlock)
-                : java.util.Optional.empty();
+        return lastBlock != null && lastBlock.activeAt(nowMillis) ? Optional.of(lastBlock) : Optional.empty();
     }
 
     private LedgerBlock readLastBlock(long fromMillis) throws SQLException {
@@ -249,7 +250,7 @@ public final class LedgerReader implements AutoCloseable {
         try (ResultSet result = blockTimes.executeQuery()) {
             while (result.next()) {
                 if (count == times.length) {
-                    times = java.util.Arrays.copyOf(times, count * 2);
+                    times = Arrays.copyOf(times, count * 2);
                 }
                 times[count++] = result.getLong(1);
             }
@@ -257,12 +258,13 @@ public final class LedgerReader implements AutoCloseable {
         if (count == 0) {
             return null;
         }
-        long[] cut = LedgerBlock.lastBlock(times, count);
-        long first = times[(int) cut[0]];
-        blockSums.setLong(1, first);
+        LedgerBlock.Cut cut = LedgerBlock.lastBlock(times, count);
+        // every row from the block's first request on is the block's: it is the last
+        blockSums.setLong(1, cut.firstMillis());
         try (ResultSet result = blockSums.executeQuery()) {
-            return new LedgerBlock(cut[1], first, result.getLong(8), result.getLong(1), result.getLong(2),
-                    result.getLong(3), result.getLong(4), result.getLong(5), result.getLong(6), result.getLong(7));
+            return new LedgerBlock(cut.startMillis(), cut.firstMillis(), result.getLong(8), result.getLong(1),
+                    result.getLong(2), result.getLong(3), result.getLong(4), result.getLong(5), result.getLong(6),
+                    result.getLong(7));
         }
     }
 
