@@ -20,8 +20,9 @@ import org.sqlite.SQLiteConfig;
 
 /**
  * Reads the ledger's totals for scrapes, and for the metrics file its sessions' sums and the current 5-hour block
- * ({@link #block}), on a read-only connection of its own: WAL lets it read while the writer writes. The all-time totals come from {@code usage_totals}, which triggers keep equal to the sums over {@code
- * requests}, so a scrape costs the same whatever the history's length.
+ * ({@link #block}), on a read-only connection of its own: WAL lets it read while the writer writes. The all-time
+ * totals come from {@code usage_totals}, which triggers keep equal to the sums over {@code requests}, so a scrape
+ * costs the same whatever the history's length.
  * <p>
  * A request's project and branch are often learned after it is recorded: telemetry sees it first, its transcript
  * (cwd, git branch) is read within a minute. So that a counter's labels never change under it (Prometheus would read
@@ -72,7 +73,8 @@ public final class LedgerReader implements AutoCloseable {
             SELECT total(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens), total(cost_usd)
             FROM requests WHERE time_ms >= ?""";
 
-    // a cost is an exact decimal as TEXT: times 1e12, rounded, an integer of picodollars, summed exactly (as reports do)
+    // a cost is an exact decimal as TEXT: times 1e12 and rounded, an integer of picodollars, summed exactly (as the
+    // reports sum it)
     private static final String BLOCK_SUMS = """
             SELECT count(*), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_creation_tokens),
                    sum(CAST(round(cost_usd * 1e12) AS INTEGER)), sum(cost_usd IS NULL), max(time_ms)
