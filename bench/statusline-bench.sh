@@ -56,9 +56,11 @@ cases=(
   "floor: sh reads stdin, prints|small|env|/bin/sh $work/floor.sh"
   "fast path (awk), 1 session in file|small|env|$ours $fresh"
   "fast path (awk), 1,000 sessions in file|large|env|$ours $fresh"
+  "fast path (awk), default + block segment|small|env|$ours $fresh --format model,cost,today,tokens,burn,block"
   "floor: trivial Java program, same JDK/flags/cache|small|env|$STATUSLINE_JAVA $floor_flags -cp $work/floor.jar Floor"
   "Java program, fresh, 1 session in file|small|env CLAUDE_STATUSLINE_FAST=0|$ours $fresh"
   "Java program, fresh, 1,000 sessions in file|large|env CLAUDE_STATUSLINE_FAST=0|$ours $fresh"
+  "Java program, default + block segment|small|env CLAUDE_STATUSLINE_FAST=0|$ours $fresh --format model,cost,today,tokens,burn,block"
   "Java fallback, 5,000-message transcript|large|env|$ours --metrics-file /nonexistent"
   "ccusage statusline (1 s cache), small|small|env|$ccusage statusline"
   "ccusage statusline (1 s cache), large|large|env|$ccusage statusline"
@@ -73,7 +75,7 @@ for entry in "${cases[@]}"; do
   result="$(HOME="$work/$corpus" $prefix python3 bench/spawn-timer.py "$runs" 3 "$work/$corpus.json" $command)"
   median["$label"]="$(python3 -c 'import json,sys; print("%.1f" % json.loads(sys.argv[1])["median_ms"])' "$result")"
   cpu["$label"]="$(python3 -c 'import json,sys; print("%.1f" % json.loads(sys.argv[1])["cpu_ms"])' "$result")"
-  line="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["line"][:90])' "$result")"
+  line="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["line"][:130])' "$result")"
   printf '%-50s %6s ms %6s ms  %s\n' "$label" "${median["$label"]}" "${cpu["$label"]}" "$line"
 done
 ratio() { python3 -c "print('%.1fx' % (float('${median["$1"]}') / float('${median["$2"]}')))"; }
@@ -81,5 +83,6 @@ fast="fast path (awk), 1 session in file"
 echo
 echo "fast path over the shell floor: $(python3 -c "print('%+.1f ms' % (float('${median["$fast"]}') - float('${median["floor: sh reads stdin, prints"]}')))")"
 echo "Java program / fast path: $(ratio "Java program, fresh, 1 session in file" "$fast")"
+echo "fast path with the block segment / without: $(ratio "fast path (awk), default + block segment" "$fast")"
 echo "ccusage / fast path: small $(ratio "ccusage statusline (1 s cache), small" "$fast"), large $(ratio "ccusage statusline (1 s cache), large" "fast path (awk), 1,000 sessions in file")"
 echo "ccstatusline / fast path: $(ratio "ccstatusline (default settings), small" "$fast")"

@@ -47,9 +47,18 @@ def session_entry(tokens, cost):
 sessions = {current: session_entry(2500, 0.1512)}
 for n in range(in_file - 1):
     sessions[str(uuid.UUID(int=10_000 + n))] = session_entry(1000 + n, 0.01 * n)
-metrics = {"schemaVersion": 1, "timestamp": now.isoformat().replace("+00:00", "Z"), "totals": {}, "totalUsed": 0,
+# The machine's 5-hour block, as the receiver writes it: from the hour of a request an hour ago, 5 hours long.
+start = (now - datetime.timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+end = start + datetime.timedelta(hours=5)
+iso = lambda t: t.isoformat().replace("+00:00", "Z")
+block = {"start": iso(start), "end": iso(end), "firstRequest": iso(start + datetime.timedelta(minutes=7)),
+         "lastRequest": iso(now), "tokens": {"input": 5000, "output": 900, "cacheRead": 400000, "cacheCreation": 9000,
+                                             "total": 414900},
+         "costUsd": 4.1034, "projectedTokens": 1200000, "projectedCostUsd": 9.7981}
+metrics = {"schemaVersion": 1, "timestamp": iso(now), "totals": {}, "totalUsed": 0,
            "model": "claude-sonnet-4-5", "sessionId": current,
-           "today": {"date": now.date().isoformat(), "tokens": {"total": 1}, "costUsd": 12.3456}, "sessions": sessions}
+           "today": {"date": now.date().isoformat(), "tokens": {"total": 1}, "costUsd": 12.3456}, "block": block,
+           "sessions": sessions}
 with open(os.path.join(home, ".claude", "token-metrics.json"), "w") as out:
     json.dump(metrics, out, indent=2)
 
@@ -57,6 +66,9 @@ with open(os.path.join(home, ".claude", "token-metrics.json"), "w") as out:
 with open(os.path.join(home, ".claude", "token-metrics.live.tsv"), "w") as out:
     stamp = int(now.timestamp() * 1000)
     out.write("ctm-live\t1\t%d\t%s\t%s\n" % (stamp, json.dumps(metrics["today"]["costUsd"]), metrics["model"]))
+    out.write("ctm-block\t%d\t%d\t%d\t%s\t%s\n" % (int(start.timestamp() * 1000), int(end.timestamp() * 1000),
+                                                block["tokens"]["total"], json.dumps(block["costUsd"]),
+                                                json.dumps(block["projectedCostUsd"])))
     for session, entry in list(sessions.items())[:200]:
         out.write("%s\t%d\t%s\t%d\t%s\n" % (session, entry["tokens"]["total"], json.dumps(entry["costUsd"]),
                                              entry["tokensPerMinute"], entry["model"]))

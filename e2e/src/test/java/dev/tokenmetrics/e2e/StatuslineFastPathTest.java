@@ -8,6 +8,7 @@ import dev.tokenmetrics.receiver.aggregate.SessionReport;
 import dev.tokenmetrics.receiver.aggregate.TokenCounts;
 import dev.tokenmetrics.receiver.aggregate.Usage;
 import dev.tokenmetrics.receiver.aggregate.UsageReport;
+import dev.tokenmetrics.receiver.publish.BlockReport;
 import dev.tokenmetrics.receiver.publish.LiveFile;
 import dev.tokenmetrics.receiver.publish.MetricsFile;
 import java.io.IOException;
@@ -16,12 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.Duration;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,8 +85,28 @@ class StatuslineFastPathTest {
         }
     }
 
+    /**
+     * The machine's 5-hour block: $4.10 so far, $9.80 by its end, which is a whole second (as a real block's hour
+     * is) 2 h 12 min 30 s after the second of {@code at}, so that both paths, run within 30 s, show 2h13m left.
+     */
+    private static BlockReport block(Instant at) {
+        return block(at, Duration.ofMinutes(132).plusSeconds(30), "4.1", "9.8");
+    }
+
+    private static BlockReport block(Instant at, Duration left, String cost, String projected) {
+        Instant end = at.truncatedTo(ChronoUnit.SECONDS).plus(left);
+        Instant start = end.minus(Duration.ofHours(5));
+        return new BlockReport(start, end, start.plusSeconds(60), at.minusSeconds(5),
+                new TokenCounts(1_000, 200, 30_000, 4_000), cost == null ? null : new BigDecimal(cost), 99_999,
+                projected == null ? null : new BigDecimal(projected));
+    }
+
     /** Both files from one report, by the receiver's own writers. */
     private void publish(Instant at) throws IOException {
+        publish(at, StatuslineFastPathTest::block);
+    }
+
+    private void publish(Instant at, Function<Instant, BlockReport> block) throws IOException {
         Files.createDirectories(metrics.getParent());
         var sessions = List.of(
                 session(SESSION, new TokenCounts(50_000, 4_000, 200, 31), "0.1512", 850, "claude-opus-4-1", at),
@@ -90,8 +114,8 @@ class StatuslineFastPathTest {
                         "claude-opus-4-1", at.minusSeconds(1)),
                 session(ODD, new TokenCounts(1, 0, 0, 0), "0.004999", 0, "  ", at.minusSeconds(2)));
         var report = new UsageReport(at, sessions, LocalDate.now(), new Usage(TokenCounts.ZERO, new BigDecimal("0.3549")));
-        new MetricsFile(metrics).write(report);
-        new LiveFile(LiveFile.besideMetricsFile(metrics)).write(report);
+        new MetricsFile(metrics).write(report, block.apply(at));
+        new LiveFile(LiveFile.besideMetricsFile(metrics)).write(report, block.apply(at));
     }
 
     private static SessionReport session(String id, TokenCounts tokens, String cost, long perMinute, String model,
@@ -179,7 +203,7 @@ class StatuslineFastPathTest {
     }
 
     private static List<Case> matrix() {
-        String all = "model,cost,today,tokens,burn,hourly,context";
+        String all = "model,cost,today,tokens,burn,hourly,context,block";
         var stdins = List.of(
                 REAL_STDIN, // actual: the receiver has what Claude Code says was spent
                 REAL_STDIN.replace("0.1512,", "0.2,"), // pending: Claude Code's cost is ahead
@@ -228,6 +252,7 @@ class StatuslineFastPathTest {
         List<String> awks = awks();
         List<Case> cases = matrix();
         for (Case c : cases) {
+            publish(Instant.now()); // the block's time left stays 30 s from a minute's turn while this case runs
             List<String> args = resolve(c.args());
             String expected = java(args, c.env(), c.stdin());
             for (String awk : awks) {
@@ -239,10 +264,43 @@ class StatuslineFastPathTest {
     }
 
     @Test
+    void theBlockSegmentRendersTheSameOnBothPaths() throws Exception {
+        var blocks = new LinkedHashMap<String, Function<Instant, BlockReport>>();
+        blocks.put("priced", StatuslineFastPathTest::block);
+        blocks.put("unpriced", at -> block(at, Duration.ofMinutes(44).plusSeconds(30), null, null));
+        blocks.put("a few seconds left", at -> block(at, Duration.ofSeconds(40), "0.004", "0.005"));
+        blocks.put("a whole 5 hours left", at -> block(at, Duration.ofHours(5), "12345.675", "99999.5"));
+        blocks.put("ended", at -> block(at, Duration.ofSeconds(-1), "4.1", "4.1"));
+        blocks.put("none", at -> null);
+        var options = List.of(
+                new Case(null, List.of("--format", "block"), env()),
+                new Case(null, List.of("--format", "block,model,cost,today,burn,hourly"), env()),
+                new Case(null, List.of("--format", "cost,today,block", "--daily-budget", "0.1"), env()),
+                new Case(null, List.of("--format", "today,block", "--daily-budget", "0.3"), env("NO_COLOR", "1")),
+                new Case(null, List.of("--format", "today,block", "--daily-budget", "0.3", "--color", "always"),
+                        env("TERM", "dumb")));
+        List<String> awks = awks();
+        for (var entry : blocks.entrySet()) {
+            for (Case c : options) {
+                publish(Instant.now(), entry.getValue());
+                String expected = java(c.args(), c.env(), REAL_STDIN);
+                assertEquals(!entry.getKey().equals("none") && !entry.getKey().equals("ended"),
+                        expected.contains("⏳"), entry.getKey() + ": " + expected);
+                for (String awk : awks) {
+                    Run fast = fast(awk, c.args(), c.env(), REAL_STDIN);
+                    assertEquals(expected, fast.out(), entry.getKey() + " " + awk + " " + c.args() + " " + c.env());
+                }
+            }
+        }
+    }
+
+    @Test
     void theFastPathRendersTheNewSegmentsAsDocumented() throws Exception {
         Run fast = fast(awks().get(0), List.of("--format", "model,burn,hourly,context"), env(),
                 REAL_STDIN.replace("16387", "1800000"));
         assertEquals("🤖 Opus 5.5 | 🔥 850 tok/min / $0.30/h | 🧠 42% context\n", fast.out());
+        Run block = fast(awks().get(0), List.of("--format", "model,block"), env(), REAL_STDIN);
+        assertEquals("🤖 Opus 5.5 | ⏳ 2h13m left · $4.10 → $9.80\n", block.out());
     }
 
     @Test
@@ -279,6 +337,7 @@ class StatuslineFastPathTest {
         assertEquals("", fast(awk, List.of(), env(), REAL_STDIN).out(), "stale: declined by awk");
         String stale = java(List.of(), env(), REAL_STDIN);
         assertFalse(stale.contains("(actual)"), stale);
+        assertFalse(java(List.of("--format", "block"), env(), REAL_STDIN).contains("⏳"), "nor a stale block");
         assertEquals(stale, run(withArgs(script, List.of()), env(), REAL_STDIN).out());
         assertTrue(fast(awk, List.of("--max-age", "300"), env(), REAL_STDIN).out().contains("(actual)"),
                 "within a longer --max-age: fresh");

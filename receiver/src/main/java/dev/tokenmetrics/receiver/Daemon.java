@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver;
 
+import dev.tokenmetrics.receiver.aggregate.TokenCounts;
 import dev.tokenmetrics.receiver.aggregate.Usage;
 import dev.tokenmetrics.receiver.aggregate.UsageReport;
 import dev.tokenmetrics.receiver.http.ExportCounts;
@@ -9,6 +10,7 @@ import dev.tokenmetrics.receiver.ledger.Ledger;
 import dev.tokenmetrics.receiver.ledger.LedgerReader;
 import dev.tokenmetrics.receiver.ledger.LedgerWriter;
 import dev.tokenmetrics.receiver.prometheus.ReceiverMetrics;
+import dev.tokenmetrics.receiver.publish.BlockReport;
 import dev.tokenmetrics.receiver.publish.LedgerFilledReports;
 import dev.tokenmetrics.receiver.publish.MetricsFile;
 import dev.tokenmetrics.receiver.publish.MetricsFilePublisher;
@@ -95,7 +97,8 @@ final class Daemon implements AutoCloseable {
             Supplier<UsageReport> reports = ledgerReader.<Supplier<UsageReport>>map(reader ->
                     new LedgerFilledReports(store::report, ids -> sessionTotals(reader, ids), clock.getZone()))
                     .orElse(store::report);
-            var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), reports, problems);
+            var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), reports,
+                    now -> ledgerReader.flatMap(reader -> currentBlock(reader, now)), problems);
             store.addListener(publisher);
             outputs.add(publisher); // closed first: its last write still reads the ledger
             var exports = new ExportCounts();
@@ -157,6 +160,19 @@ final class Daemon implements AutoCloseable {
             reader.sessions(ids).forEach((id, total) -> totals.put(id, LedgerFilledReports.usage(total.input(),
                     total.output(), total.cacheRead(), total.cacheCreation(), total.costUsd())));
             return totals;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The machine's active 5-hour block at {@code now}, from the ledger (docs/METRICS-FILE.md, {@code block}). */
+    private static Optional<BlockReport> currentBlock(LedgerReader reader, Instant now) {
+        try {
+            return reader.block(now.toEpochMilli()).map(block -> BlockReport.at(now,
+                    Instant.ofEpochMilli(block.startMillis()), Instant.ofEpochMilli(block.endMillis()),
+                    Instant.ofEpochMilli(block.firstMillis()), Instant.ofEpochMilli(block.lastMillis()),
+                    new TokenCounts(block.input(), block.output(), block.cacheRead(), block.cacheCreation()),
+                    block.costUsd()));
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

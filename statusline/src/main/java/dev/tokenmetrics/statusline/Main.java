@@ -103,7 +103,7 @@ public final class Main {
         if (!fresh && input.transcriptPath() != null && containsSegment(options, "tokens")) {
             estimate = TranscriptEstimate.tokens(new File(input.transcriptPath()), options.cacheDir());
         }
-        return StatusLine.render(input, metrics, fresh, estimate, options);
+        return StatusLine.render(input, metrics, fresh, estimate, options, nowMillis);
     }
 
     /** The file's view of the session, or null when it is missing, unreadable, too large or corrupt. */

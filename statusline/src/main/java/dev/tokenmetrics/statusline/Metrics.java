@@ -1,11 +1,16 @@
 package dev.tokenmetrics.statusline;
 
 /**
- * What the receiver's metrics file says about one session and today. Unknown numbers are -1 (counts) or NaN
- * (money); {@code sessionFound} is false when the file does not list the session.
+ * What the receiver's metrics file says about one session, today and the machine's active 5-hour block. Unknown
+ * numbers are -1 (counts) or NaN (money); {@code sessionFound} is false when the file does not list the session;
+ * {@code block} is null when the file has none.
  */
 record Metrics(long timestampMillis, String fileModel, boolean sessionFound, long sessionTokens, double sessionCostUsd,
-               long tokensPerMinute, String sessionModel, double todayCostUsd) {
+               long tokensPerMinute, String sessionModel, double todayCostUsd, Block block) {
+
+    /** The active 5-hour block: its end, its cost so far and projected to its end (NaN when unpriced). */
+    record Block(long endMillis, double costUsd, double projectedCostUsd) {
+    }
 
     /**
      * Reads the file's top level, {@code today} and the one session, and stops there: the receiver writes today
@@ -18,6 +23,7 @@ record Metrics(long timestampMillis, String fileModel, boolean sessionFound, lon
         double todayCost = Double.NaN;
         boolean todaySeen = false;
         Metrics session = null;
+        Block block = null;
         var reader = new JsonReader(json);
         if (!reader.beginObject()) {
             throw new JsonReader.Malformed("metrics file is null");
@@ -30,6 +36,8 @@ record Metrics(long timestampMillis, String fileModel, boolean sessionFound, lon
                     todayCost = todayCost(reader);
                     todaySeen = true;
                 }
+                case "block" -> block = block(reader); // written before the sessions
+
                 case "sessions" -> {
                     if (!reader.beginObject()) {
                         continue;
@@ -38,7 +46,7 @@ record Metrics(long timestampMillis, String fileModel, boolean sessionFound, lon
                         if (session == null && id.equals(sessionId)) {
                             session = session(reader);
                             if (todaySeen && timestamp >= 0) {
-                                return session.with(timestamp, fileModel, todayCost); // the usual, early exit
+                                return session.with(timestamp, fileModel, todayCost, block); // the usual, early exit
                             }
                         } else {
                             reader.skipValue();
@@ -48,13 +56,32 @@ record Metrics(long timestampMillis, String fileModel, boolean sessionFound, lon
                 default -> reader.skipValue();
             }
         }
-        return session != null ? session.with(timestamp, fileModel, todayCost)
-                : new Metrics(timestamp, fileModel, false, -1, Double.NaN, -1, null, todayCost);
+        return session != null ? session.with(timestamp, fileModel, todayCost, block)
+                : new Metrics(timestamp, fileModel, false, -1, Double.NaN, -1, null, todayCost, block);
     }
 
-    private Metrics with(long timestamp, String fileModel, double todayCost) {
+    private Metrics with(long timestamp, String fileModel, double todayCost, Block block) {
         return new Metrics(timestamp, fileModel, sessionFound, sessionTokens, sessionCostUsd, tokensPerMinute,
-                sessionModel, todayCost);
+                sessionModel, todayCost, block);
+    }
+
+    /** The block's end and costs; null when it has no end the line could count down to. */
+    private static Block block(JsonReader reader) {
+        long end = -1;
+        double cost = Double.NaN;
+        double projected = Double.NaN;
+        if (!reader.beginObject()) {
+            return null;
+        }
+        for (String key = reader.nextKey(); key != null; key = reader.nextKey()) {
+            switch (key) {
+                case "end" -> end = Times.parseIsoMillis(reader.stringOrNull());
+                case "costUsd" -> cost = reader.numberOrNaN();
+                case "projectedCostUsd" -> projected = reader.numberOrNaN();
+                default -> reader.skipValue();
+            }
+        }
+        return end < 0 ? null : new Block(end, cost, projected);
     }
 
     private static double todayCost(JsonReader reader) {
@@ -87,7 +114,7 @@ record Metrics(long timestampMillis, String fileModel, boolean sessionFound, lon
                 }
             }
         }
-        return new Metrics(-1, null, true, tokens, cost, burn, model, Double.NaN);
+        return new Metrics(-1, null, true, tokens, cost, burn, model, Double.NaN, null);
     }
 
     /** input + output + cacheRead + cacheCreation, summed here rather than trusting a total field. */

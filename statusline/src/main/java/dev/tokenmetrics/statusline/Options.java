@@ -8,7 +8,7 @@ record Options(File metricsFile, long maxAgeSeconds, double dailyBudgetUsd, Stri
                boolean trackingDisabled, File cacheDir) {
 
     static final String DEFAULT_FORMAT = "model,cost,today,tokens,burn";
-    static final String SEGMENTS = "model,cost,today,tokens,burn,hourly,context";
+    static final String SEGMENTS = "model,cost,today,tokens,burn,hourly,context,block";
     static final String USAGE = "usage: claude-statusline [--metrics-file PATH] [--max-age SECONDS] [--daily-budget USD]"
             + " [--format SEGMENTS] [--color auto|always|never]\n"
             + "  reads Claude Code's statusLine JSON on stdin and prints one line.\n"
@@ -80,7 +80,7 @@ record Options(File metricsFile, long maxAgeSeconds, double dailyBudgetUsd, Stri
         for (int i = 0; i < names.length; i++) {
             names[i] = names[i].trim();
             switch (names[i]) {
-                case "model", "cost", "today", "tokens", "burn", "hourly", "context" -> { }
+                case "model", "cost", "today", "tokens", "burn", "hourly", "context", "block" -> { }
                 default -> throw new Invalid("unknown segment '" + names[i] + "' in --format; use " + SEGMENTS);
             }
         }

@@ -24,7 +24,12 @@ final class StatusLine {
 
     /** True when the file describes this session and was written within max-age (and not from the future). */
     static boolean isFresh(Metrics metrics, long nowMillis, long maxAgeSeconds) {
-        if (metrics == null || !metrics.sessionFound() || metrics.timestampMillis() < 0) {
+        return metrics != null && metrics.sessionFound() && isCurrent(metrics, nowMillis, maxAgeSeconds);
+    }
+
+    /** True when the file was written within max-age (and not from the future), whatever sessions it lists. */
+    static boolean isCurrent(Metrics metrics, long nowMillis, long maxAgeSeconds) {
+        if (metrics == null || metrics.timestampMillis() < 0) {
             return false;
         }
         long age = nowMillis - metrics.timestampMillis();
@@ -34,8 +39,11 @@ final class StatusLine {
     /**
      * @param metrics the metrics file's view, or null when there is none
      * @param estimatedTokens the transcript estimate, or -1 when unknown (only used without fresh metrics)
+     * @param nowMillis the time, for the 5-hour block's time left; the block is shown only from a current file
+     *                  ({@link #isCurrent}), whether or not it lists the session: the block is the machine's
      */
-    static String render(StatusInput input, Metrics metrics, boolean fresh, long estimatedTokens, Options options) {
+    static String render(StatusInput input, Metrics metrics, boolean fresh, long estimatedTokens, Options options,
+                         long nowMillis) {
         var line = new StringBuilder(96);
         String previous = null;
         for (String segment : options.segments()) {
@@ -48,6 +56,8 @@ final class StatusLine {
                         ? "🔥 " + Numbers.grouped(metrics.tokensPerMinute()) + " tok/min" : null;
                 case "hourly" -> hourly(input, sessionCost(input, metrics, fresh));
                 case "context" -> context(input.contextUsedPercent());
+                case "block" -> isCurrent(metrics, nowMillis, options.maxAgeSeconds())
+                        ? block(metrics.block(), nowMillis) : null;
                 default -> null;
             };
             if (text == null) {
@@ -107,6 +117,24 @@ final class StatusLine {
     /** The context window's use as Claude Code reports it ({@code context_window.used_percentage}), whole percent. */
     private static String context(double percent) {
         return Double.isNaN(percent) || percent < 0 || percent > 1e6 ? null : "🧠 " + Math.round(percent) + "% context";
+    }
+
+    /**
+     * The machine's active 5-hour block: time left, in whole minutes rounded up (so it reads 1m until the block
+     * ends), and its cost so far → projected to its end at the current rate; no cost when it is unpriced.
+     */
+    private static String block(Metrics.Block block, long nowMillis) {
+        if (block == null || nowMillis >= block.endMillis()) {
+            return null;
+        }
+        long minutes = (block.endMillis() - nowMillis + 59_999) / 60_000;
+        String left = minutes >= 60 ? minutes / 60 + "h" + (minutes % 60 < 10 ? "0" : "") + minutes % 60 + "m"
+                : minutes + "m";
+        double cost = block.costUsd();
+        double projected = block.projectedCostUsd();
+        boolean costs = cost >= 0 && cost <= 1e12 && projected >= 0 && projected <= 1e12; // NaN fails every test
+        return "⏳ " + left + " left" + (costs ? " · " + Numbers.dollars(cost) + " → " + Numbers.dollars(projected)
+                : "");
     }
 
     /** Whether the receiver has less of this session than Claude Code's own cost says was spent. */

@@ -37,7 +37,9 @@ final class Training {
             }
             Io.replace(transcript, lines.toString().getBytes(StandardCharsets.UTF_8));
             Io.replace(metrics, ("{\"schemaVersion\":1,\"timestamp\":\"" + TIMESTAMP + "\",\"model\":\"claude-opus-4-1\","
-                    + "\"today\":{\"date\":\"2026-01-01\",\"costUsd\":1.5},\"sessions\":{\"training\":{\"tokens\":"
+                    + "\"today\":{\"date\":\"2026-01-01\",\"costUsd\":1.5},"
+                    + "\"block\":{\"end\":\"2026-01-01T05:00:00Z\",\"costUsd\":0.5,\"projectedCostUsd\":2.5},"
+                    + "\"sessions\":{\"training\":{\"tokens\":"
                     + "{\"input\":1,\"output\":2,\"cacheRead\":3,\"cacheCreation\":4,\"total\":10},\"costUsd\":0.5,"
                     + "\"tokensPerMinute\":12,\"model\":\"m\"}}}").getBytes(StandardCharsets.UTF_8));
             String stdin = "{\"session_id\":\"training\",\"transcript_path\":\"" + transcript
@@ -49,6 +51,7 @@ final class Training {
             env.remove("CLAUDE_TOKEN_TRACKING");
             long now = Times.parseIsoMillis(TIMESTAMP) + 1_000;
             render(env, stdin, now, "--daily-budget", "1");                       // fresh, budget colours
+            render(env, stdin, now, "--format", "block,context,hourly");         // the optional segments
             render(env, stdin.replace("\"training\"", "\"elsewhere\""), now);    // fallback, transcript estimate
             render(env, stdin.replace("\"training\"", "\"elsewhere\""), now);    // fallback, from the cache
             render(env, stdin, now + 3_600_000L);                                // stale

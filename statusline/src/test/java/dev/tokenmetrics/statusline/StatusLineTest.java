@@ -190,7 +190,7 @@ class StatusLineTest {
         assertEquals("🔥 850 tok/min | 💰 $0.35 today", line("--format", "burn, today"));
         assertEquals("🤖 Opus 4.1 | 💰 $0.15 session", line("--format", "model,cost"));
         assertEquals("⚠ claude-statusline: unknown segment 'price' in --format; use "
-                + "model,cost,today,tokens,burn,hourly,context", line("--format", "model,price"));
+                + "model,cost,today,tokens,burn,hourly,context,block", line("--format", "model,price"));
     }
 
     @Test
@@ -213,6 +213,75 @@ class StatusLineTest {
         assertEquals("🤖 Opus 4.1 | 🧠 42% context", lineFor(stdin, "--format", "model,context"));
         assertEquals("🤖 Opus 4.1", lineFor(stdin.replace("41.5", "null"), "--format", "model,context"));
         assertEquals("🤖 Opus 4.1", line("--format", "model,context"), "no context_window: left out");
+    }
+
+    /** The metrics file with the machine's active 5-hour block ({@code block}: its JSON) before the sessions. */
+    void metricsFileWithBlock(String timestamp, String block) throws IOException {
+        metricsFile(timestamp);
+        Path file = home.resolve(".claude/token-metrics.json");
+        Files.writeString(file, Files.readString(file).replace(",\"sessions\":", ",\"block\":" + block
+                + ",\"sessions\":"));
+    }
+
+    static String block(String end, String cost, String projected) {
+        return "{\"start\":\"2026-11-25T07:00:00Z\",\"end\":\"" + end + "\",\"firstRequest\":\"2026-11-25T07:12:00Z\","
+                + "\"lastRequest\":\"2026-11-25T09:59:40Z\",\"tokens\":{\"input\":1,\"output\":2,\"cacheRead\":3,"
+                + "\"cacheCreation\":4,\"total\":10},\"costUsd\":" + cost + ",\"projectedTokens\":20,"
+                + "\"projectedCostUsd\":" + projected + "}";
+    }
+
+    @Test
+    void theBlockShowsTimeLeftAndItsCostSoFarAndProjectedToItsEnd() throws IOException {
+        metricsFileWithBlock("2026-11-25T09:59:45Z", block("2026-11-25T12:12:30Z", "4.1", "9.795"));
+        assertEquals("🤖 Opus 4.1 | ⏳ 2h13m left · $4.10 → $9.80", line("--format", "model,block"),
+                "2 h 12 min 30 s left: whole minutes, rounded up");
+        assertEquals(FRESH, line(), "not in the default line");
+    }
+
+    @Test
+    void theBlocksTimeLeftCountsDownToItsEnd() throws IOException {
+        String[][] cases = {
+            {"2026-11-25T13:05:00Z", "3h05m"},
+            {"2026-11-25T11:00:00Z", "1h00m"},
+            {"2026-11-25T10:59:59.999Z", "1h00m"},
+            {"2026-11-25T10:45:00Z", "45m"},
+            {"2026-11-25T10:01:00.001Z", "2m"},
+            {"2026-11-25T10:01:00Z", "1m"},
+            {"2026-11-25T10:00:00.001Z", "1m"},
+        };
+        for (String[] c : cases) {
+            metricsFileWithBlock("2026-11-25T09:59:45Z", block(c[0], "0.5", "1"));
+            assertEquals("⏳ " + c[1] + " left · $0.50 → $1.00", line("--format", "block"), c[0]);
+        }
+        metricsFileWithBlock("2026-11-25T09:59:45Z", block("2026-11-25T10:00:00Z", "0.5", "1"));
+        assertEquals("", line("--format", "block"), "a block that has ended is not shown");
+    }
+
+    @Test
+    void anUnpricedBlockShowsTimeLeftWithoutACost() throws IOException {
+        metricsFileWithBlock("2026-11-25T09:59:45Z", block("2026-11-25T12:00:00Z", "null", "null"));
+        assertEquals("🤖 Opus 4.1 | ⏳ 2h00m left", line("--format", "model,block"));
+    }
+
+    @Test
+    void noBlockOrAStaleFileIsNoBlockSegment() throws IOException {
+        metricsFile("2026-11-25T09:59:45Z");
+        assertEquals("🤖 Opus 4.1", line("--format", "model,block"), "no block in the file: no use in 5 hours");
+        metricsFileWithBlock("2026-11-25T09:58:59.999Z", block("2026-11-25T12:00:00Z", "4.1", "9.8"));
+        assertEquals("🤖 Opus 4.1", line("--format", "model,block"), "stale: the receiver may have missed use");
+        metricsFileWithBlock("2026-11-25T10:00:05.001Z", block("2026-11-25T12:00:00Z", "4.1", "9.8"));
+        assertEquals("🤖 Opus 4.1", line("--format", "model,block"), "from the future");
+        env.put("CLAUDE_TOKEN_TRACKING", "0");
+        metricsFileWithBlock("2026-11-25T09:59:45Z", block("2026-11-25T12:00:00Z", "4.1", "9.8"));
+        assertEquals("🤖 Opus 4.1", line("--format", "model,block"), "tracking off");
+    }
+
+    @Test
+    void theBlockIsTheMachinesSoItShowsBeforeTheReceiverListsTheSession() throws IOException {
+        metricsFileWithBlock("2026-11-25T09:59:45Z", block("2026-11-25T12:00:00Z", "4.1", "9.8"));
+        String newSession = stdin().replace(SESSION, "a-session-not-yet-exported");
+        assertEquals("🤖 Opus 4.1 | 💰 $0.15 session | ⏳ 2h00m left · $4.10 → $9.80",
+                lineFor(newSession, "--format", "model,cost,block"));
     }
 
     @Test

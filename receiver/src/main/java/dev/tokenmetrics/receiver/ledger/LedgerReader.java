@@ -10,16 +10,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Reads the ledger's totals for scrapes, on a read-only connection of its own: WAL lets it read while the writer
- * writes. The all-time totals come from {@code usage_totals}, which triggers keep equal to the sums over {@code
- * requests}, so a scrape costs the same whatever the history's length.
+ * Reads the ledger's totals for scrapes, and for the metrics file its sessions' sums and the current 5-hour block
+ * ({@link #block}), on a read-only connection of its own: WAL lets it read while the writer writes. The all-time
+ * totals come from {@code usage_totals}, which triggers keep equal to the sums over {@code requests}, so a scrape
+ * costs the same whatever the history's length.
  * <p>
  * A request's project and branch are often learned after it is recorded: telemetry sees it first, its transcript
  * (cwd, git branch) is read within a minute. So that a counter's labels never change under it (Prometheus would read
@@ -48,6 +51,12 @@ public final class LedgerReader implements AutoCloseable {
     public record SessionTotal(long input, long output, long cacheRead, long cacheCreation, BigDecimal costUsd) {
     }
 
+    /**
+     * How far back {@link #block} reads request times to find where the current chain of 5-hour blocks began: the
+     * chain is exact when the ledger has a pause of over 5 hours within it (a night), as nearly everyone's has.
+     */
+    public static final java.time.Duration BLOCK_LOOK_BACK = java.time.Duration.ofHours(48);
+
     /** How long a request whose place is unknown waits for its transcript: the scan runs every minute. */
     public static final java.time.Duration SETTLE = java.time.Duration.ofMinutes(3);
 
@@ -64,12 +73,23 @@ public final class LedgerReader implements AutoCloseable {
             SELECT total(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens), total(cost_usd)
             FROM requests WHERE time_ms >= ?""";
 
+    // a cost is an exact decimal as TEXT: times 1e12 and rounded, an integer of picodollars, summed exactly (as the
+    // reports sum it)
+    private static final String BLOCK_SUMS = """
+            SELECT count(*), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_creation_tokens),
+                   sum(CAST(round(cost_usd * 1e12) AS INTEGER)), sum(cost_usd IS NULL), max(time_ms)
+            FROM requests WHERE time_ms >= ?""";
+
     private final Connection connection;
     private final PreparedStatement totals;
     private final PreparedStatement unsettled;
     private final PreparedStatement sessions;
     private final PreparedStatement window;
     private final PreparedStatement dataVersion;
+    private final PreparedStatement blockTimes;
+    private final PreparedStatement blockSums;
+    private long blockAtVersion = Long.MIN_VALUE;
+    private LedgerBlock lastBlock;
     private long sessionsAtVersion = Long.MIN_VALUE;
     private long sessionCount;
     private static final int SESSIONS_PER_QUERY = 500;
@@ -84,6 +104,9 @@ public final class LedgerReader implements AutoCloseable {
         this.sessions = connection.prepareStatement("SELECT count(DISTINCT session_id) FROM requests");
         this.window = connection.prepareStatement(WINDOW);
         this.dataVersion = connection.prepareStatement("PRAGMA data_version");
+        this.blockTimes = connection.prepareStatement(
+                "SELECT time_ms FROM requests WHERE time_ms >= ? ORDER BY time_ms");
+        this.blockSums = connection.prepareStatement(BLOCK_SUMS);
     }
 
     /** Opens the ledger the writer created, read-only. */
@@ -204,6 +227,46 @@ public final class LedgerReader implements AutoCloseable {
                             result.getLong(4), result.getLong(5), BigDecimal.valueOf(result.getLong(6), 12)));
                 }
             }
+        }
+    }
+
+    /**
+     * The machine's current 5-hour block ({@link LedgerBlock}: every row, telemetry's, transcripts' and metrics'),
+     * or empty when no block is active at {@code nowMillis}. The ledger is read again only when it changed; the
+     * clock alone ends a block. Request times are read back {@link #BLOCK_LOOK_BACK} at most; with no pause of
+     * over 5 hours in that time, the chain is cut from the oldest of them.
+     */
+    public synchronized Optional<LedgerBlock> block(long nowMillis) throws SQLException {
+        long version = dataVersion();
+        if (version != blockAtVersion) {
+            lastBlock = readLastBlock(nowMillis - BLOCK_LOOK_BACK.toMillis());
+            blockAtVersion = version;
+        }
+        return lastBlock != null && lastBlock.activeAt(nowMillis) ? Optional.of(lastBlock) : Optional.empty();
+    }
+
+    private LedgerBlock readLastBlock(long fromMillis) throws SQLException {
+        long[] times = new long[256];
+        int count = 0;
+        blockTimes.setLong(1, fromMillis);
+        try (ResultSet result = blockTimes.executeQuery()) {
+            while (result.next()) {
+                if (count == times.length) {
+                    times = Arrays.copyOf(times, count * 2);
+                }
+                times[count++] = result.getLong(1);
+            }
+        }
+        if (count == 0) {
+            return null;
+        }
+        LedgerBlock.Cut cut = LedgerBlock.lastBlock(times, count);
+        // every row from the block's first request on is the block's: it is the last
+        blockSums.setLong(1, cut.firstMillis());
+        try (ResultSet result = blockSums.executeQuery()) {
+            return new LedgerBlock(cut.startMillis(), cut.firstMillis(), result.getLong(8), result.getLong(1),
+                    result.getLong(2), result.getLong(3), result.getLong(4), result.getLong(5), result.getLong(6),
+                    result.getLong(7));
         }
     }
 

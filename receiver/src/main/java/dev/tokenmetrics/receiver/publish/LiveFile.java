@@ -17,6 +17,7 @@ import java.nio.file.Path;
  * recently active sessions:
  * <pre>
  * ctm-live  1  timestampMillis  todayCostUsd  model
+ * ctm-block  startMillis  endMillis  tokens  costUsd  projectedCostUsd   (when a 5-hour block is active)
  * sessionId  tokens  costUsd  tokensPerMinute  model
  * </pre>
  * Text that awk could not compare or print exactly as the Java statusline would (anything but printable ASCII, or a
@@ -26,6 +27,8 @@ import java.nio.file.Path;
 public final class LiveFile {
 
     public static final String MAGIC = "ctm-live";
+    /** The first field of the block's line; its six fields never match a session's five. */
+    public static final String BLOCK = "ctm-block";
     public static final int FORMAT_VERSION = 1;
     /** Enough for every session a person runs at once; the reader's time grows with it. */
     public static final int MAX_SESSIONS = 200;
@@ -52,8 +55,13 @@ public final class LiveFile {
 
     /** Replaces the file atomically; when that fails, removes it, so that no reader takes an old one for current. */
     public void write(UsageReport report) throws IOException {
+        write(report, null);
+    }
+
+    /** {@code block}: the machine's active 5-hour block, or null when none is active (the file then has none). */
+    public void write(UsageReport report, BlockReport block) throws IOException {
         try {
-            byte[] content = render(report);
+            byte[] content = render(report, block);
             if (content == null) {
                 Files.deleteIfExists(path);
                 return;
@@ -71,6 +79,10 @@ public final class LiveFile {
 
     /** The file's bytes, or null when the header cannot be written safely. */
     byte[] render(UsageReport report) {
+        return render(report, null);
+    }
+
+    byte[] render(UsageReport report, BlockReport block) {
         String fileModel = report.sessions().isEmpty() ? "" : report.sessions().get(0).lastModel();
         if (!safe(fileModel)) {
             return null;
@@ -78,6 +90,13 @@ public final class LiveFile {
         var out = new StringBuilder(64 + Math.min(report.sessions().size(), MAX_SESSIONS) * 96);
         out.append(MAGIC).append('\t').append(FORMAT_VERSION).append('\t').append(report.generatedAt().toEpochMilli())
                 .append('\t').append(cost(report.todayUsage().costUsd())).append('\t').append(fileModel).append('\n');
+        if (block != null) { // a count awk cannot hold exactly is "-", which sends the reader to the Java statusline
+            long tokens = block.tokens().total();
+            out.append(BLOCK).append('\t').append(block.start().toEpochMilli()).append('\t')
+                    .append(block.end().toEpochMilli()).append('\t').append(tokens < SUM_LIMIT ? tokens : "-")
+                    .append('\t').append(costOrDash(block.costUsd())).append('\t')
+                    .append(costOrDash(block.projectedCostUsd())).append('\n');
+        }
         int written = 0;
         for (SessionReport session : report.sessions()) {
             if (written == MAX_SESSIONS) {
@@ -99,6 +118,11 @@ public final class LiveFile {
     /** The metrics file's own decimal text, so both files parse to the same double. */
     private static String cost(BigDecimal usd) {
         return MetricsFile.roundCost(usd).toPlainString();
+    }
+
+    /** "-" for a cost nobody knows: the block of unpriced requests only. */
+    private static String costOrDash(BigDecimal usd) {
+        return usd == null ? "-" : cost(usd);
     }
 
     private static boolean exact(TokenCounts tokens) {

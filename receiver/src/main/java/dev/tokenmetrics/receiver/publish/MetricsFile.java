@@ -44,9 +44,14 @@ public final class MetricsFile {
     }
 
     public void write(UsageReport report) throws IOException {
+        write(report, null);
+    }
+
+    /** {@code block}: the machine's active 5-hour block, or null when none is active (the file then has none). */
+    public void write(UsageReport report, BlockReport block) throws IOException {
         Files.createDirectories(path.toAbsolutePath().getParent());
         // No directory fsync: the file is derived from the journal and rewritten every few seconds anyway.
-        AtomicFiles.write(path, render(report), AtomicFiles.Durability.REPLACED);
+        AtomicFiles.write(path, render(report, block), AtomicFiles.Durability.REPLACED);
     }
 
     public static BigDecimal roundCost(BigDecimal cost) {
@@ -55,6 +60,10 @@ public final class MetricsFile {
     }
 
     byte[] render(UsageReport report) {
+        return render(report, null);
+    }
+
+    byte[] render(UsageReport report, BlockReport block) {
         var out = new ByteArrayOutputStream(1024 + report.sessions().size() * 512);
         try (JsonGenerator json = factory.createGenerator(out)) {
             json.useDefaultPrettyPrinter();
@@ -72,6 +81,9 @@ public final class MetricsFile {
             json.writeStringField("date", report.today().toString());
             writeUsage(json, report.todayUsage());
             json.writeEndObject();
+            if (block != null) { // before the sessions, so the statusline's early stop has read it
+                writeBlock(json, block);
+            }
             json.writeObjectFieldStart("sessions");
             for (SessionReport session : report.sessions()) {
                 json.writeObjectFieldStart(session.sessionId());
@@ -102,6 +114,29 @@ public final class MetricsFile {
         }
         out.write('\n');
         return out.toByteArray();
+    }
+
+    private static void writeBlock(JsonGenerator json, BlockReport block) throws IOException {
+        json.writeObjectFieldStart("block");
+        json.writeStringField("start", block.start().toString());
+        json.writeStringField("end", block.end().toString());
+        json.writeStringField("firstRequest", block.firstRequest().toString());
+        json.writeStringField("lastRequest", block.lastRequest().toString());
+        json.writeFieldName("tokens");
+        writeTokens(json, block.tokens(), true);
+        writeCostOrNull(json, "costUsd", block.costUsd());
+        json.writeNumberField("projectedTokens", block.projectedTokens());
+        writeCostOrNull(json, "projectedCostUsd", block.projectedCostUsd());
+        json.writeEndObject();
+    }
+
+    private static void writeCostOrNull(JsonGenerator json, String name, BigDecimal usd) throws IOException {
+        json.writeFieldName(name);
+        if (usd == null) {
+            json.writeNull();
+        } else {
+            json.writeNumber(roundCost(usd));
+        }
     }
 
     private static void writeUsage(JsonGenerator json, Usage usage) throws IOException {

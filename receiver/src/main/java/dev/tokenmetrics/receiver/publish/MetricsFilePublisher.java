@@ -6,10 +6,13 @@ import dev.tokenmetrics.receiver.store.CommitListener;
 import dev.tokenmetrics.receiver.store.Problems;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -28,6 +31,7 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
     private final MetricsFile file;
     private final LiveFile live;
     private final Supplier<UsageReport> reports;
+    private final Function<Instant, Optional<BlockReport>> blocks;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "metrics-file");
         thread.setDaemon(true);
@@ -40,7 +44,17 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
 
     /** Writes what {@code reports} supplies, now and from then on, to the file and the live file beside it. */
     public MetricsFilePublisher(MetricsFile file, Supplier<UsageReport> reports, Problems problems) {
+        this(file, reports, now -> Optional.empty(), problems);
+    }
+
+    /**
+     * {@code blocks}: the machine's active 5-hour block at the report's instant (the ledger's), empty when none is
+     * active; it may throw, and then the files have no block.
+     */
+    public MetricsFilePublisher(MetricsFile file, Supplier<UsageReport> reports,
+                                Function<Instant, Optional<BlockReport>> blocks, Problems problems) {
         this.file = file;
+        this.blocks = blocks;
         this.live = new LiveFile(LiveFile.besideMetricsFile(file.path()));
         this.reports = reports;
         this.problems = problems;
@@ -66,11 +80,12 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
         try {
             long covered = heard; // read before the report, which therefore includes that commit
             UsageReport report = reports.get();
-            file.write(report);
+            BlockReport block = block(report.generatedAt());
+            file.write(report, block);
             if (problems.clear("metrics file")) {
                 LOG.info("writing " + file.path() + " again");
             }
-            writeLive(report); // only after the metrics file, so never newer than it; before published moves on
+            writeLive(report, block); // only after the metrics file, so never newer than it; before published moves on
             published = Math.max(published, covered);
         } catch (IOException | RuntimeException e) {
             if (problems.report("metrics file", "cannot write " + file.path() + " (" + e + ")")) {
@@ -79,9 +94,18 @@ public final class MetricsFilePublisher implements CommitListener, AutoCloseable
         }
     }
 
-    private void writeLive(UsageReport report) {
+    private BlockReport block(Instant now) {
         try {
-            live.write(report);
+            return blocks.apply(now).orElse(null);
+        } catch (RuntimeException e) { // the ledger's trouble is /health's to report: the files go without a block
+            LOG.fine("the current 5-hour block is not available: " + e);
+            return null;
+        }
+    }
+
+    private void writeLive(UsageReport report, BlockReport block) {
+        try {
+            live.write(report, block);
             if (problems.clear("live file")) {
                 LOG.info("writing " + live.path() + " again");
             }
