@@ -62,8 +62,13 @@ class LedgerFillsTheMetricsFileTest {
             assertEquals(0, new BigDecimal("0.027").compareTo(session.path("costUsd").decimalValue()), session.toString());
             assertEquals(6600, file.path("today").path("tokens").path("total").asLong(), "today grew with it");
             assertEquals(0, new BigDecimal("0.027").compareTo(file.path("today").path("costUsd").decimalValue()));
-            // The statusline's live file is written from the same report.
-            String live = Files.readString(home.resolve(".claude/token-metrics.live.tsv"));
+            // The statusline's live file is written from the same report, right after the metrics file.
+            Path liveFile = home.resolve(".claude/token-metrics.live.tsv");
+            String live = Files.readString(liveFile);
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                 !live.contains(SESSION + "\t6600\t") && System.nanoTime() < deadline; live = Files.readString(liveFile)) {
+                Thread.sleep(20); // polled within the deadline: the live file follows the metrics file's rename
+            }
             assertTrue(live.contains(SESSION + "\t6600\t0.027\t"), live);
         }
     }
