@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.logging.Logger;
 
 /**
  * The usage ledger: one row per Claude Code API request, in SQLite ({@code usage.db}, schema in docs/LEDGER.md).
@@ -33,6 +34,8 @@ import java.util.StringJoiner;
  * Not thread-safe: one writer thread owns a ledger.
  */
 public final class Ledger implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Ledger.class.getName());
 
     /** How a column merges when a request is seen again. */
     private enum Merge {
@@ -402,6 +405,15 @@ public final class Ledger implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new IOException("cannot sync the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    /** Hands SQLite's page cache back (it refills from the OS's as needed); a failure only keeps it. */
+    public void releaseMemory() {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA shrink_memory");
+        } catch (SQLException e) {
+            LOG.fine("ledger: cannot release memory: " + e.getMessage());
         }
     }
 

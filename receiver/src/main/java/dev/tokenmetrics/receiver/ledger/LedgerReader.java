@@ -101,7 +101,9 @@ public final class LedgerReader implements AutoCloseable {
         this.connection = connection;
         this.totals = connection.prepareStatement(TOTALS);
         this.unsettled = connection.prepareStatement(UNSETTLED);
-        this.sessions = connection.prepareStatement("SELECT count(DISTINCT session_id) FROM requests");
+        // session_days: a row per session, model and day rather than per request
+        this.sessions = connection.prepareStatement(
+                "SELECT count(DISTINCT session_id) FROM session_days WHERE rows > 0");
         this.window = connection.prepareStatement(WINDOW);
         this.dataVersion = connection.prepareStatement("PRAGMA data_version");
         this.blockTimes = connection.prepareStatement(
@@ -117,6 +119,10 @@ public final class LedgerReader implements AutoCloseable {
         try {
             Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath(),
                     config.toProperties());
+            try (Statement statement = connection.createStatement()) {
+                // Reads rollups and the last hours' rows: a small cache (SQLite's default is 2 MB a connection).
+                statement.execute("PRAGMA cache_size = -256");
+            }
             try (Statement statement = connection.createStatement();
                  ResultSet version = statement.executeQuery("PRAGMA user_version")) {
                 if (version.getInt(1) > LedgerSchema.VERSION) {

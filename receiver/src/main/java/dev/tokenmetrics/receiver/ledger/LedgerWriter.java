@@ -42,6 +42,8 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
     static final Duration IMPORT_EVERY = Duration.ofSeconds(60);
     static final Duration METRICS_EVERY = Duration.ofSeconds(1);
+    /** Idle this long after work, SQLite's page cache is handed back: an all-day daemon is mostly idle. */
+    private static final Duration RELEASE_AFTER = Duration.ofSeconds(10);
 
     private sealed interface Work permits Write, Sync, Import, Stop, Metrics {
     }
@@ -86,6 +88,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private volatile long metricsWritingFrom = Long.MAX_VALUE; // the writer's: the first commit being written
     private long lastMetricsWrite; // the writer's, System.nanoTime()
     private boolean metricsDue; // the writer's: metrics are held, to be written once METRICS_EVERY has passed
+    private long busySince; // the writer's: System.nanoTime() of the last work, 0 once its memory was released
 
     /**
      * Writes the rows of each batch's api_request events (see {@link LedgerRows}), what the metrics counted as the
@@ -248,6 +251,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             if (transcripts != null && System.nanoTime() - nextImport >= 0) {
                 importTranscripts();
                 nextImport = System.nanoTime() + IMPORT_EVERY.toNanos();
+                busySince = System.nanoTime();
             }
             Work work;
             try {
@@ -258,16 +262,26 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
                 if (metricsDue) {
                     wait = Math.min(wait, Math.max(0, lastMetricsWrite + METRICS_EVERY.toNanos() - System.nanoTime()));
                 }
+                if (busySince != 0) {
+                    wait = Math.min(wait, Math.max(0, busySince + RELEASE_AFTER.toNanos() - System.nanoTime()));
+                }
                 work = wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (work == null) { // time to import, to write held metrics, or to try a failed write again
+            if (work == null) { // time to import, to write held metrics, to try a failed write again, or idle
                 write(batch);
                 if (metricsDue) {
                     writeMetrics(false);
                 }
-            } else if (work instanceof Metrics) {
+                if (busySince != 0 && System.nanoTime() - busySince >= RELEASE_AFTER.toNanos()) {
+                    ledger.releaseMemory();
+                    busySince = 0;
+                }
+                continue;
+            }
+            busySince = System.nanoTime(); // memory is handed back once idle for RELEASE_AFTER after this
+            if (work instanceof Metrics) {
                 writeMetrics(false);
             } else if (work instanceof Stop) {
                 write(batch);
