@@ -7,7 +7,7 @@
 #   - ours: `claude-token-metrics daily` and `session` (the launcher script, JSON out, to /dev/null; its start-up
 #     cache and native library in this run's own XDG_CACHE_HOME, made by the warm-up), then every other report;
 #   - ccusage: `ccusage daily --json --offline` and `session`, with CLAUDE_CONFIG_DIR at the same transcripts.
-# Prints the medians (wall, and CPU: user + system, steadier on a shared machine), ours against the floor and
+# Prints the medians of wall time and the means of CPU time (user + system: steadier on a shared machine), ours against the floor and
 # ccusage against ours, both tools' token totals (they must agree), and the --html daily and session reports of
 # the year rendered in headless Chromium (HtmlReportBrowserTest; skipped without /usr/bin/chromium).
 # Usage: bench/reports-bench.sh [sessions, default 5000] [requests per session, default 100] [runs, default 5]
@@ -76,12 +76,12 @@ if [ -n "$ccusage" ]; then
     -n ccusage-session "CLAUDE_CONFIG_DIR=$work/home/.claude $ccusage session --json --offline" >/dev/null
 fi
 python3 - "$work/ours.json" "$work/ccusage.json" "$work/others.json" <<'PY'
-import json, statistics, sys
+import json, sys
 runs = {r["command"]: r for f in sys.argv[1:] for r in json.load(open(f))["results"]}
 wall = {name: r["median"] * 1000 for name, r in runs.items()}
-# hyperfine keeps each run's user and system time: their sum's median, the CPU a run costs
-cpu = {name: statistics.median(u + s for u, s in zip(r["user"], r["system"])) * 1000 for name, r in runs.items()}
-print("%-18s %10s %10s %12s %12s" % ("median, ms", "wall", "CPU", "wall/floor", "CPU/floor"))
+# hyperfine keeps the mean user and system times: their sum, the CPU a run costs
+cpu = {name: (r["user"] + r["system"]) * 1000 for name, r in runs.items()}
+print("%-18s %10s %10s %12s %12s" % ("ms", "wall median", "CPU mean", "wall/floor", "CPU/floor"))
 for name in wall:
     print("%-18s %10.0f %10.0f %12.2f %12.2f" % (name, wall[name], cpu[name], wall[name] / wall["floor"],
                                                  cpu[name] / cpu["floor"]))
