@@ -102,4 +102,4 @@ fi
 
 # The year's --html daily and session reports in headless Chromium: rendered, checked against --json, timed.
 mvn -q -o -B -pl receiver,reports verify -Dtest=HtmlReportBrowserTest -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dhtml.ledger="$db" 2>&1 | grep -E '^html render|FAIL|skipped' || true
+  -Dhtml.ledger="$db" 2>&1 | grep -E 'html render|FAIL|skipped' || true
