@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,22 +46,28 @@ class HtmlReportBrowserTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
+    static Path year;
+    private static Path database;
+    @TempDir
     Path dir;
-    private Path database;
     private ChromeDriver browser;
 
-    @BeforeEach
-    void yearAndBrowser() throws Exception {
+    @BeforeAll
+    static void aYear() throws Exception {
         Skip.unlessInstalled(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "needs " + CHROMIUM + " and " + CHROMEDRIVER
                         + " (apt-get install --no-install-recommends chromium chromium-driver)");
         String given = System.getProperty("html.ledger", "");
         if (given.isEmpty()) {
-            database = dir.resolve("usage.db");
+            database = year.resolve("usage.db");
             LedgerYear.main(new String[] {database.toString(), "30000"});
         } else {
             database = Path.of(given);
         }
+    }
+
+    @BeforeEach
+    void browser() {
         var options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
