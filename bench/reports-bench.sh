@@ -4,10 +4,13 @@
 # hyperfine (warm-up 1, at least RUNS runs; ccusage CCUSAGE_RUNS runs, default 1: minutes each), in one run side
 # by side:
 #   - floor: a trivial Java program's start-up (prints one line), with the launcher's JVM flags;
-#   - ours: `claude-token-metrics daily` and `session` (the launcher script, JSON out, to /dev/null);
+#   - ours: `claude-token-metrics daily` and `session` (the launcher script, JSON out, to /dev/null; its start-up
+#     cache and native library in this run's own XDG_CACHE_HOME, made by the warm-up), then every other report;
 #   - ccusage: `ccusage daily --json --offline` and `session`, with CLAUDE_CONFIG_DIR at the same transcripts.
-# Prints the medians, ours against the floor and ccusage against ours, and both tools' token totals (they must
-# agree). Usage: bench/reports-bench.sh [sessions, default 5000] [requests per session, default 100] [runs, default 5]
+# Prints the medians of wall time and the means of CPU time (user + system: steadier on a shared machine), ours against the floor and
+# ccusage against ours, both tools' token totals (they must agree), and the --html daily and session reports of
+# the year rendered in headless Chromium (HtmlReportBrowserTest; skipped without /usr/bin/chromium).
+# Usage: bench/reports-bench.sh [sessions, default 5000] [requests per session, default 100] [runs, default 5]
 #   ccusage: CCUSAGE_BIN, else ~/.cache/claude-token-metrics-ci/ccusage-18.0.11 (see .ci/run); skipped without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,12 +48,26 @@ JAVA
 javac -d "$work/floor" "$work/floor/Hello.java"
 # shellcheck source=/dev/null # scripts/token-metrics-common.sh, checked on its own
 java="$(. scripts/token-metrics-common.sh && ctm_find_java 17)"
-flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData"
+flags="$(sed -n 's/^flags="\(-XX:TieredStopAtLevel[^"]*\)"$/\1/p' scripts/claude-token-metrics)"
+[ -n "$flags" ] || { echo "reports-bench: cannot read the launcher's JVM flags" >&2; exit 1; }
+export XDG_CACHE_HOME="$work/cache"
 
 hyperfine --warmup 1 --min-runs "$runs" --style basic --export-json "$work/ours.json" \
   -n floor "$java $flags -cp $work/floor Hello" \
   -n daily "scripts/claude-token-metrics daily --json --db $db" \
   -n session "scripts/claude-token-metrics session --json --db $db" >/dev/null
+# the other reports, fewer runs: those the rollups cannot answer read every request
+hyperfine --warmup 1 --min-runs 3 --style basic --export-json "$work/others.json" \
+  -n weekly "scripts/claude-token-metrics weekly --json --db $db" \
+  -n monthly "scripts/claude-token-metrics monthly --json --db $db" \
+  -n model "scripts/claude-token-metrics model --json --db $db" \
+  -n hourly "scripts/claude-token-metrics hourly --json --db $db" \
+  -n "daily --since" "scripts/claude-token-metrics daily --json --since 2026-06-01 --db $db" \
+  -n "daily --period 7d" "scripts/claude-token-metrics daily --json --period 7d --db $db" \
+  -n project "scripts/claude-token-metrics project --json --db $db" \
+  -n branch "scripts/claude-token-metrics branch --json --db $db" \
+  -n agent "scripts/claude-token-metrics agent --json --db $db" \
+  -n blocks "scripts/claude-token-metrics blocks --json --db $db" >/dev/null
 echo '{"results": []}' > "$work/ccusage.json"
 if [ -n "$ccusage" ]; then
   # minutes per run on a year: fewer runs (the transcripts are in the page cache since the import)
@@ -58,16 +75,20 @@ if [ -n "$ccusage" ]; then
     -n ccusage-daily "CLAUDE_CONFIG_DIR=$work/home/.claude $ccusage daily --json --offline" \
     -n ccusage-session "CLAUDE_CONFIG_DIR=$work/home/.claude $ccusage session --json --offline" >/dev/null
 fi
-python3 - "$work/ours.json" "$work/ccusage.json" <<'PY'
+python3 - "$work/ours.json" "$work/ccusage.json" "$work/others.json" <<'PY'
 import json, sys
-results = {r["command"]: r["median"] * 1000 for f in sys.argv[1:] for r in json.load(open(f))["results"]}
-floor = results["floor"]
-print("median ms: " + ", ".join("%s %.0f" % (name, ms) for name, ms in results.items()))
+runs = {r["command"]: r for f in sys.argv[1:] for r in json.load(open(f))["results"]}
+wall = {name: r["median"] * 1000 for name, r in runs.items()}
+# hyperfine keeps the mean user and system times: their sum, the CPU a run costs
+cpu = {name: (r["user"] + r["system"]) * 1000 for name, r in runs.items()}
+print("%-18s %10s %10s %12s %12s" % ("ms", "wall median", "CPU mean", "wall/floor", "CPU/floor"))
+for name in wall:
+    print("%-18s %10.0f %10.0f %12.2f %12.2f" % (name, wall[name], cpu[name], wall[name] / wall["floor"],
+                                                 cpu[name] / cpu["floor"]))
 for ours in ("daily", "session"):
-    line = "%s: %.2fx the floor" % (ours, results[ours] / floor)
-    if "ccusage-" + ours in results:
-        line += ", ccusage %.1fx slower" % (results["ccusage-" + ours] / results[ours])
-    print(line)
+    if "ccusage-" + ours in wall:
+        print("ccusage %s / ours: wall %.1fx, CPU %.1fx" % (ours, wall["ccusage-" + ours] / wall[ours],
+                                                           cpu["ccusage-" + ours] / cpu[ours]))
 PY
 
 ours="$(scripts/claude-token-metrics daily --json --db "$db" | python3 -c \
@@ -78,3 +99,7 @@ if [ -n "$ccusage" ]; then
     'import json,sys; t=json.load(sys.stdin)["totals"]; print(t["inputTokens"], t["outputTokens"], t["cacheReadTokens"], t["cacheCreationTokens"])')"
   echo "tokens in/out/cache read/cache write: ccusage $theirs"
 fi
+
+# The year's --html daily and session reports in headless Chromium: rendered, checked against --json, timed.
+mvn -q -o -B -pl receiver,reports verify -Dtest=HtmlReportBrowserTest -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dhtml.ledger="$db" 2>&1 | grep -E 'html render|FAIL|skipped' || true
