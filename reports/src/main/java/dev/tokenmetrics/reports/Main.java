@@ -1,5 +1,17 @@
 package dev.tokenmetrics.reports;
 
+import dev.tokenmetrics.query.Blocks;
+import dev.tokenmetrics.query.Budget;
+import dev.tokenmetrics.query.CsvReport;
+import dev.tokenmetrics.query.Grouping;
+import dev.tokenmetrics.query.HtmlReport;
+import dev.tokenmetrics.query.JsonReport;
+import dev.tokenmetrics.query.LedgerException;
+import dev.tokenmetrics.query.Query;
+import dev.tokenmetrics.query.Report;
+import dev.tokenmetrics.query.Reports;
+import dev.tokenmetrics.query.Usage;
+import dev.tokenmetrics.query.UsageLedger;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

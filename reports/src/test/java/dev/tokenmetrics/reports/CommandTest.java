@@ -1,11 +1,8 @@
 package dev.tokenmetrics.reports;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmetrics.query.Budget;
 import dev.tokenmetrics.receiver.ledger.LedgerRow.CostSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -20,6 +17,10 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** The command as a user meets it: outputs, options, and one line and a documented exit status for bad input. */
 class CommandTest {

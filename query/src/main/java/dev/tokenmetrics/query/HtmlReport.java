@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.List;
  * run): a bar chart of cost per row, exact and estimated stacked (tokens when nothing is priced), then the table.
  * Static SVG and HTML, so a year of rows renders at once.
  */
-final class HtmlReport {
+public final class HtmlReport {
 
     private record Item(String key, Usage usage) {
     }
@@ -16,22 +16,22 @@ final class HtmlReport {
     private HtmlReport() {
     }
 
-    static String render(Report report, Report previous) {
+    public static String render(Report report, Report previous) {
         var items = new ArrayList<Item>();
         for (Row row : report.rows()) {
             items.add(new Item(row.key(), row.usage()));
         }
         String note = previous == null ? "" : "<p>Previous period: " + escape(Money.tokens(
                 previous.totals().totalTokens())) + " tokens, " + escape(Money.cost(previous.totals()))
-                + "; change: tokens " + TableReport.change(report.totals().totalTokens(),
-                previous.totals().totalTokens()) + ", cost " + TableReport.change(report.totals().exactPicos()
+                + "; change: tokens " + Money.change(report.totals().totalTokens(),
+                previous.totals().totalTokens()) + ", cost " + Money.change(report.totals().exactPicos()
                 + report.totals().estimatedPicos(), previous.totals().exactPicos()
                 + previous.totals().estimatedPicos()) + "</p>";
         return page("Claude Code usage, " + report.query().grouping().command(), report.query().grouping().column(),
                 items, report.totals(), note);
     }
 
-    static String render(Blocks.Answer answer) {
+    public static String render(Blocks.Answer answer) {
         var items = new ArrayList<Item>();
         for (Block block : answer.blocks()) {
             items.add(new Item(block.row().key() + (block.active() ? " (active)" : ""), block.row().usage()));
@@ -121,7 +121,7 @@ final class HtmlReport {
                 kind, x, y, width, height, escape(key + " " + kind)));
     }
 
-    static String escape(String text) {
+    public static String escape(String text) {
         var out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
