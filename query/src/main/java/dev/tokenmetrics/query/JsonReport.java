@@ -107,7 +107,8 @@ public final class JsonReport {
         };
     }
 
-    private static Json totals(Json json, Usage usage) {
+    /** The totals object's fields (also the dashboard's today), in {@code json}'s open object. */
+    public static Json totals(Json json, Usage usage) {
         json.field("inputTokens", usage.input()).field("outputTokens", usage.output())
                 .field("cacheCreationTokens", usage.cacheCreation()).field("cacheReadTokens", usage.cacheRead())
                 .field("totalCost", cost(usage)).field("totalTokens", usage.totalTokens());
