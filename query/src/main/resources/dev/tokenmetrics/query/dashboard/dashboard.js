@@ -211,6 +211,29 @@
     }
   }
 
+  /**
+   * Every day of the range, so that the charts show the days without use as such (and uPlot does not stretch a
+   * single day over years): from the range's start, or the first day with use, to its end or today.
+   */
+  function rangeDays(daily) {
+    const first = state.since || (daily.daily.length ? daily.daily[0].date : null);
+    if (!first) {
+      return [];
+    }
+    const lastUsed = daily.daily.length ? daily.daily[daily.daily.length - 1].date : first;
+    const last = state.until || (embedded ? lastUsed : localDate(new Date()));
+    const days = [];
+    for (let day = new Date(dayStart(first) * 1000); localDate(day) <= last; day.setDate(day.getDate() + 1)) {
+      days.push(localDate(day));
+    }
+    return days;
+  }
+
+  /** The daily report's rows by date, for {@link rangeDays}. */
+  function byDate(daily) {
+    return new Map(daily.daily.map((day) => [day.date, day]));
+  }
+
   /** Cost per day, one bar per day with the models stacked, the costliest at the bottom. */
   function showCost(daily) {
     const totals = new Map();
@@ -218,9 +241,11 @@
       totals.set(model.modelName, (totals.get(model.modelName) || 0) + Number(model.cost || 0));
     }));
     const models = [...totals.keys()].sort((a, b) => totals.get(b) - totals.get(a) || a.localeCompare(b));
-    const x = daily.daily.map((day) => dayStart(day.date));
-    const own = models.map((name) => daily.daily.map((day) => {
-      const found = day.modelBreakdowns.find((model) => model.modelName === name);
+    const days = rangeDays(daily);
+    const rows = byDate(daily);
+    const x = days.map(dayStart);
+    const own = models.map((name) => days.map((date) => {
+      const found = rows.has(date) && rows.get(date).modelBreakdowns.find((model) => model.modelName === name);
       return found ? Number(found.cost || 0) : 0;
     }));
     // uPlot does not stack: each series is drawn to its running sum, the tallest first so the others overlay it
@@ -248,7 +273,9 @@
   }
 
   function showTokens(daily) {
-    const x = daily.daily.map((day) => dayStart(day.date));
+    const days = rangeDays(daily);
+    const rows = byDate(daily);
+    const x = days.map(dayStart);
     draw('chart-tokens', 'tokens', {
       series: [{ label: 'Day', value: (u, v) => (v === null ? '' : localDate(new Date(v * 1000))) }]
         .concat(TOKEN_TYPES.map(([, label, colour]) => ({
@@ -256,7 +283,7 @@
         }))),
       scales: { x: { time: true } },
       axes: [{}, { values: (u, ticks) => ticks.map((tick) => compact(tick)), size: 60 }],
-    }, [x].concat(TOKEN_TYPES.map(([field]) => daily.daily.map((day) => day[field]))));
+    }, [x].concat(TOKEN_TYPES.map(([field]) => days.map((date) => (rows.has(date) ? rows.get(date)[field] : 0)))));
   }
 
   function compact(value) {
@@ -298,7 +325,6 @@
           td.style.opacity = String(0.15 + 0.85 * (max > 0 ? value(cell) / max : 0));
           td.title = name + ' ' + String(hour).padStart(2, '0') + ':00 - ' + usd(cell.totalCost) + ', '
             + count(cell.totalTokens) + ' tokens, ' + count(cell.requests) + ' requests';
-          td.textContent = usd(cell.totalCost);
         }
         tr.appendChild(td);
       }
