@@ -382,6 +382,26 @@
     }
   }
 
+  /** The report the command was asked for (a file only): its rows as a table, in the command's order. */
+  function showReport(name, report) {
+    const rows = Object.values(report).find(Array.isArray) || [];
+    const key = (item) => item.date || item.week || item.month || item.sessionId || item.project || item.branch
+      || item.model || item.agent || item.hour || item.startTime || '';
+    byId('report-title').textContent = 'Report: ' + name;
+    const head = document.createElement('thead');
+    head.appendChild(row(['', 'Requests', 'Input', 'Output', 'Cache create', 'Cache read', 'Tokens', 'Cost'], 'th'));
+    const body = document.createElement('tbody');
+    rows.forEach((item) => {
+      const tokens = item.tokenCounts || item;
+      body.appendChild(row([key(item), count(item.requests), count(tokens.inputTokens), count(tokens.outputTokens),
+        count(tokens.cacheCreationTokens !== undefined ? tokens.cacheCreationTokens : tokens.cacheCreationInputTokens),
+        count(tokens.cacheReadTokens !== undefined ? tokens.cacheReadTokens : tokens.cacheReadInputTokens),
+        count(item.totalTokens), usd(item.totalCost !== undefined ? item.totalCost : item.costUSD)]));
+    });
+    byId('report').replaceChildren(head, body);
+    byId('report-section').hidden = false;
+  }
+
   // ---- refreshing
 
   async function refresh() {
@@ -406,6 +426,9 @@
       showRanked('branches', branches.branches, 'branch');
       showHeatmap(heatmap);
       showSessions(sessions);
+      if (embedded && embedded.report) {
+        showReport(embedded.reportName, embedded.report);
+      }
       status.className = 'status';
       status.textContent = embedded ? 'Written ' + new Date(summary.now).toLocaleString()
         : 'Updated ' + new Date().toLocaleTimeString() + '; refreshed every ' + POLL_MS / 1000 + ' s';
