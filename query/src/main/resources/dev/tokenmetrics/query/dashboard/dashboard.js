@@ -404,39 +404,44 @@
 
   // ---- refreshing
 
+  /** Asks for everything at once and draws each part as its answer arrives: the daily chart first. */
   async function refresh() {
     const status = byId('status');
-    try {
-      const yesterday = new Date();
-      yesterday.setDate(yesterday.getDate() - 1);
-      const [summary, daily, blocks, projects, branches, heatmap, sessions] = await Promise.all([
-        load('summary', 'api/v1/summary'),
-        load('daily', 'api/v1/report', rangeParameters({ report: 'daily' })),
-        load('blocks', 'api/v1/report', new URLSearchParams({ report: 'blocks', since: localDate(yesterday) })),
-        load('project', 'api/v1/report', rangeParameters({ report: 'project' })),
-        load('branch', 'api/v1/report', rangeParameters({ report: 'branch' })),
-        load('heatmap', 'api/v1/heatmap', rangeParameters()),
-        load('session', 'api/v1/report', rangeParameters({ report: 'session', limit: SESSIONS_SHOWN })),
-      ]);
-      showCost(daily);
-      showTokens(daily);
-      showSummary(summary);
-      showBlock(blocks);
-      showRanked('projects', projects.projects, 'project');
-      showRanked('branches', branches.branches, 'branch');
-      showHeatmap(heatmap);
-      showSessions(sessions);
-      if (embedded && embedded.report) {
-        showReport(embedded.reportName, embedded.report);
-      }
-      status.className = 'status';
-      status.textContent = embedded ? 'Written ' + new Date(summary.now).toLocaleString()
-        : 'Updated ' + new Date().toLocaleTimeString() + '; refreshed every ' + POLL_MS / 1000 + ' s';
-      document.documentElement.dataset.refreshes = String(Number(document.documentElement.dataset.refreshes || 0) + 1);
-    } catch (error) {
-      status.className = 'status error';
-      status.textContent = error.message;
+    const yesterday = new Date();
+    yesterday.setDate(yesterday.getDate() - 1);
+    let summary = null;
+    const parts = [
+      load('daily', 'api/v1/report', rangeParameters({ report: 'daily' })).then((daily) => {
+        showCost(daily);
+        showTokens(daily);
+      }),
+      load('summary', 'api/v1/summary').then((answer) => {
+        summary = answer;
+        showSummary(answer);
+      }),
+      load('blocks', 'api/v1/report', new URLSearchParams({ report: 'blocks', since: localDate(yesterday) }))
+        .then(showBlock),
+      load('project', 'api/v1/report', rangeParameters({ report: 'project' }))
+        .then((answer) => showRanked('projects', answer.projects, 'project')),
+      load('branch', 'api/v1/report', rangeParameters({ report: 'branch' }))
+        .then((answer) => showRanked('branches', answer.branches, 'branch')),
+      load('heatmap', 'api/v1/heatmap', rangeParameters()).then(showHeatmap),
+      load('session', 'api/v1/report', rangeParameters({ report: 'session', limit: SESSIONS_SHOWN }))
+        .then(showSessions),
+    ];
+    if (embedded && embedded.report) {
+      showReport(embedded.reportName, embedded.report);
     }
+    const failed = (await Promise.allSettled(parts)).find((part) => part.status === 'rejected');
+    if (failed) {
+      status.className = 'status error';
+      status.textContent = failed.reason.message;
+      return;
+    }
+    status.className = 'status';
+    status.textContent = embedded ? 'Written ' + new Date(summary.now).toLocaleString()
+      : 'Updated ' + new Date().toLocaleTimeString() + '; refreshed every ' + POLL_MS / 1000 + ' s';
+    document.documentElement.dataset.refreshes = String(Number(document.documentElement.dataset.refreshes || 0) + 1);
   }
 
   async function poll() {
@@ -452,6 +457,11 @@
       state.since = embedded.since || null;
       state.until = embedded.until || null;
     } else {
+      // a link may choose the range: /#range=365 (a preset's value)
+      const asked = new URLSearchParams(location.hash.slice(1)).get('range');
+      if (asked && [...byId('range-preset').options].some((option) => option.value === asked)) {
+        byId('range-preset').value = asked;
+      }
       byId('range').addEventListener('change', () => {
         applyPreset();
         refresh();
