@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -88,9 +89,9 @@ public final class DashboardApi {
         Filters filters = parameters.filters();
         try (UsageLedger ledger = UsageLedger.open(database)) {
             Report day = Reports.run(ledger, new Query(Grouping.DAILY, todayPeriod, filters, local,
-                    java.time.DayOfWeek.SUNDAY));
+                    DayOfWeek.SUNDAY));
             Report active = Reports.run(ledger, new Query(Grouping.SESSION, new Period(now.minus(ACTIVE), null),
-                    filters, local, java.time.DayOfWeek.SUNDAY));
+                    filters, local, DayOfWeek.SUNDAY));
             var json = new Json().object().field("now", Times.iso(now)).field("timezone", local.getId())
                     .field("date", today.toString());
             JsonReport.totals(json.object("today"), day.totals()).end();
@@ -100,7 +101,7 @@ public final class DashboardApi {
             } else {
                 var monthPeriod = new Period(today.withDayOfMonth(1).atStartOfDay(local).toInstant(), null);
                 Report month = Reports.run(ledger, new Query(Grouping.MONTHLY, monthPeriod, filters, local,
-                        java.time.DayOfWeek.SUNDAY));
+                        DayOfWeek.SUNDAY));
                 Budget daily = Budget.of(dailyBudget, day.totals(), todayPeriod, now, local);
                 Budget monthly = Budget.of(dailyBudget.multiply(BigDecimal.valueOf(today.lengthOfMonth())),
                         month.totals(), monthPeriod, now, local);

@@ -249,8 +249,9 @@
       return found ? Number(found.cost || 0) : 0;
     }));
     // uPlot does not stack: each series is drawn to its running sum, the tallest first so the others overlay it
+    // (a day without use is null, not a bar of height 0)
     const stacked = own.map((values, i) => values.map((value, d) => own.slice(0, i + 1)
-      .reduce((sum, series) => sum + series[d], 0)));
+      .reduce((sum, series) => sum + series[d], 0) || null));
     const order = models.map((name, i) => i).reverse();
     const bars = uPlot.paths.bars({ size: [0.8, 40] });
     const series = [{ label: 'Day', value: (u, v) => (v === null ? '' : localDate(new Date(v * 1000))) }]
@@ -265,7 +266,7 @@
     draw('chart-cost', 'cost:' + models.join('|'), {
       series,
       scales: { x: { time: true } },
-      axes: [{}, { values: (u, ticks) => ticks.map((tick) => usd(tick)), size: 70 }],
+      axes: [{}, { values: (u, ticks) => ticks.map((tick) => axisUsd(tick, ticks)), size: 70 }],
     }, [x].concat(order.map((i) => stacked[i])));
     const total = daily.totals.totalCost;
     setFigure('range-total', usd(total) + ', ' + count(daily.totals.totalTokens) + ' tokens in the range', total);
@@ -284,6 +285,13 @@
       scales: { x: { time: true } },
       axes: [{}, { values: (u, ticks) => ticks.map((tick) => compact(tick)), size: 60 }],
     }, [x].concat(TOKEN_TYPES.map(([field]) => days.map((date) => (rows.has(date) ? rows.get(date)[field] : 0)))));
+  }
+
+  /** A tick of the cost axis, with as many decimals as its neighbours need to differ. */
+  function axisUsd(tick, ticks) {
+    const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;
+    const digits = Math.min(6, Math.max(0, Math.ceil(-Math.log10(step))));
+    return '$' + tick.toFixed(digits);
   }
 
   function compact(value) {

@@ -25,9 +25,8 @@ sealed interface Route permits Route.Page, Route.Export {
     String path();
 
     /**
-     * The daemon's own pages, answered to GET and HEAD. A new page is one constant here, e.g. {@code
-     * SESSIONS("/api/v1/sessions")} for a dashboard; the router learns it from this list, and the page's handler
-     * joins the pipeline in {@link ReceiverServer}.
+     * The daemon's own pages, answered to GET and HEAD. A new page is one constant here; the router learns it
+     * from this list, and the page's handler joins the pipeline in {@link ReceiverServer}.
      */
     enum Page implements Route {
         HEALTH("/health"),
