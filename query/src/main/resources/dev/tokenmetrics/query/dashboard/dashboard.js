@@ -412,18 +412,46 @@
 
   // ---- refreshing
 
-  /** Asks for everything at once and draws each part as its answer arrives: the daily chart first. */
-  async function refresh() {
+  /** What changes when the ledger gains a request (new requests land today): a poll that sees none skips the rest. */
+  function todayKey(summary) {
+    const today = summary.today;
+    return [summary.date, today.requests, today.totalTokens, today.totalCost, summary.activeSessions].join('|');
+  }
+
+  let lastKey = null;
+
+  /**
+   * Asks for everything at once and draws each part as its answer arrives, the daily chart first. A poll asks for
+   * the summary alone first and for the rest only when today changed: a year's range is seconds of the receiver's
+   * work, not to be repeated every 5 seconds for nothing.
+   */
+  async function refresh(everything) {
     const status = byId('status');
     const yesterday = new Date();
     yesterday.setDate(yesterday.getDate() - 1);
     let summary = null;
+    if (!everything) {
+      try {
+        summary = await load('summary', 'api/v1/summary');
+      } catch (error) {
+        status.className = 'status error';
+        status.textContent = error.message;
+        return;
+      }
+      showSummary(summary);
+      if (todayKey(summary) === lastKey) {
+        status.className = 'status';
+        status.textContent = 'Checked ' + new Date().toLocaleTimeString() + '; refreshed every ' + POLL_MS / 1000
+          + ' s';
+        return;
+      }
+    }
     const parts = [
       load('daily', 'api/v1/report', rangeParameters({ report: 'daily' })).then((daily) => {
         showCost(daily);
         showTokens(daily);
       }),
-      load('summary', 'api/v1/summary').then((answer) => {
+      (summary ? Promise.resolve(summary) : load('summary', 'api/v1/summary')).then((answer) => {
         summary = answer;
         showSummary(answer);
       }),
@@ -446,6 +474,7 @@
       status.textContent = failed.reason.message;
       return;
     }
+    lastKey = todayKey(summary);
     status.className = 'status';
     status.textContent = embedded ? 'Written ' + new Date(summary.now).toLocaleString()
       : 'Updated ' + new Date().toLocaleTimeString() + '; refreshed every ' + POLL_MS / 1000 + ' s';
@@ -453,7 +482,7 @@
   }
 
   async function poll() {
-    await refresh();
+    await refresh(lastKey === null);
     if (!embedded) {
       setTimeout(poll, POLL_MS);
     }
@@ -472,7 +501,7 @@
       }
       byId('range').addEventListener('change', () => {
         applyPreset();
-        refresh();
+        refresh(true);
       });
       applyPreset();
     }
