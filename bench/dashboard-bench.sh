@@ -21,7 +21,10 @@ done
 work="$(mktemp -d)"
 receiver_pid=""
 cleanup() {
-  if [ -n "$receiver_pid" ]; then kill "$receiver_pid" 2>/dev/null || true; fi
+  if [ -n "$receiver_pid" ]; then
+    kill "$receiver_pid" 2>/dev/null || true
+    wait "$receiver_pid" 2>/dev/null || true # its last writes done before its files go
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT

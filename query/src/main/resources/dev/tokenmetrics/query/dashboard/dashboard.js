@@ -446,11 +446,14 @@
         return;
       }
     }
+    // the daily report first, alone: the receiver answers one query at a time, in the order they arrive
+    const daily = load('daily', 'api/v1/report', rangeParameters({ report: 'daily' })).then((answer) => {
+      showCost(answer);
+      showTokens(answer);
+    });
+    await daily.catch(() => null); // its failure is reported with the others' below
     const parts = [
-      load('daily', 'api/v1/report', rangeParameters({ report: 'daily' })).then((daily) => {
-        showCost(daily);
-        showTokens(daily);
-      }),
+      daily,
       (summary ? Promise.resolve(summary) : load('summary', 'api/v1/summary')).then((answer) => {
         summary = answer;
         showSummary(answer);
