@@ -25,9 +25,12 @@ mvn -q -o -B -pl reports -am -DskipTests package
 mvn -q -o -B -pl receiver,reports -am test-compile jar:test-jar
 # this build's receiver, never one from the shared local repository; third-party jars from it
 classpath="reports/target/test-classes:receiver/target/token-metrics-receiver.jar:receiver/target/token-metrics-receiver-tests.jar"
-classpath="$classpath:$(mvn -q -o -B -Dstyle.color=never -pl reports dependency:build-classpath \
-  -Dmdep.outputFile=/dev/stdout | sed "s/$(printf '\033')\[[0-9;]*m//g" | tr ':' '\n' \
-  | grep -v '/dev/tokenmetrics/' | paste -sd:)"
+# -am with a phase: the query module comes from the reactor, never from the shared local repository; each module
+# writes its own target/classpath.txt
+mvn -q -o -B -Dstyle.color=never -pl reports -am -DskipTests test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt >/dev/null
+classpath="$classpath:query/target/classes:$(tr ':' '\n' <reports/target/classpath.txt | grep -v '/dev/tokenmetrics/' \
+  | grep -v '/target/' | paste -sd:)"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver;
 
+import dev.tokenmetrics.query.DashboardApi;
 import dev.tokenmetrics.receiver.aggregate.TokenCounts;
 import dev.tokenmetrics.receiver.aggregate.Usage;
 import dev.tokenmetrics.receiver.aggregate.UsageReport;
@@ -20,6 +21,7 @@ import dev.tokenmetrics.receiver.store.UsageStore;
 import dev.tokenmetrics.receiver.transcripts.TranscriptReader;
 import dev.tokenmetrics.receiver.transcripts.TranscriptScanner;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +118,8 @@ final class Daemon implements AutoCloseable {
                                     resource -> excludedLaunch != null
                                             && excludedLaunch.equals(resource.get(Health.LAUNCH_ATTRIBUTE))),
                             config.metricsFile().toString(), problems.current()),
-                    prometheus, exports);
+                    prometheus, exports, new DashboardApi(database, clock, ZoneId.systemDefault(),
+                            config.dailyBudgetUsd() > 0 ? BigDecimal.valueOf(config.dailyBudgetUsd()) : null));
             Path pidFile = config.stateDir().resolve("receiver.pid");
             AtomicFiles.write(pidFile, (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII),
                     AtomicFiles.Durability.REPLACED);

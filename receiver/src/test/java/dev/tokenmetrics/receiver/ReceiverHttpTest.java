@@ -211,7 +211,8 @@ class ReceiverHttpTest {
         assertStatus(415, receiver.post("/v1/metrics", "text/plain", null, body));
         assertStatus(415, receiver.post("/v1/metrics", PROTOBUF, "br", body));
         assertStatus(404, receiver.post("/v1/profiles", PROTOBUF, null, body));
-        assertStatus(404, receiver.post("/", PROTOBUF, null, body));
+        assertStatus(404, receiver.post("/v1", PROTOBUF, null, body));
+        assertStatus(405, receiver.post("/", PROTOBUF, null, body)); // the dashboard: GET only
         assertEquals(405, receiver.get("/v1/metrics").statusCode());
 
         HttpResponse<byte[]> malformed = receiver.post("/v1/metrics", PROTOBUF, null, new byte[] {(byte) 0xFF, 1, 2});

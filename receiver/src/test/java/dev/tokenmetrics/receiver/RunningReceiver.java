@@ -40,10 +40,16 @@ public final class RunningReceiver implements AutoCloseable {
     }
 
     public static RunningReceiver start(Path home, int port, ServerLimits limits) throws IOException {
+        return start(home, port, limits, Double.NaN);
+    }
+
+    /** With a daily budget in USD ({@code --daily-budget}; NaN for none). */
+    public static RunningReceiver start(Path home, int port, ServerLimits limits, double dailyBudgetUsd)
+            throws IOException {
         Path metricsFile = home.resolve(".claude/token-metrics.json");
         Path stateDir = home.resolve(".claude/token-metrics");
         var config = new ReceiverConfig(port, "127.0.0.1", metricsFile, stateDir, home.resolve(".claude/projects"),
-                limits);
+                limits, dailyBudgetUsd);
         return new RunningReceiver(Daemon.start(config, Clock.systemDefaultZone()), metricsFile, stateDir);
     }
 

@@ -1,5 +1,9 @@
 package dev.tokenmetrics.reports;
 
+import dev.tokenmetrics.query.Filters;
+import dev.tokenmetrics.query.Grouping;
+import dev.tokenmetrics.query.Period;
+import dev.tokenmetrics.query.Query;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.DateTimeException;

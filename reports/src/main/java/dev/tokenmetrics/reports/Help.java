@@ -35,7 +35,7 @@ final class Help {
               --breakdown      each model under each row
               --json           JSON (ccusage's shape for daily, weekly, monthly, session, blocks)
               --csv [FILE]     CSV, to FILE or standard output
-              --html FILE      a self-contained HTML page with charts and the table
+              --html FILE      the dashboard's page as one file (charts, the report as a table)
               --compare        also the previous period of the same length, and the change
               --budget USD     spend against USD: exit status 4 at 80 %, 5 at 100 %
               --db PATH        the ledger to read

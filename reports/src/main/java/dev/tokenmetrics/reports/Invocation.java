@@ -1,5 +1,6 @@
 package dev.tokenmetrics.reports;
 
+import dev.tokenmetrics.query.Query;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 

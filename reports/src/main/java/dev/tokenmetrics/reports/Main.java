@@ -1,5 +1,17 @@
 package dev.tokenmetrics.reports;
 
+import dev.tokenmetrics.query.Blocks;
+import dev.tokenmetrics.query.Budget;
+import dev.tokenmetrics.query.CsvReport;
+import dev.tokenmetrics.query.Grouping;
+import dev.tokenmetrics.query.DashboardFile;
+import dev.tokenmetrics.query.JsonReport;
+import dev.tokenmetrics.query.LedgerException;
+import dev.tokenmetrics.query.Query;
+import dev.tokenmetrics.query.Report;
+import dev.tokenmetrics.query.Reports;
+import dev.tokenmetrics.query.Usage;
+import dev.tokenmetrics.query.UsageLedger;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +80,7 @@ public final class Main {
                 text = switch (invocation.format()) {
                     case JSON -> JsonReport.render(answer);
                     case CSV -> CsvReport.render(answer, invocation.breakdown());
-                    case HTML -> HtmlReport.render(answer);
+                    case HTML -> DashboardFile.render(invocation.database(), query, now, JsonReport.render(answer));
                     case TABLE -> TableReport.render(answer, invocation.breakdown(), terminal);
                 };
             } else {
@@ -79,7 +91,8 @@ public final class Main {
                 text = switch (invocation.format()) {
                     case JSON -> JsonReport.render(report, previous);
                     case CSV -> CsvReport.render(report, invocation.breakdown());
-                    case HTML -> HtmlReport.render(report, previous);
+                    case HTML -> DashboardFile.render(invocation.database(), query, now,
+                            JsonReport.render(report, previous));
                     case TABLE -> TableReport.render(report, previous, invocation.breakdown(), terminal);
                 };
             }

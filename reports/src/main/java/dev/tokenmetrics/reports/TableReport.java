@@ -1,5 +1,15 @@
 package dev.tokenmetrics.reports;
 
+import dev.tokenmetrics.query.Block;
+import dev.tokenmetrics.query.Blocks;
+import dev.tokenmetrics.query.Filters;
+import dev.tokenmetrics.query.Grouping;
+import dev.tokenmetrics.query.Money;
+import dev.tokenmetrics.query.Period;
+import dev.tokenmetrics.query.Query;
+import dev.tokenmetrics.query.Report;
+import dev.tokenmetrics.query.Row;
+import dev.tokenmetrics.query.Usage;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -263,16 +273,8 @@ final class TableReport {
 
     private static String comparison(Usage now, Usage before) {
         return "Previous period: " + Money.tokens(before.totalTokens()) + " tokens, " + Money.cost(before)
-                + "; change: tokens " + change(now.totalTokens(), before.totalTokens()) + ", cost "
-                + change(now.exactPicos() + now.estimatedPicos(), before.exactPicos() + before.estimatedPicos())
+                + "; change: tokens " + Money.change(now.totalTokens(), before.totalTokens()) + ", cost "
+                + Money.change(now.exactPicos() + now.estimatedPicos(), before.exactPicos() + before.estimatedPicos())
                 + "\n";
-    }
-
-    static String change(long now, long before) {
-        if (before == 0) {
-            return now == 0 ? "0%" : "new";
-        }
-        double percent = 100.0 * (now - before) / before;
-        return (percent >= 0 ? "+" : "") + Math.round(percent) + "%";
     }
 }

@@ -1,10 +1,18 @@
 package dev.tokenmetrics.reports;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmetrics.query.Block;
+import dev.tokenmetrics.query.Blocks;
+import dev.tokenmetrics.query.Filters;
+import dev.tokenmetrics.query.Grouping;
+import dev.tokenmetrics.query.Period;
+import dev.tokenmetrics.query.Query;
+import dev.tokenmetrics.query.Report;
+import dev.tokenmetrics.query.Reports;
+import dev.tokenmetrics.query.Row;
+import dev.tokenmetrics.query.Usage;
+import dev.tokenmetrics.query.UsageLedger;
 import dev.tokenmetrics.receiver.RunningReceiver;
 import dev.tokenmetrics.receiver.Skip;
 import java.io.IOException;
@@ -24,6 +32,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * Our token totals per day, week, month and 5-hour block equal the real ccusage's ({@link #CCUSAGE_VERSION}, from npm, pinned; .ci/run installs

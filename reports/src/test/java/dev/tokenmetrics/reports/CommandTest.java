@@ -1,11 +1,9 @@
 package dev.tokenmetrics.reports;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmetrics.query.Budget;
+import dev.tokenmetrics.query.UsageLedger;
 import dev.tokenmetrics.receiver.ledger.LedgerRow.CostSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -20,6 +18,10 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** The command as a user meets it: outputs, options, and one line and a documented exit status for bad input. */
 class CommandTest {
@@ -166,10 +168,13 @@ class CommandTest {
         assertEquals(0, run.status(), run.err());
         String html = Files.readString(file);
         assertTrue(html.startsWith("<!DOCTYPE html>"));
-        assertTrue(html.contains("<svg") && html.contains("<table>"), html);
-        assertFalse(html.contains("http://") && !html.contains("xmlns=\"http://www.w3.org/2000/svg\""));
-        assertFalse(html.contains("<script") || html.contains("src=") || html.contains("href="),
-                "nothing to fetch: works offline");
+        // the dashboard's page, its data embedded: the daily report as --json prints it
+        assertTrue(html.contains("<script type=\"application/json\" id=\"embedded-data\">"), html);
+        assertTrue(html.contains("\"report\": " + run("daily", "--json").out().strip()), "the report embedded");
+        assertTrue(html.contains("uPlot"), "the charting library inline");
+        String code = html.replace("https://github.com/leeoniya/uPlot", ""); // uPlot's licence banner
+        assertFalse(code.contains("src=") || code.contains("<link rel=\"stylesheet\"") || code.contains("http://")
+                || code.contains("https://"), "nothing to fetch: works offline");
     }
 
     @Test

@@ -1,11 +1,18 @@
 package dev.tokenmetrics.reports;
 
-import static dev.tokenmetrics.reports.TestLedger.agent;
-import static dev.tokenmetrics.reports.TestLedger.place;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.tokenmetrics.query.Block;
+import dev.tokenmetrics.query.Blocks;
+import dev.tokenmetrics.query.Filters;
+import dev.tokenmetrics.query.Grouping;
+import dev.tokenmetrics.query.LedgerException;
+import dev.tokenmetrics.query.Money;
+import dev.tokenmetrics.query.Period;
+import dev.tokenmetrics.query.Query;
+import dev.tokenmetrics.query.Report;
+import dev.tokenmetrics.query.Reports;
+import dev.tokenmetrics.query.Row;
+import dev.tokenmetrics.query.Usage;
+import dev.tokenmetrics.query.UsageLedger;
 import dev.tokenmetrics.receiver.ledger.LedgerRow.CostSource;
 import dev.tokenmetrics.receiver.ledger.LedgerRow.Source;
 import dev.tokenmetrics.receiver.ledger.LedgerRow.Tokens;
@@ -20,6 +27,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static dev.tokenmetrics.reports.TestLedger.agent;
+import static dev.tokenmetrics.reports.TestLedger.place;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** The query layer: what each report counts, from a ledger the receiver's own code wrote. */
 class ReportsTest {

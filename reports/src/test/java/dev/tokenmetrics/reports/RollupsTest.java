@@ -3,6 +3,12 @@ package dev.tokenmetrics.reports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenmetrics.query.Filters;
+import dev.tokenmetrics.query.Grouping;
+import dev.tokenmetrics.query.Period;
+import dev.tokenmetrics.query.Query;
+import dev.tokenmetrics.query.Reports;
+import dev.tokenmetrics.query.UsageLedger;
 import dev.tokenmetrics.receiver.ledger.LedgerRow.Call;
 import dev.tokenmetrics.receiver.ledger.LedgerRow.CostSource;
 import dev.tokenmetrics.receiver.ledger.LedgerRow.Source;

@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver.http;
 
+import dev.tokenmetrics.query.DashboardApi;
 import dev.tokenmetrics.receiver.otlp.JsonEncoding;
 import dev.tokenmetrics.receiver.otlp.ProtobufEncoding;
 import io.netty.bootstrap.ServerBootstrap;
@@ -36,17 +37,20 @@ public final class ReceiverServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final ExecutorService scrapes;
+    private final ExecutorService queries;
 
-    private ReceiverServer(EventLoopGroup group, Channel serverChannel, ExecutorService scrapes) {
+    private ReceiverServer(EventLoopGroup group, Channel serverChannel, ExecutorService scrapes,
+                           ExecutorService queries) {
         this.group = group;
         this.serverChannel = serverChannel;
         this.scrapes = scrapes;
+        this.queries = queries;
     }
 
     /** Binds and starts serving; throws {@link java.net.BindException} when the address is taken. */
     public static ReceiverServer start(InetSocketAddress address, ServerLimits limits, ExportConsumer consumer,
-                                       Function<String, Health> health, Scrape metrics, ExportCounts counts)
-            throws IOException {
+                                       Function<String, Health> health, Scrape metrics, ExportCounts counts,
+                                       DashboardApi dashboard) throws IOException {
         var protobuf = new ProtobufEncoding();
         var json = new JsonEncoding();
         var responses = new Responses(json);
@@ -58,6 +62,9 @@ public final class ReceiverServer implements AutoCloseable {
         // One thread renders /metrics: scrapes come every few seconds, and a burst waits its turn.
         ExecutorService scrapes = Executors.newSingleThreadExecutor(new DefaultThreadFactory("metrics-scrape", true));
         var metricsHandler = new MetricsHandler(metrics, responses, scrapes);
+        // Another answers the dashboard's API, one query at a time: a year of the ledger must not be read twice over.
+        ExecutorService queries = Executors.newSingleThreadExecutor(new DefaultThreadFactory("dashboard-api", true));
+        var dashboardHandler = new DashboardHandler(dashboard, responses, queries);
         var otlpHandler = new OtlpHandler(consumer, responses, limits.maxDecodedBytes(), counts);
         var errorLogger = new ErrorLogger();
 
@@ -88,25 +95,29 @@ public final class ReceiverServer implements AutoCloseable {
                         pipeline.addLast("framing", framingGuard);
                         pipeline.addLast("health", healthHandler);
                         pipeline.addLast("metrics", metricsHandler);
+                        pipeline.addLast("dashboard", dashboardHandler);
                         pipeline.addLast("otlp", otlpHandler);
                         pipeline.addLast("errors", errorLogger);
                     }
                 });
         try {
             Channel channel = bootstrap.bind(address).sync().channel();
-            return new ReceiverServer(group, channel, scrapes);
+            return new ReceiverServer(group, channel, scrapes, queries);
         } catch (InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             scrapes.shutdownNow();
+            queries.shutdownNow();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while binding " + address, e);
         } catch (RuntimeException | Error e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             scrapes.shutdownNow();
+            queries.shutdownNow();
             throw e;
         } catch (Exception e) { // bind failures arrive as checked exceptions through sync()
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             scrapes.shutdownNow();
+            queries.shutdownNow();
             if (e instanceof IOException io) {
                 throw io;
             }
@@ -128,6 +139,7 @@ public final class ReceiverServer implements AutoCloseable {
         stopAccepting();
         group.shutdownGracefully(50, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly(1500);
         scrapes.shutdownNow();
+        queries.shutdownNow();
     }
 
     /** Last in the pipeline: whatever went wrong on a connection is one log line, then the connection closes. */

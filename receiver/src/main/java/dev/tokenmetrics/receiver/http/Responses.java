@@ -24,7 +24,32 @@ final class Responses {
 
     ChannelFuture send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code, String contentType,
                        byte[] body) {
-        ChannelFuture written = ctx.writeAndFlush(response(keepAlive, code, contentType, body));
+        return send(ctx, keepAlive, response(keepAlive, code, contentType, body));
+    }
+
+    /**
+     * A response for a browser (the dashboard): a strict Content-Security-Policy (nothing but this origin, no inline
+     * script or style, no framing), no MIME sniffing, no caching, no referrer; and no CORS header, ever.
+     */
+    ChannelFuture sendToBrowser(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code,
+                                String contentType, byte[] body) {
+        FullHttpResponse response = response(keepAlive, code, contentType, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)
+                .set("X-Content-Type-Options", "nosniff")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set("Referrer-Policy", "no-referrer")
+                .set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY")
+                .set("Cross-Origin-Resource-Policy", "same-origin");
+        return send(ctx, keepAlive, response);
+    }
+
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none';"
+            + " frame-ancestors 'none'";
+
+    private static ChannelFuture send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+        ChannelFuture written = ctx.writeAndFlush(response);
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }

@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver.http;
 
+import dev.tokenmetrics.query.DashboardApi;
 import dev.tokenmetrics.receiver.otlp.Encoding;
 import dev.tokenmetrics.receiver.otlp.Signal;
 import io.netty.channel.Channel;
@@ -24,14 +25,24 @@ sealed interface Route permits Route.Page, Route.Export {
     String path();
 
     /**
-     * The daemon's own pages, answered to GET and HEAD. A new page is one constant here, e.g. {@code
-     * SESSIONS("/api/v1/sessions")} for a dashboard; the router learns it from this list, and the page's handler
-     * joins the pipeline in {@link ReceiverServer}.
+     * The daemon's own pages, answered to GET and HEAD. A new page is one constant here; the router learns it
+     * from this list, and the page's handler joins the pipeline in {@link ReceiverServer}.
      */
     enum Page implements Route {
         HEALTH("/health"),
         /** Prometheus' scrape. */
-        METRICS("/metrics");
+        METRICS("/metrics"),
+        /** The dashboard (docs/DASHBOARD.md): its page and files, served from the jar... */
+        DASHBOARD("/"),
+        DASHBOARD_CHART_STYLE("/dashboard/uPlot.min.css"),
+        DASHBOARD_STYLE("/dashboard/dashboard.css"),
+        DASHBOARD_CHARTS("/dashboard/uPlot.iife.min.js"),
+        DASHBOARD_SCRIPT("/dashboard/dashboard.js"),
+        /** ... and the JSON API it polls, answered from the ledger. */
+        API_SUMMARY(DashboardApi.SUMMARY),
+        API_REPORT(DashboardApi.REPORT),
+        API_HEATMAP(DashboardApi.HEATMAP),
+        API_REQUESTS(DashboardApi.REQUESTS);
 
         private final String path;
 
@@ -42,6 +53,15 @@ sealed interface Route permits Route.Page, Route.Export {
         @Override
         public String path() {
             return path;
+        }
+
+        /** True for the dashboard's pages, which {@link DashboardHandler} answers. */
+        boolean dashboard() {
+            return this != HEALTH && this != METRICS;
+        }
+
+        boolean api() {
+            return path.startsWith("/api/");
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 /** The ledger cannot be read: missing, not a ledger, damaged, or written by a newer program. One line for the user. */
 public final class LedgerException extends Exception {

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ public final class UsageLedger implements AutoCloseable {
 
     /** The schema versions this program understands (docs/LEDGER.md). */
     static final int OLDEST = 1;
-    static final int NEWEST = 5;
+    public static final int NEWEST = 5;
     /** The first version with the rollups. */
     static final int ROLLUPS = 5;
 
@@ -37,7 +37,7 @@ public final class UsageLedger implements AutoCloseable {
     }
 
     /** Where a query's sums come from. */
-    enum Source {
+    public enum Source {
         /** Every row of {@code requests}: answers any query. */
         REQUESTS,
         /**

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.util.List;
 import java.util.Map;
@@ -7,7 +7,7 @@ import java.util.Map;
  * Reports as CSV (RFC 4180): one line per row, with {@code --breakdown} also one per model under it (its
  * {@code model} column set). Costs are exact decimals; an unknown cost is an empty field, never 0.
  */
-final class CsvReport {
+public final class CsvReport {
 
     private static final String HEADER = "requests,input_tokens,output_tokens,cache_creation_tokens,"
             + "cache_read_tokens,total_tokens,cost_usd,exact_cost_usd,estimated_cost_usd,unpriced_requests,models";
@@ -15,7 +15,7 @@ final class CsvReport {
     private CsvReport() {
     }
 
-    static String render(Report report, boolean breakdown) {
+    public static String render(Report report, boolean breakdown) {
         var out = new StringBuilder(report.query().grouping().column()).append(",model,").append(HEADER)
                 .append("\r\n");
         for (Row row : report.rows()) {
@@ -29,7 +29,7 @@ final class CsvReport {
         return out.toString();
     }
 
-    static String render(Blocks.Answer answer, boolean breakdown) {
+    public static String render(Blocks.Answer answer, boolean breakdown) {
         var out = new StringBuilder("block_start,block_end,active,model,").append(HEADER).append("\r\n");
         for (Block block : answer.blocks()) {
             String key = Times.iso(block.start()) + "," + Times.iso(block.end()) + "," + block.active();
@@ -56,7 +56,7 @@ final class CsvReport {
                 .append(field(String.join(" ", models))).append("\r\n");
     }
 
-    static String field(String value) {
+    public static String field(String value) {
         if (value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r")) {
             return "\"" + value.replace("\"", "\"\"") + "\"";
         }

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -12,13 +12,13 @@ import java.time.ZoneId;
  * spent so far (priced cost over the time from the period's start, or its first request, to now). The state is the
  * command's exit status, for a cron job or a CI step (docs/REPORTS.md).
  */
-record Budget(BigDecimal budget, Usage spent, BigDecimal forecast) {
+public record Budget(BigDecimal budget, Usage spent, BigDecimal forecast) {
 
-    static final int WARNING_EXIT = 4;
-    static final int EXCEEDED_EXIT = 5;
+    public static final int WARNING_EXIT = 4;
+    public static final int EXCEEDED_EXIT = 5;
 
     /** The forecast runs from the period's end (or now, if sooner) to the end of that month. */
-    static Budget of(BigDecimal budget, Usage spent, Period period, Instant now, ZoneId zone) {
+    public static Budget of(BigDecimal budget, Usage spent, Period period, Instant now, ZoneId zone) {
         BigDecimal cost = spent.cost();
         Instant end = period.until() != null && period.until().isBefore(now) ? period.until() : now;
         Instant monthEnd = YearMonth.from(end.minusMillis(1).atZone(zone)).plusMonths(1).atDay(1).atStartOfDay(zone)
@@ -32,16 +32,16 @@ record Budget(BigDecimal budget, Usage spent, BigDecimal forecast) {
         return new Budget(budget, spent, forecast.setScale(2, RoundingMode.HALF_UP));
     }
 
-    int percent() {
+    public int percent() {
         return spent.cost().multiply(BigDecimal.valueOf(100)).divide(budget, 0, RoundingMode.DOWN).intValue();
     }
 
-    int exitStatus() {
+    public int exitStatus() {
         int percent = percent();
         return percent >= 100 ? EXCEEDED_EXIT : percent >= 80 ? WARNING_EXIT : 0;
     }
 
-    String line() {
+    public String line() {
         int percent = percent();
         String state = percent >= 100 ? "EXCEEDED" : percent >= 80 ? "over 80 %" : "within budget";
         return "Budget " + Money.usd(budget) + ": spent " + Money.cost(spent) + " (" + percent + " %), " + state

@@ -1,18 +1,18 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /** How instants are written: ISO-8601 UTC with milliseconds, as the ledger's {@code time} and ccusage write them. */
-final class Times {
+public final class Times {
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
     private Times() {
     }
 
-    static String iso(Instant instant) {
+    public static String iso(Instant instant) {
         return ISO.format(instant);
     }
 }

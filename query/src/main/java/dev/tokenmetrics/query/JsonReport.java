@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.time.LocalDate;
 import java.util.Map;
@@ -10,12 +10,12 @@ import java.util.Map;
  * {@code branches}.
  * {@code totalCost} is the priced cost, or null when nothing in it is priced (unknown, never $0).
  */
-final class JsonReport {
+public final class JsonReport {
 
     private JsonReport() {
     }
 
-    static String render(Report report, Report previous) {
+    public static String render(Report report, Report previous) {
         Grouping grouping = report.query().grouping();
         var json = new Json().object().array(arrayName(grouping));
         for (Row row : report.rows()) {
@@ -56,7 +56,7 @@ final class JsonReport {
         return json.end() + "\n";
     }
 
-    static String render(Blocks.Answer answer) {
+    public static String render(Blocks.Answer answer) {
         var json = new Json().object().array("blocks");
         for (Block block : answer.blocks()) {
             Row row = block.row();
@@ -107,7 +107,8 @@ final class JsonReport {
         };
     }
 
-    private static Json totals(Json json, Usage usage) {
+    /** The totals object's fields (also the dashboard's today), in {@code json}'s open object. */
+    public static Json totals(Json json, Usage usage) {
         json.field("inputTokens", usage.input()).field("outputTokens", usage.output())
                 .field("cacheCreationTokens", usage.cacheCreation()).field("cacheReadTokens", usage.cacheRead())
                 .field("totalCost", cost(usage)).field("totalTokens", usage.totalTokens());

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.math.BigDecimal;
 
@@ -45,7 +45,7 @@ public record Usage(long requests, long input, long output, long cacheCreation, 
         return unpriced > 0 && unpriced == requests;
     }
 
-    static BigDecimal usd(long picos) {
+    public static BigDecimal usd(long picos) {
         BigDecimal value = BigDecimal.valueOf(picos, PICO).stripTrailingZeros();
         return value.scale() < 0 ? value.setScale(0) : value;
     }

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 /**
  * Which rows a report counts; a null field does not filter. A project matches the launcher's {@code project}

@@ -1,27 +1,27 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.math.BigDecimal;
 import java.util.List;
 
 /** A small streaming JSON writer, two-space indented like ccusage's output; strings escaped per RFC 8259. */
-final class Json {
+public final class Json {
     private final StringBuilder out = new StringBuilder();
     private int depth;
     private boolean first = true;
 
-    Json object() {
+    public Json object() {
         return open('{');
     }
 
-    Json object(String name) {
+    public Json object(String name) {
         return name(name).open('{');
     }
 
-    Json array(String name) {
+    public Json array(String name) {
         return name(name).open('[');
     }
 
-    Json end() {
+    public Json end() {
         char opened = stack.charAt(stack.length() - 1);
         stack.setLength(stack.length() - 1);
         depth--;
@@ -33,7 +33,7 @@ final class Json {
         return this;
     }
 
-    Json field(String name, String value) {
+    public Json field(String name, String value) {
         name(name);
         if (value == null) {
             out.append("null");
@@ -43,28 +43,28 @@ final class Json {
         return this;
     }
 
-    Json field(String name, long value) {
+    public Json field(String name, long value) {
         name(name).out.append(value);
         return this;
     }
 
-    Json field(String name, double value) {
+    public Json field(String name, double value) {
         name(name).out.append(Double.isFinite(value) ? number(value) : "null");
         return this;
     }
 
-    Json field(String name, boolean value) {
+    public Json field(String name, boolean value) {
         name(name).out.append(value);
         return this;
     }
 
     /** A decimal, written exactly; null for an unknown amount. */
-    Json field(String name, BigDecimal value) {
+    public Json field(String name, BigDecimal value) {
         name(name).out.append(value == null ? "null" : value.toPlainString());
         return this;
     }
 
-    Json field(String name, List<String> values) {
+    public Json field(String name, List<String> values) {
         name(name).open('[');
         for (String value : values) {
             element();
@@ -74,7 +74,7 @@ final class Json {
     }
 
     /** The start of an unnamed object inside an array. */
-    Json element() {
+    public Json element() {
         if (!first) {
             out.append(',');
         }
@@ -83,7 +83,7 @@ final class Json {
         return this;
     }
 
-    Json open(char bracket) {
+    public Json open(char bracket) {
         out.append(bracket);
         stack.append(bracket);
         depth++;

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -67,7 +67,7 @@ public final class Reports {
     }
 
     /** The rollup that holds the query's answer, if any; else every request. */
-    static UsageLedger.Source source(UsageLedger ledger, Query query) {
+    public static UsageLedger.Source source(UsageLedger ledger, Query query) {
         Filters filters = query.filters();
         // a row's project and branch may be its session's (UsageLedger.PROJECT): no rollup knows that
         if (!ledger.hasRollups() || filters.project() != null || filters.branch() != null) {

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.util.Locale;
 
@@ -27,7 +27,7 @@ public enum Grouping {
         return this == DAILY || this == WEEKLY || this == MONTHLY || this == HOURLY;
     }
 
-    static Grouping of(String command) {
+    public static Grouping of(String command) {
         for (Grouping grouping : values()) {
             if (grouping.command().equals(command)) {
                 return grouping;
