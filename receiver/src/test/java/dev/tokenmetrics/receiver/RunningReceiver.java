@@ -2,6 +2,7 @@ package dev.tokenmetrics.receiver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmetrics.receiver.forward.ForwardSettings;
 import dev.tokenmetrics.receiver.http.ServerLimits;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,10 +41,16 @@ public final class RunningReceiver implements AutoCloseable {
     }
 
     public static RunningReceiver start(Path home, int port, ServerLimits limits) throws IOException {
+        return start(home, port, limits, ForwardSettings.NONE);
+    }
+
+    /** With forwarding as configured (ForwardSettings.fromEnvironment, options applied with {@code with}). */
+    public static RunningReceiver start(Path home, int port, ServerLimits limits, ForwardSettings forward)
+            throws IOException {
         Path metricsFile = home.resolve(".claude/token-metrics.json");
         Path stateDir = home.resolve(".claude/token-metrics");
         var config = new ReceiverConfig(port, "127.0.0.1", metricsFile, stateDir, home.resolve(".claude/projects"),
-                limits);
+                limits, Double.NaN, forward);
         return new RunningReceiver(Daemon.start(config, Clock.systemDefaultZone()), metricsFile, stateDir);
     }
 
