@@ -79,7 +79,7 @@ public final class Forwarder implements AutoCloseable {
             try {
                 ForwardQueue.Batch batch = queue.next(BATCH_RECORDS, BATCH_BYTES, 1000);
                 if (batch != null) {
-                    sendUntilDone(batch);
+                    sendOnce(batch);
                 }
             } catch (InterruptedException e) {
                 return; // closing
@@ -93,8 +93,12 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    /** Sends one batch, retrying, until the upstream took it or refused it; then moves the queue past it. */
-    private void sendUntilDone(ForwardQueue.Batch batch) throws InterruptedException, IOException {
+    /**
+     * Makes one attempt at a batch. Taken, or refused for good: the queue moves past it. To be retried: a pause,
+     * after which the sender reads the queue again, so that a retry sends what is queued then (more exports, or
+     * fewer when a full queue dropped the oldest meanwhile), never a copy of what was dropped.
+     */
+    private void sendOnce(ForwardQueue.Batch batch) throws InterruptedException, IOException {
         if (batch.skipped() > 0) {
             failed.addAndGet(batch.skipped());
             error("forwarding queue: " + batch.skipped() + " export(s) damaged on disk, not sent");
@@ -105,39 +109,33 @@ public final class Forwarder implements AutoCloseable {
             queue.acknowledge(batch);
             return;
         }
-        while (!closing) {
-            Upstream.Outcome outcome = upstream.post(endpoint, body);
-            if (outcome instanceof Upstream.Outcome.Sent done) {
-                backoff.reset();
-                if (failing) {
-                    failing = false;
-                    LOG.info("forwarding: the upstream took exports again");
-                }
-                sent.addAndGet(batch.bodies().size());
-                if (done.rejected() > 0 || !done.message().isEmpty()) {
-                    rejected.addAndGet(done.rejected());
-                    LOG.info("forwarding: the upstream rejected " + done.rejected() + " item(s) of "
-                            + batch.bodies().size() + " export(s): " + done.message());
-                }
-                queue.acknowledge(batch);
-                return;
+        Upstream.Outcome outcome = upstream.post(endpoint, body);
+        if (outcome instanceof Upstream.Outcome.Sent done) {
+            backoff.reset();
+            if (failing) {
+                failing = false;
+                LOG.info("forwarding: the upstream took exports again");
             }
-            if (outcome instanceof Upstream.Outcome.Refused refused) {
-                backoff.reset();
-                failed.addAndGet(batch.bodies().size());
-                error("forwarding: gave up on " + batch.bodies().size() + " " + batch.signal().name().toLowerCase(Locale.ROOT)
-                        + " export(s): " + refused.reason());
-                queue.acknowledge(batch);
-                return;
+            sent.addAndGet(batch.bodies().size());
+            if (done.rejected() > 0 || !done.message().isEmpty()) {
+                rejected.addAndGet(done.rejected());
+                LOG.info("forwarding: the upstream rejected " + done.rejected() + " item(s) of "
+                        + batch.bodies().size() + " export(s): " + done.message());
             }
+            queue.acknowledge(batch);
+        } else if (outcome instanceof Upstream.Outcome.Refused refused) {
+            backoff.reset();
+            failed.addAndGet(batch.bodies().size());
+            error("forwarding: gave up on " + batch.bodies().size() + " " + batch.signal().name().toLowerCase(Locale.ROOT)
+                    + " export(s): " + refused.reason());
+            queue.acknowledge(batch);
+        } else {
             var retry = (Upstream.Outcome.Retry) outcome;
             failing = true;
             retries.incrementAndGet();
             Duration wait = backoff.next(retry.retryAfter());
             error("forwarding: " + retry.reason() + "; retrying in " + wait.toMillis() + " ms");
-            if (!pause(wait)) {
-                return;
-            }
+            pause(wait);
         }
     }
 
