@@ -83,9 +83,11 @@ public final class Forwarder implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 return; // closing
-            } catch (IOException e) {
-                // The queue's files: nothing sent can be lost, the cursor simply did not move. Try again later.
-                error("forwarding queue: " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                // The queue's files, or a fault of ours: the cursor did not move, so nothing is lost; try again
+                // later. Never let it end the thread: the daemon exits on an uncaught failure, and forwarding must
+                // not take the local receiver down with it.
+                error("forwarding: " + e);
                 if (!pause(Duration.ofSeconds(5))) {
                     return;
                 }

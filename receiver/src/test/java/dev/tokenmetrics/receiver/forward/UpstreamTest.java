@@ -70,4 +70,13 @@ class UpstreamTest {
         }
         assertEquals(Duration.ofMillis(3999), highest.next(null), "no overflow after many failures");
     }
+
+    @Test
+    void gzipIsReadBackAsItWasAndShrinksClaudeCodesExport() throws Exception {
+        byte[] export = dev.tokenmetrics.receiver.Otlp.resource("cc-2.1.330-metrics-cumulative.pb");
+        byte[] compressed = Upstream.gzip(export);
+        assertEquals(java.util.Arrays.toString(export), java.util.Arrays.toString(
+                new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed)).readAllBytes()));
+        assertTrue(compressed.length * 3 < export.length, compressed.length + " of " + export.length + " bytes");
+    }
 }
