@@ -127,16 +127,16 @@ public final class Forwarder implements AutoCloseable {
             queue.acknowledge(batch);
         } else if (outcome instanceof Upstream.Outcome.Refused refused) {
             backoff.reset();
-            failed.addAndGet(batch.bodies().size());
             error("forwarding: gave up on " + batch.bodies().size() + " " + batch.signal().name().toLowerCase(Locale.ROOT)
-                    + " export(s): " + refused.reason());
+                    + " export(s): " + refused.reason()); // first: whoever sees the count sees why
+            failed.addAndGet(batch.bodies().size());
             queue.acknowledge(batch);
         } else {
             var retry = (Upstream.Outcome.Retry) outcome;
             failing = true;
-            retries.incrementAndGet();
             Duration wait = backoff.next(retry.retryAfter());
             error("forwarding: " + retry.reason() + "; retrying in " + wait.toMillis() + " ms");
+            retries.incrementAndGet();
             pause(wait);
         }
     }
