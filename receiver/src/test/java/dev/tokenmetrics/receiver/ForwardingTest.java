@@ -190,6 +190,28 @@ class ForwardingTest {
     }
 
     @Test
+    void aMalformedEndpointIsOneLineAtStartAndTheDaemonServesLocally() throws Exception {
+        int port = DaemonProcess.freePort();
+        Path home = Files.createDirectory(temp.resolve("daemon"));
+        var daemon = DaemonProcess.start(home, "--port", Integer.toString(port), "--forward-endpoint",
+                "ftp://user:pw@team", "--forward-header", "Authorization=Bearer%20s3cret").awaitHealthy(port);
+        try {
+            HttpClient client = HttpClient.newHttpClient();
+            assertTrue(DaemonProcess.export(client, port, "/v1/metrics", export("s-daemon", 0).toByteArray()),
+                    "the local receiver works");
+            JsonNode health = awaitHealthAt(client, port, h -> h.path("status").asText().equals("degraded"));
+            assertEquals("forwarding: forward endpoint must be an http:// or https:// URL, got ftp://team; not"
+                    + " forwarding", health.path("problems").get(0).asText());
+            String output = daemon.output();
+            assertEquals(1, output.lines().filter(line -> line.contains("forward endpoint must be")).count(), output);
+            assertFalse(output.contains("s3cret") || output.contains(":pw@"), output);
+        } finally {
+            daemon.process.destroy();
+            daemon.awaitExit();
+        }
+    }
+
+    @Test
     void anUpstreamOutageIsARetryingQueueThenEverythingArrives() throws Exception {
         int upstreamPort = DaemonProcess.freePort();
         try (var local = local("local", forwardTo(upstreamPort))) {
