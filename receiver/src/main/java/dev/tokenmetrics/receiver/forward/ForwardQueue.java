@@ -235,13 +235,39 @@ public final class ForwardQueue implements AutoCloseable {
 
     /**
      * The next records to send, up to the limits, all of one signal and one segment; waits up to the timeout for
-     * one to arrive. Null when none arrived in time or the queue is closed.
+     * one to arrive. Null when none arrived in time or the queue is closed. The records are read without the lock,
+     * so that appends (the store's committer, which every acknowledgement waits for) never wait for the disk reads.
      */
     public Batch next(int maxRecords, long maxBodyBytes, long timeoutMillis) throws InterruptedException,
             IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            Slice slice = slice(maxRecords, deadline);
+            if (slice == null) {
+                return null;
+            }
+            try {
+                return read(slice, maxBodyBytes);
+            } catch (IOException e) {
+                lock.lock();
+                try {
+                    if (!closed && cursor.equals(slice.from())) {
+                        throw e; // a real failure to read, not a segment dropped from under the read
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** Where the next records are: their segment, the cursor, and their offsets and lengths copied. */
+    private record Slice(QueueSegment segment, Position from, int[] offsets, int[] lengths) {
+    }
+
+    private Slice slice(int maxRecords, long deadline) throws InterruptedException, IOException {
         lock.lock();
         try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (!closed) {
                 QueueSegment segment = segmentAt(cursor);
                 if (segment != null && cursor.index() >= segment.count() && segment != segments.peekLast()) {
@@ -249,7 +275,14 @@ public final class ForwardQueue implements AutoCloseable {
                     continue;
                 }
                 if (segment != null && cursor.index() < segment.count()) {
-                    return read(segment, maxRecords, maxBodyBytes);
+                    int count = Math.min(maxRecords, segment.count() - cursor.index());
+                    int[] offsets = new int[count];
+                    int[] lengths = new int[count];
+                    for (int i = 0; i < count; i++) {
+                        offsets[i] = segment.offset(cursor.index() + i);
+                        lengths[i] = segment.length(cursor.index() + i);
+                    }
+                    return new Slice(segment, cursor, offsets, lengths);
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -263,17 +296,17 @@ public final class ForwardQueue implements AutoCloseable {
         }
     }
 
-    private Batch read(QueueSegment segment, int maxRecords, long maxBodyBytes) throws IOException {
+    private static Batch read(Slice slice, long maxBodyBytes) throws IOException {
         var bodies = new ArrayList<byte[]>();
         Signal signal = null;
         long size = 0;
         int skipped = 0;
-        int index = cursor.index();
-        while (index < segment.count() && bodies.size() < maxRecords) {
-            QueueSegment.Record record = segment.read(index);
+        int read = 0;
+        while (read < slice.offsets().length) {
+            QueueSegment.Record record = slice.segment().read(slice.offsets()[read], slice.lengths()[read]);
             if (record == null) { // damaged since it was written: nothing to send
                 skipped++;
-                index++;
+                read++;
                 continue;
             }
             if (signal != null && (record.signal() != signal || size + record.body().length > maxBodyBytes)) {
@@ -282,10 +315,11 @@ public final class ForwardQueue implements AutoCloseable {
             signal = record.signal();
             bodies.add(record.body());
             size += record.body().length;
-            index++;
+            read++;
         }
-        return new Batch(signal == null ? Signal.METRICS : signal, bodies, cursor,
-                new Position(segment.sequence, index), skipped);
+        Position from = slice.from();
+        return new Batch(signal == null ? Signal.METRICS : signal, bodies, from,
+                new Position(from.segment(), from.index() + read), skipped);
     }
 
     /**

@@ -199,11 +199,14 @@ final class QueueSegment implements AutoCloseable {
     record Record(Signal signal, byte[] body) {
     }
 
-    Record read(int index) throws IOException {
-        int length = lengths[index];
+    /**
+     * Reads the record at the offset, of the payload length the index holds for it. Safe from any thread (one
+     * positional read), so that the sender reads without holding the queue's lock; throws once the segment is
+     * deleted.
+     */
+    Record read(long position, int length) throws IOException {
         byte[] framed = new byte[FRAME_BYTES + length];
         ByteBuffer buffer = ByteBuffer.wrap(framed);
-        long position = offsets[index];
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, position + buffer.position()) < 0) {
                 return null;
@@ -219,9 +222,9 @@ final class QueueSegment implements AutoCloseable {
         return new Record(Signal.values()[signal], Arrays.copyOfRange(framed, FRAME_BYTES + 1, framed.length));
     }
 
-    /** The bytes a record takes in the file, frame included. */
-    int recordBytes(int index) {
-        return FRAME_BYTES + lengths[index];
+    /** A record's payload length. */
+    int length(int index) {
+        return lengths[index];
     }
 
     int offset(int index) {
