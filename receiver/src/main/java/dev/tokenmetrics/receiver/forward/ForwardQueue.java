@@ -100,8 +100,8 @@ public final class ForwardQueue implements AutoCloseable {
                         + " damaged bytes; the records there are lost");
             }
             if (segment.tornTail) {
-                LOG.info("forwarding queue: " + segment.path.getFileName()
-                        + ": cut off a record cut short by a crash (it was never acknowledged)");
+                LOG.info("forwarding queue: " + segment.path.getFileName() + ": cut off a record cut short (by a"
+                        + " crash: never acknowledged, so sent again by Claude Code; or by a power cut)");
             }
             segments.add(segment);
         }
