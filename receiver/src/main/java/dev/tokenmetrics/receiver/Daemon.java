@@ -139,11 +139,6 @@ final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Opens the usage ledger and catches it up with the journal (and, on its own thread, with the transcripts). A
-     * ledger that cannot be opened (locked, corrupt,
-     * no space) never stops the receiver: it is reported in /health and the receiver runs without it.
-     */
-    /**
      * Starts forwarding when it is configured. A mistake in its settings, or a queue that cannot be opened, is one
      * line in the log and a problem in /health; the receiver works locally all the same.
      */
@@ -172,6 +167,11 @@ final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the usage ledger and catches it up with the journal (and, on its own thread, with the transcripts). A
+     * ledger that cannot be opened (locked, corrupt,
+     * no space) never stops the receiver: it is reported in /health and the receiver runs without it.
+     */
     private static Optional<LedgerWriter> openLedger(Path database, TranscriptScanner transcripts, UsageStore store,
                                                      Problems problems) {
         Ledger ledger;
