@@ -5,6 +5,7 @@ import dev.tokenmetrics.receiver.http.ExportConsumer;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.Signal;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
 
 /**
  * Hands every export the local consumer made durable to the forwarder, before the client is answered: the queue's
@@ -13,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
  * the upstream.
  */
 final class ForwardingConsumer implements ExportConsumer {
+
+    private static final Logger LOG = Logger.getLogger(ForwardingConsumer.class.getName());
 
     private final ExportConsumer local;
     private final Forwarder forwarder;
@@ -25,7 +28,11 @@ final class ForwardingConsumer implements ExportConsumer {
     @Override
     public CompletableFuture<ExportResult> consume(Signal signal, byte[] request) throws MalformedRequestException {
         return local.consume(signal, request).thenApply(result -> {
-            forwarder.enqueue(signal, request);
+            try {
+                forwarder.enqueue(signal, request);
+            } catch (RuntimeException e) { // a fault of forwarding's must not turn a stored export into a 503
+                LOG.warning("forwarding: could not queue an export: " + e);
+            }
             return result;
         });
     }
