@@ -37,8 +37,12 @@ public final class ForwardQueue implements AutoCloseable {
     record Position(long segment, int index) {
     }
 
-    /** Records of one signal, in queue order, and the position after them, to acknowledge once sent. */
-    public record Batch(Signal signal, List<byte[]> bodies, Position from, Position to, int skipped) {
+    /**
+     * Records of one signal, in queue order, and the position after them, to acknowledge once sent; {@code drained}
+     * when nothing else was queued behind them as they were read.
+     */
+    public record Batch(Signal signal, List<byte[]> bodies, Position from, Position to, int skipped,
+                        boolean drained) {
     }
 
     /** What the queue holds and has lost; {@code appendFailures} counts records that could not be written. */
@@ -262,7 +266,7 @@ public final class ForwardQueue implements AutoCloseable {
     }
 
     /** Where the next records are: their segment, the cursor, and their offsets and lengths copied. */
-    private record Slice(QueueSegment segment, Position from, int[] offsets, int[] lengths) {
+    private record Slice(QueueSegment segment, Position from, int[] offsets, int[] lengths, boolean tail) {
     }
 
     private Slice slice(int maxRecords, long deadline) throws InterruptedException, IOException {
@@ -282,7 +286,8 @@ public final class ForwardQueue implements AutoCloseable {
                         offsets[i] = segment.offset(cursor.index() + i);
                         lengths[i] = segment.length(cursor.index() + i);
                     }
-                    return new Slice(segment, cursor, offsets, lengths);
+                    boolean tail = segment == segments.peekLast() && cursor.index() + count == segment.count();
+                    return new Slice(segment, cursor, offsets, lengths, tail);
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -319,7 +324,8 @@ public final class ForwardQueue implements AutoCloseable {
         }
         Position from = slice.from();
         return new Batch(signal == null ? Signal.METRICS : signal, bodies, from,
-                new Position(from.segment(), from.index() + read), skipped);
+                new Position(from.segment(), from.index() + read), skipped,
+                slice.tail() && read == slice.offsets().length);
     }
 
     /**

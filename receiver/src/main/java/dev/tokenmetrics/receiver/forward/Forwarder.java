@@ -27,6 +27,12 @@ public final class Forwarder implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Forwarder.class.getName());
     static final int BATCH_RECORDS = 256;
     static final long BATCH_BYTES = 1L << 20;
+    /**
+     * After sending everything queued, the sender waits this long for more, as a collector's batch processor does:
+     * under load, requests of hundreds of exports rather than one each (a request costs both sides far more than an
+     * export in it); at Claude Code's pace, an export reaches the upstream up to this much later.
+     */
+    static final Duration LINGER = Duration.ofMillis(200);
 
     private final ForwardConfig config;
     private final ForwardQueue queue;
@@ -78,8 +84,8 @@ public final class Forwarder implements AutoCloseable {
         while (!closing) {
             try {
                 ForwardQueue.Batch batch = queue.next(BATCH_RECORDS, BATCH_BYTES, 1000);
-                if (batch != null) {
-                    sendOnce(batch);
+                if (batch != null && sendOnce(batch) && batch.drained() && !pause(LINGER)) {
+                    return;
                 }
             } catch (InterruptedException e) {
                 return; // closing
@@ -98,9 +104,10 @@ public final class Forwarder implements AutoCloseable {
     /**
      * Makes one attempt at a batch. Taken, or refused for good: the queue moves past it. To be retried: a pause,
      * after which the sender reads the queue again, so that a retry sends what is queued then (more exports, or
-     * fewer when a full queue dropped the oldest meanwhile), never a copy of what was dropped.
+     * fewer when a full queue dropped the oldest meanwhile), never a copy of what was dropped. True when the
+     * upstream took it.
      */
-    private void sendOnce(ForwardQueue.Batch batch) throws InterruptedException, IOException {
+    private boolean sendOnce(ForwardQueue.Batch batch) throws InterruptedException, IOException {
         if (batch.skipped() > 0) {
             failed.addAndGet(batch.skipped());
             error("forwarding queue: " + batch.skipped() + " export(s) damaged on disk, not sent");
@@ -109,7 +116,7 @@ public final class Forwarder implements AutoCloseable {
         URI endpoint = config.endpoints().get(batch.signal());
         if (body.length == 0 || endpoint == null) {
             queue.acknowledge(batch);
-            return;
+            return false;
         }
         Upstream.Outcome outcome = upstream.post(endpoint, body);
         if (outcome instanceof Upstream.Outcome.Sent done) {
@@ -125,12 +132,14 @@ public final class Forwarder implements AutoCloseable {
                         + batch.bodies().size() + " export(s): " + done.message());
             }
             queue.acknowledge(batch);
+            return true;
         } else if (outcome instanceof Upstream.Outcome.Refused refused) {
             backoff.reset();
             error("forwarding: gave up on " + batch.bodies().size() + " " + batch.signal().name().toLowerCase(Locale.ROOT)
                     + " export(s): " + refused.reason()); // first: whoever sees the count sees why
             failed.addAndGet(batch.bodies().size());
             queue.acknowledge(batch);
+            return false;
         } else {
             var retry = (Upstream.Outcome.Retry) outcome;
             failing = true;
@@ -138,6 +147,7 @@ public final class Forwarder implements AutoCloseable {
             error("forwarding: " + retry.reason() + "; retrying in " + wait.toMillis() + " ms");
             retries.incrementAndGet();
             pause(wait);
+            return false;
         }
     }
 
