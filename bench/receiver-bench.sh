@@ -18,8 +18,8 @@ classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classe
 work="$(mktemp -d)"
 # Under set -e a failing command would end the trap early: a JVM stopped by TERM exits 143.
 cleanup() {
-  kill ${pid:-} ${floor_pid:-} 2>/dev/null || true
-  wait ${pid:-} ${floor_pid:-} 2>/dev/null || true
+  kill ${pid:-} ${floor_pid:-} ${forwarding_pid:+"$forwarding_pid"} ${upstream_pid:+"$upstream_pid"} 2>/dev/null || true
+  wait ${pid:-} ${floor_pid:-} ${forwarding_pid:+"$forwarding_pid"} ${upstream_pid:+"$upstream_pid"} 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -120,6 +120,32 @@ mixed() {
 mixed
 rows="$(sqlite3 "$work/home/.claude/token-metrics/usage.db" 'SELECT count(*) FROM requests' 2>/dev/null || echo '?')"
 echo "  (the ledger holds $rows rows so far: one per api_request event acknowledged, written behind the acknowledgements)"
+
+# Forwarding on (docs/FORWARDING.md): a second daemon forwards everything it acknowledges to a third, the upstream,
+# on loopback, all three on these two cores. The local acknowledgement never waits for the upstream: the rows say
+# what forwarding's queue write costs the durable path (target: at least 5,000 exports/s per encoding).
+upstream_port="$(free_port)"
+forwarding_port="$(free_port)"
+mkdir -p "$work/upstream" "$work/forwarding"
+HOME="$work/upstream" scripts/token-metrics-receiver --port "$upstream_port" >"$work/upstream.out" 2>&1 &
+upstream_pid=$!
+HOME="$work/forwarding" scripts/token-metrics-receiver --port "$forwarding_port" \
+  --forward-endpoint "http://127.0.0.1:$upstream_port" >"$work/forwarding.out" 2>&1 &
+forwarding_pid=$!
+up "$upstream_port" "$work/upstream.out"
+up "$forwarding_port" "$work/forwarding.out"
+run "http/protobuf, forwarding" "$forwarding_port" "$forwarding_pid" bodies.pb application/x-protobuf ""
+run "protobuf + gzip, forwarding" "$forwarding_port" "$forwarding_pid" bodies.pb.gz application/x-protobuf gzip
+run "http/json, forwarding" "$forwarding_port" "$forwarding_pid" bodies.json application/json ""
+# forwarded FIELD: a number from the forwarding daemon's /health
+forwarded() { curl -s "http://127.0.0.1:$forwarding_port/health" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+queued_at_end="$(forwarded queuedExports)"
+for _ in $(seq 600); do [ "$(forwarded queuedExports)" = 0 ] && break; sleep 0.1; done
+echo "  (forwarding: $queued_at_end exports still queued when the load ended; $(forwarded sentExports) sent," \
+  "$(forwarded queuedExports) queued, $(forwarded droppedExports) dropped, $(forwarded retries) retries after up to 60 s more)"
+kill "$forwarding_pid" "$upstream_pid"
+wait "$forwarding_pid" "$upstream_pid" 2>/dev/null || true
+unset forwarding_pid upstream_pid # stopped: the exit trap must not signal their ids again
 
 # Below saturation, the latency a client sees at a given rate: each connection pauses between a response and its
 # next request, the pause calibrated in short runs so that the 16 connections together offer at least the target

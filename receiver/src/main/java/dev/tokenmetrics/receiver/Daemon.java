@@ -4,6 +4,10 @@ import dev.tokenmetrics.query.DashboardApi;
 import dev.tokenmetrics.receiver.aggregate.TokenCounts;
 import dev.tokenmetrics.receiver.aggregate.Usage;
 import dev.tokenmetrics.receiver.aggregate.UsageReport;
+import dev.tokenmetrics.receiver.forward.ForwardConfig;
+import dev.tokenmetrics.receiver.forward.ForwardStats;
+import dev.tokenmetrics.receiver.forward.Forwarder;
+import dev.tokenmetrics.receiver.http.ExportConsumer;
 import dev.tokenmetrics.receiver.http.ExportCounts;
 import dev.tokenmetrics.receiver.http.Health;
 import dev.tokenmetrics.receiver.http.ReceiverServer;
@@ -103,21 +107,29 @@ final class Daemon implements AutoCloseable {
                     now -> ledgerReader.flatMap(reader -> currentBlock(reader, now)), problems);
             store.addListener(publisher);
             outputs.add(publisher); // closed first: its last write still reads the ledger
+            Optional<Forwarder> forwarder = openForwarder(config, problems, clock);
+            forwarder.ifPresent(outputs::add); // closed after the store: its last commits are queued
+            Supplier<ForwardStats> forwarding = () -> forwarder.map(Forwarder::stats).orElse(null);
+            ExportConsumer consumer = new UsageExportConsumer(store, clock);
+            if (forwarder.isPresent()) {
+                consumer = new ForwardingConsumer(consumer, forwarder.get());
+            }
             var exports = new ExportCounts();
             Instant startedAt = clock.instant();
             var prometheus = new ReceiverMetrics(ledgerReader, exports, () -> new ReceiverMetrics.Health(version(),
                     startedAt, store.commits(), store.fsyncTimes().snapshot(), problems.current().size(),
                     store.activeSessions(clock.instant().minus(ACTIVE_WINDOW), resource -> false),
-                    ledger.map(writer -> Math.max(0, store.commits() - writer.written())).orElse(-1L)),
+                    ledger.map(writer -> Math.max(0, store.commits() - writer.written())).orElse(-1L),
+                    forwarding.get()),
                     clock, ZoneId.systemDefault(), config.dailyBudgetUsd());
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
-            ReceiverServer server = ReceiverServer.start(address, config.limits(), new UsageExportConsumer(store, clock),
+            ReceiverServer server = ReceiverServer.start(address, config.limits(), consumer,
                     excludedLaunch -> new Health(version(), ProcessHandle.current().pid(),
                             (System.nanoTime() - startedNanos) / 1_000_000_000L, store.sessionCount(),
                             store.activeSessions(clock.instant().minus(ACTIVE_WINDOW),
                                     resource -> excludedLaunch != null
                                             && excludedLaunch.equals(resource.get(Health.LAUNCH_ATTRIBUTE))),
-                            config.metricsFile().toString(), problems.current()),
+                            config.metricsFile().toString(), problems.current(), forwarding.get()),
                     prometheus, exports, new DashboardApi(database, clock, ZoneId.systemDefault(),
                             config.dailyBudgetUsd() > 0 ? BigDecimal.valueOf(config.dailyBudgetUsd()) : null));
             Path pidFile = config.stateDir().resolve("receiver.pid");
@@ -129,6 +141,35 @@ final class Daemon implements AutoCloseable {
             closeAll(outputs);
             locks.close();
             throw e;
+        }
+    }
+
+    /**
+     * Starts forwarding when it is configured. A mistake in its settings, or a queue that cannot be opened, is one
+     * line in the log and a problem in /health; the receiver works locally all the same.
+     */
+    private static Optional<Forwarder> openForwarder(ReceiverConfig config, Problems problems, Clock clock) {
+        if (!config.forward().enabled()) {
+            return Optional.empty();
+        }
+        ForwardConfig forward;
+        try {
+            forward = ForwardConfig.of(config.forward(), ForwardConfig.defaultAttributes(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            problems.report("forwarding", e.getMessage() + "; not forwarding");
+            LOG.severe("forwarding: " + e.getMessage() + "; not forwarding (the receiver works locally)");
+            return Optional.empty();
+        }
+        try {
+            Forwarder forwarder = Forwarder.start(forward, config.stateDir().resolve("forward"), version(), clock);
+            LOG.info("forwarding to " + forward.describeEndpoints() + " (headers " + forward.headers()
+                    + ", attributes " + forward.resourceAttributes().keySet() + ", queue up to "
+                    + forward.queueMaxBytes() + " bytes)");
+            return Optional.of(forwarder);
+        } catch (IOException e) {
+            problems.report("forwarding", "cannot open its queue: " + e.getMessage() + "; not forwarding");
+            LOG.severe("forwarding: cannot open its queue: " + e.getMessage() + "; not forwarding");
+            return Optional.empty();
         }
     }
 

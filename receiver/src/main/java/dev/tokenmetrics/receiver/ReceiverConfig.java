@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver;
 
+import dev.tokenmetrics.receiver.forward.ForwardSettings;
 import dev.tokenmetrics.receiver.http.ServerLimits;
 import dev.tokenmetrics.receiver.transcripts.TranscriptScanner;
 import java.nio.file.Path;
@@ -7,7 +8,13 @@ import java.util.Map;
 
 /** Where the daemon listens and keeps its files, and where Claude Code keeps its transcripts. */
 record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path stateDir, Path transcripts,
-                      ServerLimits limits, double dailyBudgetUsd) {
+                      ServerLimits limits, double dailyBudgetUsd, ForwardSettings forward) {
+
+    /** Without forwarding. */
+    ReceiverConfig(int port, String bindAddress, Path metricsFile, Path stateDir, Path transcripts,
+                   ServerLimits limits, double dailyBudgetUsd) {
+        this(port, bindAddress, metricsFile, stateDir, transcripts, limits, dailyBudgetUsd, ForwardSettings.NONE);
+    }
 
     /** Without a daily budget. */
     ReceiverConfig(int port, String bindAddress, Path metricsFile, Path stateDir, Path transcripts,
@@ -20,6 +27,7 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
     static final String USAGE = """
             usage: token-metrics-receiver [--port N] [--bind ADDR] [--metrics-file PATH] [--state-dir DIR]
                                           [--transcripts DIR] [--daily-budget USD]
+                                          [--forward-endpoint URL [--forward-header K=V]... [forwarding options]]
 
             Receives Claude Code's OpenTelemetry export (OTLP/HTTP, protobuf or JSON, plain or gzip) and keeps
             exact per-session token and cost totals in the metrics file.
@@ -34,6 +42,22 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
                                    $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)
               --daily-budget USD   shown on /metrics as today's cost against it (default
                                    $CLAUDE_TOKEN_DAILY_BUDGET, as the statusline uses it; none)
+
+            Forwarding to a team's OpenTelemetry Collector (off unless an endpoint is given; docs/FORWARDING.md):
+              --forward-endpoint URL            OTLP/HTTP base URL; /v1/metrics, /v1/logs, /v1/traces appended
+                                                ($CLAUDE_TOKEN_FORWARD_ENDPOINT)
+              --forward-metrics-endpoint URL    one signal's full URL, likewise --forward-logs-endpoint and
+                                                --forward-traces-endpoint ($CLAUDE_TOKEN_FORWARD_METRICS_ENDPOINT…)
+              --forward-header K=V              sent with every request, repeatable ($CLAUDE_TOKEN_FORWARD_HEADERS:
+                                                k=v,k=v, values %-decoded)
+              --forward-compression gzip|none   (default gzip; $CLAUDE_TOKEN_FORWARD_COMPRESSION)
+              --forward-timeout DURATION        per request, e.g. 10s (default 10s; $CLAUDE_TOKEN_FORWARD_TIMEOUT)
+              --forward-queue-max SIZE          queue on disk, oldest dropped past it (default 128MiB;
+                                                $CLAUDE_TOKEN_FORWARD_QUEUE_MAX)
+              --forward-retry-max DURATION      longest wait between retries (default 30s;
+                                                $CLAUDE_TOKEN_FORWARD_RETRY_MAX)
+              --forward-resource-attributes K=V,…  added to every resource (default host.name and user.name;
+                                                $CLAUDE_TOKEN_FORWARD_RESOURCE_ATTRIBUTES)
             """;
 
     /** Parses the command line over defaults taken from the environment; throws with a one-line reason. */
@@ -47,6 +71,7 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
         Path stateDir = home.resolve(".claude/token-metrics");
         Path transcripts = TranscriptScanner.defaultRoot(env, home);
         double budget = budgetFromEnvironment(env.get("CLAUDE_TOKEN_DAILY_BUDGET"));
+        ForwardSettings forward = ForwardSettings.fromEnvironment(env);
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
@@ -56,6 +81,10 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
                 throw new IllegalArgumentException("unknown option or missing value: " + option);
             }
             String value = args[++i];
+            if (ForwardSettings.isOption(option)) {
+                forward = forward.with(option, value); // checked when the daemon starts: a mistake stops nothing
+                continue;
+            }
             switch (option) {
                 case "--port" -> port = port(value, "--port");
                 case "--bind" -> bind = value;
@@ -68,7 +97,7 @@ record ReceiverConfig(int port, String bindAddress, Path metricsFile, Path state
         }
         return new ReceiverConfig(port, bind, metricsFile.toAbsolutePath(), stateDir.toAbsolutePath(),
                 transcripts.toAbsolutePath(),
-                ServerLimits.DEFAULTS, budget);
+                ServerLimits.DEFAULTS, budget, forward);
     }
 
     /** The statusline's variable: one it cannot use is ignored there, so here too, rather than refuse to start. */

@@ -34,4 +34,16 @@ class ReceiverConfigTest {
         assertTrue(Double.isNaN(ReceiverConfig.parse(new String[0],
                 Map.of("HOME", "/home/you", "CLAUDE_TOKEN_DAILY_BUDGET", "-3")).dailyBudgetUsd()));
     }
+
+    @Test
+    void forwardingIsOffByDefaultAndItsOptionsGoOverTheEnvironmentUnchecked() {
+        assertTrue(!ReceiverConfig.parse(new String[0], HOME).forward().enabled(), "off by default");
+        var config = ReceiverConfig.parse(new String[] {"--forward-endpoint", "http://team:4318", "--forward-header",
+                "b=2", "--forward-timeout", "whenever"}, Map.of("HOME", "/home/you",
+                "CLAUDE_TOKEN_FORWARD_HEADERS", "a=1", "CLAUDE_TOKEN_FORWARD_ENDPOINT", "http://env:4318"));
+        assertEquals("http://team:4318", config.forward().endpoint());
+        assertEquals(java.util.List.of("a=1", "b=2"), config.forward().headers(), "options add to the variable's");
+        assertEquals("whenever", config.forward().timeout(), "checked when the daemon starts: it stops nothing");
+        assertTrue(ReceiverConfig.USAGE.contains("--forward-endpoint URL"));
+    }
 }

@@ -2,6 +2,7 @@ package dev.tokenmetrics.receiver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenmetrics.receiver.forward.ForwardSettings;
 import dev.tokenmetrics.receiver.http.ServerLimits;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,16 +41,28 @@ public final class RunningReceiver implements AutoCloseable {
     }
 
     public static RunningReceiver start(Path home, int port, ServerLimits limits) throws IOException {
-        return start(home, port, limits, Double.NaN);
+        return start(home, port, limits, Double.NaN, ForwardSettings.NONE);
     }
 
     /** With a daily budget in USD ({@code --daily-budget}; NaN for none). */
     public static RunningReceiver start(Path home, int port, ServerLimits limits, double dailyBudgetUsd)
             throws IOException {
+        return start(home, port, limits, dailyBudgetUsd, ForwardSettings.NONE);
+    }
+
+    /** With forwarding as configured (ForwardSettings.fromEnvironment, options applied with {@code with}). */
+    public static RunningReceiver start(Path home, int port, ServerLimits limits, ForwardSettings forward)
+            throws IOException {
+        return start(home, port, limits, Double.NaN, forward);
+    }
+
+    private static RunningReceiver start(Path home, int port, ServerLimits limits, double dailyBudgetUsd,
+                                         ForwardSettings forward)
+            throws IOException {
         Path metricsFile = home.resolve(".claude/token-metrics.json");
         Path stateDir = home.resolve(".claude/token-metrics");
         var config = new ReceiverConfig(port, "127.0.0.1", metricsFile, stateDir, home.resolve(".claude/projects"),
-                limits, dailyBudgetUsd);
+                limits, dailyBudgetUsd, forward);
         return new RunningReceiver(Daemon.start(config, Clock.systemDefaultZone()), metricsFile, stateDir);
     }
 

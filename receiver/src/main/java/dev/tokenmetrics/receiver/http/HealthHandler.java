@@ -2,6 +2,7 @@ package dev.tokenmetrics.receiver.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tokenmetrics.receiver.forward.ForwardStats;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -63,10 +64,28 @@ final class HealthHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 json.writeString(problem);
             }
             json.writeEndArray();
+            if (health.forwarding() != null) {
+                forwarding(json, health.forwarding());
+            }
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory does not fail
         }
         return out.toByteArray();
+    }
+
+    private static void forwarding(JsonGenerator json, ForwardStats forwarding) throws IOException {
+        json.writeObjectFieldStart("forwarding");
+        json.writeStringField("endpoint", forwarding.endpoint());
+        json.writeNumberField("queuedExports", forwarding.queuedExports());
+        json.writeNumberField("queuedBytes", forwarding.queuedBytes());
+        json.writeNumberField("sentExports", forwarding.sentExports());
+        json.writeNumberField("retries", forwarding.retries());
+        json.writeNumberField("droppedExports", forwarding.droppedExports());
+        json.writeNumberField("failedExports", forwarding.failedExports());
+        json.writeNumberField("rejectedItems", forwarding.rejectedItems());
+        json.writeNumberField("queueWriteFailures", forwarding.queueWriteFailures());
+        json.writeStringField("lastError", forwarding.lastError());
+        json.writeEndObject();
     }
 }

@@ -161,6 +161,16 @@ public final class WireReader {
         return end;
     }
 
+    /** A new reader over this reader's bytes, from their start: for reading a message twice. */
+    public WireReader again() {
+        return new WireReader(bytes, start, end);
+    }
+
+    /** Where the next field starts: with {@link #array()}, for copying fields through unchanged. */
+    public int position() {
+        return position;
+    }
+
     private long readVarint() throws MalformedRequestException {
         long value = 0;
         for (int shift = 0; shift < 64; shift += 7) {

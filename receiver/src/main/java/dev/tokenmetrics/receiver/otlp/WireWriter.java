@@ -6,12 +6,12 @@ import java.util.Arrays;
  * Writes protobuf wire format into one growing array. A nested message is written in place after a provisional
  * start and its length prefix inserted when it ends, so nesting costs a small copy rather than a buffer per message.
  */
-final class WireWriter {
+public final class WireWriter {
 
     private byte[] bytes;
     private int size;
 
-    WireWriter(int initialCapacity) {
+    public WireWriter(int initialCapacity) {
         bytes = new byte[Math.max(64, initialCapacity)];
     }
 
@@ -23,12 +23,12 @@ final class WireWriter {
         return size;
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return Arrays.copyOf(bytes, size);
     }
 
     /** Starts a field: its number and one of {@link WireType}'s wire types. */
-    void tag(int fieldNumber, int wireType) {
+    public void tag(int fieldNumber, int wireType) {
         varint(((long) fieldNumber << 3) | wireType);
     }
 
@@ -62,6 +62,18 @@ final class WireWriter {
         size += value.length;
     }
 
+    /** Copies bytes as they are: fields read elsewhere, passed through unchanged. */
+    public void raw(byte[] source, int offset, int length) {
+        ensure(length);
+        System.arraycopy(source, offset, bytes, size, length);
+        size += length;
+    }
+
+    /** Writes the text as a length-prefixed UTF-8 string. */
+    public void string(String text) {
+        string(text.toCharArray(), 0, text.length());
+    }
+
     /** Writes the characters as UTF-8 with their length prefix; a lone surrogate becomes '?'. */
     void string(char[] chars, int offset, int length) {
         int start = size;
@@ -92,12 +104,12 @@ final class WireWriter {
     }
 
     /** Starts a nested message or length-delimited value; returns the mark to pass to {@link #prefixLength}. */
-    int mark() {
+    public int mark() {
         return size;
     }
 
     /** Inserts the varint length of everything written since {@code start} before it. */
-    void prefixLength(int start) {
+    public void prefixLength(int start) {
         int length = size - start;
         int prefix = varintSize(length);
         ensure(prefix);

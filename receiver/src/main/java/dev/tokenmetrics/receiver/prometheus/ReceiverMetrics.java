@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver.prometheus;
 
+import dev.tokenmetrics.receiver.forward.ForwardStats;
 import dev.tokenmetrics.receiver.http.ExportCounts;
 import dev.tokenmetrics.receiver.http.Scrape;
 import dev.tokenmetrics.receiver.ledger.LedgerReader;
@@ -32,7 +33,13 @@ public final class ReceiverMetrics implements Scrape {
 
     /** What the receiver knows of itself at a scrape. */
     public record Health(String version, Instant startedAt, long commits, FsyncTimes.Snapshot fsync,
-                         int problems, int activeSessions, long ledgerPendingCommits) {
+                         int problems, int activeSessions, long ledgerPendingCommits, ForwardStats forwarding) {
+
+        /** Without forwarding. */
+        public Health(String version, Instant startedAt, long commits, FsyncTimes.Snapshot fsync, int problems,
+                      int activeSessions, long ledgerPendingCommits) {
+            this(version, startedAt, commits, fsync, problems, activeSessions, ledgerPendingCommits, null);
+        }
     }
 
     private final Optional<LedgerReader> ledger;
@@ -154,11 +161,40 @@ public final class ReceiverMetrics implements Scrape {
         families.add(Family.gauge("claude_token_metrics_ledger_pending_commits", "",
                 "Commits not yet written to the usage ledger (-1 when the receiver runs without a ledger).",
                 List.of(Sample.gauge(health.ledgerPendingCommits()))));
+        if (health.forwarding() != null) {
+            forwarding(families, health.forwarding());
+        }
         families.add(Family.gauge("claude_token_metrics_build_info", "", "The receiver's version.",
                 List.of(Sample.gauge(1, "version", health.version()))));
         families.add(Family.gauge("process_start_time_seconds", "seconds",
                 "When the receiver started, in seconds since the epoch.",
                 List.of(Sample.gauge(health.startedAt().toEpochMilli() / 1000.0))));
+    }
+
+    /** Forwarding to the team's collector (docs/FORWARDING.md); only when it is configured. */
+    private static void forwarding(List<Family> families, ForwardStats forwarding) {
+        families.add(Family.gauge("claude_token_metrics_forward_queue_exports", "",
+                "Exports waiting in the forwarding queue.", List.of(Sample.gauge(forwarding.queuedExports()))));
+        families.add(Family.gauge("claude_token_metrics_forward_queue_bytes", "bytes",
+                "Bytes the forwarding queue takes on disk.", List.of(Sample.gauge(forwarding.queuedBytes()))));
+        families.add(Family.counter("claude_token_metrics_forward_sent_exports", "",
+                "Exports the upstream accepted since the receiver started.",
+                List.of(Sample.total(forwarding.sentExports()))));
+        families.add(Family.counter("claude_token_metrics_forward_retries", "",
+                "Upstream requests that failed and will be retried (unreachable, 429, 502, 503, 504).",
+                List.of(Sample.total(forwarding.retries()))));
+        families.add(Family.counter("claude_token_metrics_forward_dropped_exports", "",
+                "Exports dropped unsent because the forwarding queue was full (the oldest go first).",
+                List.of(Sample.total(forwarding.droppedExports()))));
+        families.add(Family.counter("claude_token_metrics_forward_failed_exports", "",
+                "Exports given up on: refused by the upstream with a status not worth retrying, or damaged on disk.",
+                List.of(Sample.total(forwarding.failedExports()))));
+        families.add(Family.counter("claude_token_metrics_forward_rejected_items", "",
+                "Data points, log records and spans the upstream rejected in a partial success.",
+                List.of(Sample.total(forwarding.rejectedItems()))));
+        families.add(Family.counter("claude_token_metrics_forward_queue_write_failures", "",
+                "Exports the forwarding queue could not write (a full disk): kept locally, never forwarded.",
+                List.of(Sample.total(forwarding.queueWriteFailures()))));
     }
 
     private static Family histogram(String name, String help, FsyncTimes.Snapshot snapshot) {

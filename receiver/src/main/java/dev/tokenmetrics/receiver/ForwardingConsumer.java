@@ -1,0 +1,39 @@
+package dev.tokenmetrics.receiver;
+
+import dev.tokenmetrics.receiver.forward.Forwarder;
+import dev.tokenmetrics.receiver.http.ExportConsumer;
+import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
+import dev.tokenmetrics.receiver.otlp.Signal;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
+
+/**
+ * Hands every export the local consumer made durable to the forwarder, before the client is answered: the queue's
+ * write is done by the time the 200 goes out, so an acknowledged export is queued even if the process dies next.
+ * An export the store could not keep is not forwarded (the client is told to retry it). The answer never waits for
+ * the upstream.
+ */
+final class ForwardingConsumer implements ExportConsumer {
+
+    private static final Logger LOG = Logger.getLogger(ForwardingConsumer.class.getName());
+
+    private final ExportConsumer local;
+    private final Forwarder forwarder;
+
+    ForwardingConsumer(ExportConsumer local, Forwarder forwarder) {
+        this.local = local;
+        this.forwarder = forwarder;
+    }
+
+    @Override
+    public CompletableFuture<ExportResult> consume(Signal signal, byte[] request) throws MalformedRequestException {
+        return local.consume(signal, request).thenApply(result -> {
+            try {
+                forwarder.enqueue(signal, request);
+            } catch (RuntimeException e) { // a fault of forwarding's must not turn a stored export into a 503
+                LOG.warning("forwarding: could not queue an export: " + e);
+            }
+            return result;
+        });
+    }
+}
