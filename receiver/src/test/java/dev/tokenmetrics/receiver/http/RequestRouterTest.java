@@ -54,6 +54,12 @@ class RequestRouterTest {
             "HEAD,   /metrics,                      -,                               -,        -,    METRICS",
             "POST,   /metrics,                      text/plain,                      -,        2,    405",
             "GET,    /METRICS,                      -,                               -,        -,    404",
+            // the dashboard: its page, files and API, GET and HEAD only
+            "GET,    /,                             -,                               -,        -,    DASHBOARD",
+            "GET,    /dashboard/dashboard.js,       -,                               -,        -,    DASHBOARD_SCRIPT",
+            "GET,    /api/v1/summary,               -,                               -,        -,    API_SUMMARY",
+            "POST,   /,                             application/x-protobuf,          -,        10,   405",
+            "GET,    /dashboard/other.js,           -,                               -,        -,    404",
             // exports: every signal in both encodings, compressed or not
             "POST,   /v1/metrics,                   application/x-protobuf,          -,        10,   METRICS application/x-protobuf",
             "POST,   /v1/metrics,                   application/json,                -,        10,   METRICS application/json",
@@ -76,8 +82,6 @@ class RequestRouterTest {
             // paths that are no route
             "POST,   /v1/profiles,                  application/x-protobuf,          -,        10,   404",
             "POST,   /v1/metrics/,                  application/x-protobuf,          -,        10,   404",
-            "POST,   /,                             application/x-protobuf,          -,        10,   404",
-            "GET,    /,                             -,                               -,        -,    404",
             "GET,    /HEALTH,                       -,                               -,        -,    404",
     })
     void routesOrRefuses(String method, String uri, String contentType, String contentEncoding, String contentLength,
