@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 year_requests="${1:-525600}"
 rounds="${2:-200}"
-mvn -q -o -B -pl receiver -DskipTests package
-mvn -q -o -B -pl receiver test-compile
+mvn -q -o -B -pl receiver -am -DskipTests package
+mvn -q -o -B -pl receiver -am test-compile
 classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
 # The JVM flags the launcher starts the daemon with: the read runs in the daemon.
 mapfile -t daemon_flags < <(sed -n '/^exec "[$]java"/,/-jar/p' scripts/token-metrics-receiver | grep -o -- '-[XD][^ ]*')

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-7}"
 exports="${2:-10000}"
-mvn -q -B -o -pl receiver -DskipTests package
+mvn -q -B -o -pl receiver -am -DskipTests package
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # The launcher's JVM flags: the daemon runs with them.

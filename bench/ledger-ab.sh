@@ -16,7 +16,7 @@ rounds="${4:-3}"
 year="${5:-100000}"
 
 for checkout in "$other" "$PWD"; do
-  (cd "$checkout" && mvn -q -o -B -pl receiver -DskipTests package && mvn -q -o -B -pl receiver test-compile)
+  (cd "$checkout" && mvn -q -o -B -pl receiver -am -DskipTests package && mvn -q -o -B -pl receiver -am test-compile)
 done
 classpath() { echo "$1/receiver/target/token-metrics-receiver.jar:$1/receiver/target/test-classes"; }
 mapfile -t daemon_flags < <(sed -n '/^exec "[$]java"/,/-jar/p' scripts/token-metrics-receiver | grep -o -- '-[XD][^ ]*')

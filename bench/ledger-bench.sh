@@ -30,8 +30,8 @@ if [[ ! -x "$ccusage" ]]; then
   npm install --silent --no-audit --no-fund --prefix "$cache/ccusage-$ccusage_version" "ccusage@$ccusage_version"
 fi
 
-mvn -q -o -B -pl receiver -DskipTests package
-mvn -q -o -B -pl receiver test-compile
+mvn -q -o -B -pl receiver -am -DskipTests package
+mvn -q -o -B -pl receiver -am test-compile
 classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
 # The JVM flags the launcher starts the daemon with (C1 only, serial GC, 256 MB heap): the import runs in the daemon.
 mapfile -t daemon_flags < <(sed -n '/^exec "[$]java"/,/-jar/p' scripts/token-metrics-receiver | grep -o -- '-[XD][^ ]*')

@@ -25,7 +25,7 @@ cleanup() {
 trap cleanup EXIT
 
 mvn -q -B -pl receiver -am package -DskipTests
-mvn -q -B -pl receiver test-compile
+mvn -q -B -pl receiver -am test-compile
 mkdir -p "$work/base"
 git archive "$base" | tar -x -C "$work/base"
 (cd "$work/base" && mvn -q -B -pl receiver -am package -DskipTests)

@@ -13,8 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${1:-300000}"
 
-mvn -q -o -B -pl receiver -DskipTests package
-mvn -q -o -B -pl receiver test-compile
+mvn -q -o -B -pl receiver -am -DskipTests package
+mvn -q -o -B -pl receiver -am test-compile
 classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -9,9 +9,9 @@ seconds="${1:-5}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
 mvn -q -B -DskipTests package
-mvn -q -B -pl receiver test-compile
-classpath="receiver/target/token-metrics-receiver.jar:receiver/target/test-classes:$(mvn -q -B -pl receiver \
-  dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+# -am with a phase: the query module from the reactor, never the shared local repository; each module writes its own
+mvn -q -B -pl receiver -am test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
+classpath="receiver/target/token-metrics-receiver.jar:receiver/target/test-classes:$(cat receiver/target/classpath.txt)"
 work="$(mktemp -d)"
 cleanup() {
   # shellcheck disable=SC2086 # unset ones are left out on purpose

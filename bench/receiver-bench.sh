@@ -13,7 +13,7 @@ connections="${2:-16}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
 mvn -q -B -DskipTests package
-mvn -q -B -pl receiver test-compile
+mvn -q -B -pl receiver -am test-compile
 classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
 work="$(mktemp -d)"
 # Under set -e a failing command would end the trap early: a JVM stopped by TERM exits 143.

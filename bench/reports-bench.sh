@@ -104,5 +104,5 @@ if [ -n "$ccusage" ]; then
 fi
 
 # The year's --html daily and session reports in headless Chromium: rendered, checked against --json, timed.
-mvn -q -o -B -pl receiver,reports verify -Dtest=HtmlReportBrowserTest -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -q -o -B -pl receiver,reports -am verify -Dtest=HtmlReportBrowserTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Dhtml.ledger="$db" 2>&1 | grep -E 'html render|FAIL|skipped' || true

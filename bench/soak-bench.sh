@@ -12,7 +12,7 @@ sessions="${1:-100000}"
 connections="${2:-4}"
 command -v jcmd >/dev/null || { echo "jcmd (from a JDK) is needed" >&2; exit 1; }
 
-mvn -q -B -pl receiver -DskipTests package
+mvn -q -B -pl receiver -am -DskipTests package
 classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
 work="$(mktemp -d)"
 # Under set -e a failing command would end the trap early: a JVM stopped by TERM exits 143.

@@ -19,8 +19,8 @@ messages="${2:-300}"
 # package (@ccusage/ccusage-linux-x64) that the registry does not serve to this machine.
 ccusage_version=18.0.11
 
-mvn -q -o -B -pl receiver -DskipTests package
-mvn -q -o -B -pl receiver test-compile
+mvn -q -o -B -pl receiver -am -DskipTests package
+mvn -q -o -B -pl receiver -am test-compile
 classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
