@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.MountableFile;
 
@@ -36,17 +35,9 @@ class MonitoringContainersTest {
     @TempDir
     Path temp;
 
-    private static boolean containerEngine() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
-    }
-
     @Test
     void grafanaShowsWhatClaudeCodeBilledThroughTheShippedDashboard() throws Exception {
-        Skip.unless(containerEngine(), "no container engine (Docker) reachable here: the Prometheus and Grafana images"
+        Skip.unless(ContainerEngine.available(), "no container engine (Docker) reachable here: the Prometheus and Grafana images"
                 + " cannot run; PrometheusTest covers the same with Debian's Prometheus");
         Path claude = ClaudeCodeCli.require();
         try (var api = new StandInMessagesApi(1000);

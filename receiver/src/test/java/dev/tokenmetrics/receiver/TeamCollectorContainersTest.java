@@ -17,7 +17,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.MountableFile;
 
@@ -37,17 +36,9 @@ class TeamCollectorContainersTest {
     @TempDir
     Path temp;
 
-    private static boolean containerEngine() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
-    }
-
     @Test
     void theCollectorServesWhatClaudeCodeUsedByDeveloper() throws Exception {
-        Skip.unless(containerEngine(), "no container engine (Docker) reachable here: the OpenTelemetry Collector image"
+        Skip.unless(ContainerEngine.available(), "no container engine (Docker) reachable here: the OpenTelemetry Collector image"
                 + " cannot run; TeamDeployTest checks its config, ForwardingCliTest forwarding to a receiver");
         Path claude = ClaudeCodeCli.require();
         int otlpPort = DaemonProcess.freePort();
