@@ -11,6 +11,7 @@ import dev.tokenmetrics.receiver.http.ExportConsumer;
 import dev.tokenmetrics.receiver.http.ExportCounts;
 import dev.tokenmetrics.receiver.http.Health;
 import dev.tokenmetrics.receiver.http.ReceiverServer;
+import dev.tokenmetrics.receiver.ledger.LazyLedgerReader;
 import dev.tokenmetrics.receiver.ledger.Ledger;
 import dev.tokenmetrics.receiver.ledger.LedgerReader;
 import dev.tokenmetrics.receiver.ledger.LedgerWriter;
@@ -62,13 +63,13 @@ final class Daemon implements AutoCloseable {
     private final UsageStore store;
     private final List<AutoCloseable> outputs; // closed after the store, in reverse
     private final MetricsFilePublisher publisher;
-    private final Optional<LedgerWriter> ledger;
+    private final LedgerWriter ledger;
     private final ReceiverServer server;
     private final Path pidFile;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Daemon(DaemonLocks locks, UsageStore store, List<AutoCloseable> outputs, MetricsFilePublisher publisher,
-                   Optional<LedgerWriter> ledger, ReceiverServer server, Path pidFile) {
+                   LedgerWriter ledger, ReceiverServer server, Path pidFile) {
         this.ledger = ledger;
         this.locks = locks;
         this.store = store;
@@ -94,17 +95,17 @@ final class Daemon implements AutoCloseable {
         try {
             // Outputs plug into the store as listeners of its commits.
             Path database = config.stateDir().resolve("usage.db");
-            Optional<LedgerWriter> ledger = openLedger(database,
+            LedgerWriter ledger = startLedger(database,
                     new TranscriptScanner(config.transcripts(), new TranscriptReader()), store, problems);
-            ledger.ifPresent(outputs::add);
-            Optional<LedgerReader> ledgerReader = ledger.isEmpty() ? Optional.empty() : openReader(database, problems);
-            ledgerReader.ifPresent(outputs::add);
+            outputs.add(ledger);
+            var ledgerReader = new LazyLedgerReader(database, ledger::isOpen, problems);
+            outputs.add(ledgerReader);
             // The metrics file's sessions, filled from the ledger where it knows more than telemetry delivered.
-            Supplier<UsageReport> reports = ledgerReader.<Supplier<UsageReport>>map(reader ->
-                    new LedgerFilledReports(store::report, ids -> sessionTotals(reader, ids), clock.getZone()))
-                    .orElse(store::report);
+            Supplier<UsageReport> reports = new LedgerFilledReports(store::report,
+                    ids -> ledgerReader.get().map(reader -> sessionTotals(reader, ids)).orElse(Map.of()),
+                    clock.getZone());
             var publisher = new MetricsFilePublisher(new MetricsFile(config.metricsFile()), reports,
-                    now -> ledgerReader.flatMap(reader -> currentBlock(reader, now)), problems);
+                    now -> ledgerReader.get().flatMap(reader -> currentBlock(reader, now)), problems);
             store.addListener(publisher);
             outputs.add(publisher); // closed first: its last write still reads the ledger
             Optional<Forwarder> forwarder = openForwarder(config, problems, clock);
@@ -116,10 +117,10 @@ final class Daemon implements AutoCloseable {
             }
             var exports = new ExportCounts();
             Instant startedAt = clock.instant();
-            var prometheus = new ReceiverMetrics(ledgerReader, exports, () -> new ReceiverMetrics.Health(version(),
+            var prometheus = new ReceiverMetrics(ledgerReader::get, exports, () -> new ReceiverMetrics.Health(version(),
                     startedAt, store.commits(), store.fsyncTimes().snapshot(), problems.current().size(),
                     store.activeSessions(clock.instant().minus(ACTIVE_WINDOW), resource -> false),
-                    ledger.map(writer -> Math.max(0, store.commits() - writer.written())).orElse(-1L),
+                    Math.max(0, store.commits() - ledger.written()),
                     forwarding.get()),
                     clock, ZoneId.systemDefault(), config.dailyBudgetUsd());
             var address = new InetSocketAddress(InetAddress.getByName(config.bindAddress()), config.port());
@@ -174,28 +175,20 @@ final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Opens the usage ledger and catches it up with the journal (and, on its own thread, with the transcripts). A
-     * ledger that cannot be opened (locked, corrupt,
-     * no space) never stops the receiver: it is reported in /health and the receiver runs without it.
+     * Starts the usage ledger's writer, which opens (and migrates) the ledger on its own thread, so the receiver
+     * listens meanwhile, then catches it up with the journal and the transcripts. A ledger that cannot be opened
+     * (locked, corrupt, no space) never stops the receiver: it is reported in /health and tried again.
      */
-    private static Optional<LedgerWriter> openLedger(Path database, TranscriptScanner transcripts, UsageStore store,
-                                                     Problems problems) {
-        Ledger ledger;
-        try {
-            ledger = Ledger.open(database);
-        } catch (IOException e) {
-            problems.report("ledger", e.getMessage() + "; running without the usage history");
-            LOG.severe(e.getMessage() + "; running without the usage history");
-            return Optional.empty();
-        }
-        var writer = new LedgerWriter(ledger, store::report, transcripts, problems);
+    private static LedgerWriter startLedger(Path database, TranscriptScanner transcripts, UsageStore store,
+                                            Problems problems) {
+        var writer = new LedgerWriter(() -> Ledger.open(database), store::report, transcripts, problems);
         try {
             store.replayJournal(writer); // what the last run may not have written
         } catch (IOException e) {
             problems.report("ledger", "could not replay the journal into it: " + e.getMessage());
         }
         store.addListener(writer);
-        return Optional.of(writer);
+        return writer;
     }
 
     private static Map<String, Usage> sessionTotals(LedgerReader reader, Collection<String> ids) {
@@ -222,17 +215,6 @@ final class Daemon implements AutoCloseable {
         }
     }
 
-    /** The scrapes' own read-only view of the ledger; without it /metrics shows the receiver's health alone. */
-    private static Optional<LedgerReader> openReader(Path database, Problems problems) {
-        try {
-            return Optional.of(LedgerReader.open(database));
-        } catch (IOException e) {
-            problems.report("ledger reader", e.getMessage() + "; /metrics shows no usage");
-            LOG.severe(e.getMessage() + "; /metrics shows no usage");
-            return Optional.empty();
-        }
-    }
-
     private static void closeAll(List<AutoCloseable> outputs) {
         for (int i = outputs.size() - 1; i >= 0; i--) {
             try {
@@ -249,12 +231,12 @@ final class Daemon implements AutoCloseable {
      */
     boolean published() {
         long commits = store.commits();
-        return publisher.published() >= commits && ledger.map(writer -> writer.written() >= commits).orElse(true);
+        return publisher.published() >= commits && ledger.written() >= commits;
     }
 
-    /** Imports what Claude Code's transcripts gained, now; false without a ledger or when it did not finish. */
+    /** Imports what Claude Code's transcripts gained, now; false while the ledger is not open or when it did not finish. */
     boolean importTranscripts() {
-        return ledger.map(writer -> writer.importTranscriptsNow(Duration.ofSeconds(30))).orElse(false);
+        return ledger.importTranscriptsNow(Duration.ofSeconds(30));
     }
 
     /** Group commits so far: unchanged means nothing was recorded. */

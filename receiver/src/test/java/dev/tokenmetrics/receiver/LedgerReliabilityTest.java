@@ -129,15 +129,53 @@ class LedgerReliabilityTest {
         Files.createDirectories(ledger().getParent());
         Files.writeString(ledger(), "this is not a database, it is a file someone wrote over the ledger\n".repeat(100));
         try (var receiver = RunningReceiver.start(home)) {
-            JsonNode health = new ObjectMapper().readTree(receiver.get("/health").body());
+            JsonNode health = awaitHealth(receiver, h -> h.path("problems").toString().contains("ledger"));
             assertEquals("degraded", health.path("status").asText(), health.toString());
-            assertTrue(health.path("problems").toString().contains("ledger"), health.toString());
 
             assertEquals(200, receiver.post("/v1/logs", ReceiverHttpTest.PROTOBUF, null,
                     Otlp.apiRequest("s1", "req_1", Instant.now(), 10, 1, "0.001").toByteArray()).statusCode());
             assertEquals(200, receiver.post("/v1/metrics", ReceiverHttpTest.PROTOBUF, null,
                     ReceiverHttpTest.recordedExport().toByteArray()).statusCode());
             receiver.awaitSession("e2f7c84b-4b26-4b2e-b1d3-d07f29d53082"); // still counted
+        }
+    }
+
+    @Test
+    void theReceiverListensWhileTheLedgerCannotBeOpenedAndItCatchesUpOnceItCan() throws Exception {
+        // As a long migration after an upgrade, or another program's exclusive lock, keeps the ledger busy at start.
+        Files.createDirectories(ledger().getParent());
+        try (var holder = DriverManager.getConnection("jdbc:sqlite:" + ledger());
+             var statement = holder.createStatement()) {
+            statement.execute("PRAGMA locking_mode = EXCLUSIVE");
+            statement.execute("CREATE TABLE held (x)"); // takes the lock, and keeps it in this mode
+            try (var receiver = RunningReceiver.start(home)) {
+                awaitHealth(receiver, health -> health.path("problems").toString().contains("ledger"));
+                assertEquals(200, receiver.post("/v1/logs", ReceiverHttpTest.PROTOBUF, null,
+                        Otlp.apiRequest("s1", "req_1", Instant.now(), 10, 1, "0.001").toByteArray()).statusCode());
+                assertEquals(200, receiver.post("/v1/metrics", ReceiverHttpTest.PROTOBUF, null,
+                        ReceiverHttpTest.recordedExport().toByteArray()).statusCode());
+                receiver.awaitSession("e2f7c84b-4b26-4b2e-b1d3-d07f29d53082"); // counted meanwhile
+
+                statement.execute("PRAGMA locking_mode = NORMAL");
+                statement.execute("DROP TABLE held"); // a write in normal mode releases the lock at its end
+                awaitHealth(receiver, health -> !health.path("problems").toString().contains("ledger"));
+                awaitLedger(ids -> ids.contains("req_1"), "the request acknowledged while it was locked");
+            }
+        }
+    }
+
+    private static JsonNode awaitHealth(RunningReceiver receiver, java.util.function.Predicate<JsonNode> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            JsonNode health = new ObjectMapper().readTree(receiver.get("/health").body());
+            if (condition.test(health)) {
+                return health;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("/health never came to the state awaited: " + health);
+            }
+            Thread.sleep(50);
         }
     }
 }

@@ -32,8 +32,10 @@ import java.util.logging.Logger;
  * receiver was installed), on a thread of its own so that exports never wait for SQLite. What it
  * has not written yet is still in the journal, and the store asks it to make everything durable before recycling a
  * segment ({@link #awaitDurable}); writing is idempotent, so the journal replayed after a crash is simply written
- * again. When the ledger cannot be written (locked, corrupt, a full disk) the receiver goes on counting: the failure
- * is logged and shown in /health, and the writer retries, holding at most {@link #MAX_WAITING} commits meanwhile.
+ * again. When the ledger cannot be opened or written (locked, corrupt, a full disk) the receiver goes on counting:
+ * the failure is logged and shown in /health, and the writer retries, holding at most {@link #MAX_WAITING} commits
+ * meanwhile. It opens the ledger on its own thread too: the first start after an upgrade migrates the schema, which
+ * takes tens of seconds on a year of history, while the receiver already listens.
  */
 public final class LedgerWriter implements CommitListener, AutoCloseable {
 
@@ -64,12 +66,19 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private record Stop() implements Work {
     }
 
-    private final Ledger ledger;
+    /** Opens the ledger, migrating it to the current schema (see {@link Ledger#open}). */
+    @FunctionalInterface
+    public interface Opener {
+        Ledger open() throws IOException;
+    }
+
+    private final Opener opener;
+    private volatile Ledger ledger; // the writer's once opened; null until then
+    private LedgerPricing pricing; // the writer's, made once the ledger is open
     private final Function<UsageBatch, List<LedgerRow>> rows;
     private final Supplier<UsageReport> metrics; // the aggregator's report: its exact metric totals
     private final Problems problems;
     private final TranscriptScanner transcripts; // null: no transcript import
-    private final LedgerPricing pricing;
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     // Commits that bring no API request (most: metrics exports) are not queued, so the writer's thread is not woken
@@ -96,20 +105,25 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
      * {@code transcripts}' root (see {@link TranscriptRows}), priced by the prices known then (see
      * {@link LedgerPricing}, which re-prices earlier rows before an import when they changed).
      */
-    public LedgerWriter(Ledger ledger, Supplier<UsageReport> metrics, TranscriptScanner transcripts,
+    public LedgerWriter(Opener opener, Supplier<UsageReport> metrics, TranscriptScanner transcripts,
                         Problems problems) {
-        this(ledger, LedgerRows::of, metrics, transcripts, problems);
+        this(opener, LedgerRows::of, metrics, transcripts, problems);
     }
 
-    LedgerWriter(Ledger ledger, Function<UsageBatch, List<LedgerRow>> rows, Supplier<UsageReport> metrics,
+    /** A writer of a ledger opened already. */
+    public LedgerWriter(Ledger ledger, Supplier<UsageReport> metrics, TranscriptScanner transcripts,
+                        Problems problems) {
+        this(() -> ledger, LedgerRows::of, metrics, transcripts, problems);
+    }
+
+    LedgerWriter(Opener opener, Function<UsageBatch, List<LedgerRow>> rows, Supplier<UsageReport> metrics,
                  TranscriptScanner transcripts, Problems problems) {
-        this.ledger = ledger;
+        this.opener = opener;
         this.rows = rows;
         this.metrics = metrics;
         this.lastMetricsWrite = System.nanoTime() - METRICS_EVERY.toNanos(); // the first held metrics are due at once
         this.transcripts = transcripts;
         this.problems = problems;
-        this.pricing = new LedgerPricing(ledger, PriceTable.shipped());
         this.thread = new Thread(this::run, "ledger-writer");
         thread.setDaemon(true);
         thread.start();
@@ -135,6 +149,11 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         }
         holdMetrics(commit);
         lastSeen = commit.sequence(); // after lastQueued: see written()
+    }
+
+    /** Whether the ledger is open (and so at the current schema): readers may open it from then on. */
+    public boolean isOpen() {
+        return ledger != null;
     }
 
     /** The latest commit whose requests and metric totals are in the ledger. */
@@ -246,6 +265,9 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
 
     private void run() {
         var batch = new ArrayList<Commit>(); // commits not yet in the ledger, oldest first
+        if (!open(batch)) {
+            return; // stopped first
+        }
         long nextImport = System.nanoTime(); // at start: what happened while the receiver was not running
         while (true) {
             if (transcripts != null && System.nanoTime() - nextImport >= 0) {
@@ -298,6 +320,49 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
                     batch.add(next.commit());
                 }
                 write(batch);
+            }
+        }
+    }
+
+    /**
+     * Opens the ledger, trying again every {@link #RETRY_AFTER} while it cannot be. Meanwhile commits wait in the
+     * batch (bounded by {@link #MAX_WAITING}), metric points stay held, and syncs and imports are answered false.
+     * False when told to stop first.
+     */
+    private boolean open(List<Commit> batch) {
+        while (true) {
+            try {
+                Ledger opened = opener.open();
+                pricing = new LedgerPricing(opened, PriceTable.shipped());
+                ledger = opened;
+                if (problems.clear("ledger")) {
+                    LOG.info("ledger: open");
+                }
+                return true;
+            } catch (IOException | RuntimeException e) {
+                if (problems.report("ledger", e.getMessage() + "; retrying, exports are still counted")) {
+                    LOG.severe(e.getMessage() + "; retrying every " + RETRY_AFTER.toSeconds()
+                            + " s, exports are still counted");
+                }
+            }
+            long until = System.nanoTime() + RETRY_AFTER.toNanos();
+            for (long wait = RETRY_AFTER.toNanos(); wait > 0; wait = until - System.nanoTime()) {
+                Work work;
+                try {
+                    work = queue.poll(wait, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    return false;
+                }
+                if (work instanceof Stop) {
+                    return false;
+                } else if (work instanceof Sync sync) {
+                    sync.done().complete(false);
+                } else if (work instanceof Import request) {
+                    request.done().complete(false);
+                } else if (work instanceof Write write) {
+                    batch.add(write.commit());
+                    holding = batch.size();
+                }
             }
         }
     }
@@ -395,6 +460,8 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             LOG.warning("ledger: the writer did not stop in time; left to the process's exit");
             return;
         }
-        ledger.close();
+        if (ledger != null) {
+            ledger.close();
+        }
     }
 }

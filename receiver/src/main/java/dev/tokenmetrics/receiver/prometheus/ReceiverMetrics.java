@@ -42,7 +42,7 @@ public final class ReceiverMetrics implements Scrape {
         }
     }
 
-    private final Optional<LedgerReader> ledger;
+    private final Supplier<Optional<LedgerReader>> ledger; // none while the ledger is not open
     private final ExportCounts exports;
     private final Supplier<Health> health;
     private final Clock clock;
@@ -50,7 +50,7 @@ public final class ReceiverMetrics implements Scrape {
     private final double dailyBudgetUsd;
 
     /** {@code dailyBudgetUsd}: NaN when none is set. */
-    public ReceiverMetrics(Optional<LedgerReader> ledger, ExportCounts exports, Supplier<Health> health, Clock clock,
+    public ReceiverMetrics(Supplier<Optional<LedgerReader>> ledger, ExportCounts exports, Supplier<Health> health, Clock clock,
                            ZoneId zone, double dailyBudgetUsd) {
         this.ledger = ledger;
         this.exports = exports;
@@ -71,10 +71,11 @@ public final class ReceiverMetrics implements Scrape {
     }
 
     private void usage(List<Family> families) {
-        if (ledger.isEmpty()) {
+        Optional<LedgerReader> opened = ledger.get();
+        if (opened.isEmpty()) {
             return;
         }
-        LedgerReader reader = ledger.get();
+        LedgerReader reader = opened.get();
         LedgerReader.Totals totals;
         LedgerReader.Window lastMinutes;
         LedgerReader.Window lastHour;

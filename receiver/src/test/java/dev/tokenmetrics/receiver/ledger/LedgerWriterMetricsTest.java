@@ -51,8 +51,8 @@ class LedgerWriterMetricsTest {
             }
         };
         long started = System.nanoTime();
-        var writer = new LedgerWriter(Ledger.open(dir.resolve("usage.db")), LedgerRows::of, report, null,
-                new Problems());
+        Ledger ledger = Ledger.open(dir.resolve("usage.db"));
+        var writer = new LedgerWriter(() -> ledger, LedgerRows::of, report, null, new Problems());
         try {
             for (int export = 1; export <= EXPORTS; export++) {
                 UsageBatch batch = cumulativeInput(export);

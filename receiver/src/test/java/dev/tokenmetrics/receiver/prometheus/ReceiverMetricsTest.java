@@ -50,7 +50,7 @@ class ReceiverMetricsTest {
             ledger.sync();
         }
         try (LedgerReader reader = LedgerReader.open(database)) {
-            var metrics = new ReceiverMetrics(Optional.of(reader), new ExportCounts(), () -> HEALTH,
+            var metrics = new ReceiverMetrics(() -> Optional.of(reader), new ExportCounts(), () -> HEALTH,
                     Clock.fixed(NOW, ZoneOffset.UTC), ZoneOffset.UTC, budget);
             var page = metrics.render(null);
             assertEquals(Exposition.TEXT, page.contentType());
@@ -91,7 +91,7 @@ class ReceiverMetricsTest {
         try (Ledger ledger = Ledger.open(database); LedgerReader reader = LedgerReader.open(database)) {
             ledger.record(List.of(seenByTelemetry, longUnplaced));
             ledger.sync();
-            var metrics = new ReceiverMetrics(Optional.of(reader), new ExportCounts(), () -> HEALTH,
+            var metrics = new ReceiverMetrics(() -> Optional.of(reader), new ExportCounts(), () -> HEALTH,
                     Clock.fixed(NOW, ZoneOffset.UTC), ZoneOffset.UTC, Double.NaN);
             String before = new String(metrics.render(null).body(), StandardCharsets.UTF_8);
             assertTrue(before.contains("claude_code_token_usage_tokens_total{type=\"input\",model=\"claude-opus-4-1\","
@@ -150,7 +150,7 @@ class ReceiverMetricsTest {
         }
         LedgerReader reader = LedgerReader.open(database);
         reader.close(); // every read now fails
-        var metrics = new ReceiverMetrics(Optional.of(reader), new ExportCounts(), () -> HEALTH,
+        var metrics = new ReceiverMetrics(() -> Optional.of(reader), new ExportCounts(), () -> HEALTH,
                 Clock.fixed(NOW, ZoneOffset.UTC), ZoneOffset.UTC, Double.NaN);
         String page = new String(metrics.render(null).body(), StandardCharsets.UTF_8);
         assertFalse(page.contains("claude_code_token_usage"), page);
@@ -160,7 +160,7 @@ class ReceiverMetricsTest {
     @Test
     void theReceiversHealthIsShownWithoutALedger() {
         var exports = new ExportCounts();
-        var metrics = new ReceiverMetrics(Optional.empty(), exports, () -> HEALTH, Clock.fixed(NOW, ZoneOffset.UTC),
+        var metrics = new ReceiverMetrics(Optional::empty, exports, () -> HEALTH, Clock.fixed(NOW, ZoneOffset.UTC),
                 ZoneOffset.UTC, Double.NaN);
         String page = new String(metrics.render("application/openmetrics-text; version=1.0.0").body(),
                 StandardCharsets.UTF_8);
