@@ -42,6 +42,12 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LedgerWriter.class.getName());
     static final int MAX_WAITING = 100_000;
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    /**
+     * A commit's rows wait this long for the commits after it, to share their transaction: under load a
+     * transaction's fixed cost (reconciliation, the commit) is then paid once for many rows rather than for each.
+     * The journal, not the ledger, is what acknowledgements wait for.
+     */
+    static final Duration LINGER = Duration.ofMillis(50);
     static final Duration IMPORT_EVERY = Duration.ofSeconds(60);
     static final Duration METRICS_EVERY = Duration.ofSeconds(1);
     /** Idle this long after work, SQLite's page cache is handed back: an all-day daemon is mostly idle. */
@@ -98,6 +104,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private long lastMetricsWrite; // the writer's, System.nanoTime()
     private boolean metricsDue; // the writer's: metrics are held, to be written once METRICS_EVERY has passed
     private long busySince; // the writer's: System.nanoTime() of the last work, 0 once its memory was released
+    private long writeAt; // the writer's: System.nanoTime() when the commits waiting are to be written
 
     /**
      * Writes the rows of each batch's api_request events (see {@link LedgerRows}), what the metrics counted as the
@@ -268,6 +275,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         if (!open(batch)) {
             return; // stopped first
         }
+        writeAt = System.nanoTime(); // what waited for the ledger to open: at once
         long nextImport = System.nanoTime(); // at start: what happened while the receiver was not running
         while (true) {
             if (transcripts != null && System.nanoTime() - nextImport >= 0) {
@@ -279,7 +287,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             try {
                 long wait = transcripts == null ? Long.MAX_VALUE : Math.max(0, nextImport - System.nanoTime());
                 if (!batch.isEmpty()) {
-                    wait = Math.min(wait, RETRY_AFTER.toNanos());
+                    wait = Math.min(wait, Math.max(0, writeAt - System.nanoTime()));
                 }
                 if (metricsDue) {
                     wait = Math.min(wait, Math.max(0, lastMetricsWrite + METRICS_EVERY.toNanos() - System.nanoTime()));
@@ -291,8 +299,10 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (work == null) { // time to import, to write held metrics, to try a failed write again, or idle
-                write(batch);
+            if (work == null) { // time to import, to write what waits or held metrics, or idle
+                if (System.nanoTime() - writeAt >= 0) {
+                    write(batch);
+                }
                 if (metricsDue) {
                     writeMetrics(false);
                 }
@@ -314,12 +324,15 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             } else if (work instanceof Import request) {
                 request.done().complete(transcripts != null && importTranscripts());
             } else {
+                if (batch.isEmpty()) {
+                    writeAt = System.nanoTime() + LINGER.toNanos();
+                }
                 batch.add(((Write) work).commit());
                 while (queue.peek() instanceof Write next) { // what queued meanwhile: the same transaction
                     queue.poll();
                     batch.add(next.commit());
                 }
-                write(batch);
+                holding = batch.size();
             }
         }
     }
@@ -425,6 +438,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
                     + " still counted")) {
                 LOG.severe("ledger: " + e.getMessage());
             }
+            writeAt = System.nanoTime() + RETRY_AFTER.toNanos();
             return false;
         }
         long last = commits.get(commits.size() - 1).sequence();

@@ -36,6 +36,7 @@ final class MetricUsage {
     private final PreparedStatement metricsOfPair;
     private final PreparedStatement requestDays;
     private final PreparedStatement deleteRow;
+    private final PreparedStatement metricsRow;
     private final PreparedStatement anyMetrics;
 
     MetricUsage(Connection connection) throws SQLException {
@@ -63,6 +64,8 @@ final class MetricUsage {
                 + " cache_read_tokens, cache_creation_tokens, cost_picos FROM session_days"
                 + " WHERE session_id = ? AND model = ? AND metrics = 0 AND rows > 0");
         this.deleteRow = connection.prepareStatement("DELETE FROM requests WHERE key = ?");
+        this.metricsRow = connection.prepareStatement("SELECT time_ms, input_tokens, output_tokens,"
+                + " cache_read_tokens, cache_creation_tokens, cost_usd, project FROM requests WHERE key = ?");
         this.anyMetrics = connection.prepareStatement(
                 "SELECT 1 FROM metric_usage WHERE session_id = ? AND model = ? LIMIT 1");
     }
@@ -120,8 +123,10 @@ final class MetricUsage {
     }
 
     /**
-     * Deletes the {@code metrics} rows of each session and model, and returns the ones they need now, from what the
-     * metrics counted and the per-request rows as they stand. A pair the metrics never counted has none.
+     * Brings the {@code metrics} rows of each session and model to what they need now, from what the metrics counted
+     * and the per-request rows as they stand: deletes the rows no longer needed and returns those to write, the new
+     * and the changed (a row already as needed is left alone: every write of a row costs its triggers). A pair the
+     * metrics never counted has none.
      */
     List<LedgerRow> reconcile(Collection<SessionModel> pairs) throws SQLException {
         var rows = new ArrayList<LedgerRow>();
@@ -151,16 +156,36 @@ final class MetricUsage {
                             result.getLong(4), result.getLong(5), BigDecimal.valueOf(result.getLong(6), 12)));
                 }
             }
-            for (String day : counted.keySet()) { // its metrics rows: a day it counted at most, by key
-                deleteRow.setString(1, key(pair, day));
-                deleteRow.executeUpdate();
-            }
             SortedMap<String, Figures> excess = MetricsReconciliation.excess(counted, requested);
-            for (var day : excess.entrySet()) {
-                rows.add(row(pair, day.getKey(), lastTimes.get(day.getKey()), day.getValue(), project));
+            for (String day : counted.keySet()) { // its metrics rows: a day it counted at most, by key
+                Figures needed = excess.get(day);
+                if (needed == null) {
+                    deleteRow.setString(1, key(pair, day));
+                    deleteRow.executeUpdate();
+                    continue;
+                }
+                LedgerRow row = row(pair, day, lastTimes.get(day), needed, project);
+                if (!stored(row)) {
+                    rows.add(row);
+                }
             }
         }
         return rows;
+    }
+
+    /** Whether the ledger holds this metrics row as it is. */
+    private boolean stored(LedgerRow row) throws SQLException {
+        metricsRow.setString(1, row.key());
+        try (ResultSet result = metricsRow.executeQuery()) {
+            return result.next()
+                    && result.getLong(1) == row.time().toEpochMilli()
+                    && result.getLong(2) == row.tokens().input()
+                    && result.getLong(3) == row.tokens().output()
+                    && result.getLong(4) == row.tokens().cacheRead()
+                    && result.getLong(5) == row.tokens().cacheCreation()
+                    && row.costUsd().toPlainString().equals(result.getString(6))
+                    && java.util.Objects.equals(row.place().project(), result.getString(7));
+        }
     }
 
     /** The pairs among these that the metrics have counted for. */
