@@ -32,6 +32,12 @@ final class QueueSegment implements AutoCloseable {
     final Path path;
     private final FileChannel channel;
     private long end;
+    /**
+     * Whether the channel's own position is {@link #end}: appends write at the channel's position (a gathering
+     * write has no positional form), which each append leaves at the end; set again only after a failure, so that
+     * an append is one system call, not a seek and a write.
+     */
+    private boolean atEnd;
     private int[] offsets = new int[64];
     private int[] lengths = new int[64];
     private int count;
@@ -196,12 +202,16 @@ final class QueueSegment implements AutoCloseable {
         ByteBuffer[] record = {ByteBuffer.wrap(header(signal, body)), ByteBuffer.wrap(body)};
         long length = FRAME_BYTES + 1L + body.length;
         try {
-            channel.position(end);
+            if (!atEnd) {
+                channel.position(end);
+                atEnd = true;
+            }
             long written = 0;
             while (written < length) {
                 written += channel.write(record);
             }
         } catch (IOException e) {
+            atEnd = false;
             try {
                 channel.truncate(end);
             } catch (IOException ignored) {
