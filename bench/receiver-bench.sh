@@ -81,6 +81,7 @@ run() {
     errors=$((errors + $(awk '/Non-2xx/ {print $5}' <<<"$out" | grep . || echo 0)))
   done
   ticks=$(($(cpu_ticks "$server") - ticks))
+  last_requests="$requests"
   printf '%-26s %10.0f %7sms %7sms %9sms %9.0fus %7s\n' "$label" "$(median <<<"$rps")" "$(median <<<"$p50")" \
     "$(median <<<"$p99")" "$(sort -g <<<"$p99" | tail -1)" "$(awk -v t="$ticks" -v h="$hz" -v n="$requests" \
     'BEGIN { print t / h * 1e6 / n }')" "$errors"
@@ -146,6 +147,42 @@ echo "  (forwarding: $queued_at_end exports still queued when the load ended; $(
 kill "$forwarding_pid" "$upstream_pid"
 wait "$forwarding_pid" "$upstream_pid" 2>/dev/null || true
 unset forwarding_pid upstream_pid # stopped: the exit trap must not signal their ids again
+
+# The same with the upstream on another machine, as a team runs it: a minimal OTLP/HTTP sink (BenchOtlpSink: reads,
+# decodes and counts each request, answers 200) stands in for the collector, so the rows show the forwarding
+# daemon's own cost; the sink's CPU is printed apart. Then the sink must hold exactly what the daemon acknowledged.
+sink_port="$(free_port)"
+forwarding_port="$(free_port)"
+mkdir -p "$work/forwarding-sink"
+java -XX:+UseSerialGC -Xmn4m -XX:TieredStopAtLevel=1 -cp "$classpath" dev.tokenmetrics.receiver.forward.BenchOtlpSink \
+  "$sink_port" >"$work/sink.out" 2>&1 &
+upstream_pid=$!
+HOME="$work/forwarding-sink" scripts/token-metrics-receiver --port "$forwarding_port" \
+  --forward-endpoint "http://127.0.0.1:$sink_port" >"$work/forwarding-sink.out" 2>&1 &
+forwarding_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$sink_port/counts" && break; sleep 0.1; done
+up "$forwarding_port" "$work/forwarding-sink.out"
+# to_sink LABEL BODIES TYPE ENCODING: a forwarding row, then the sink's CPU per export over its runs
+to_sink() {
+  local sink_ticks
+  sink_ticks="$(cpu_ticks "$upstream_pid")"
+  run "$1" "$forwarding_port" "$forwarding_pid" "$2" "$3" "$4"
+  for _ in $(seq 600); do [ "$(forwarded queuedExports)" = 0 ] && break; sleep 0.1; done
+  printf '%-26s %52.0fus\n' "  the sink (another machine)" "$(awk -v t="$(($(cpu_ticks "$upstream_pid") - sink_ticks))" \
+    -v h="$hz" -v n="$last_requests" 'BEGIN { print t / h * 1e6 / n }')"
+}
+to_sink "http/protobuf, fwd to sink" bodies.pb application/x-protobuf ""
+to_sink "protobuf + gzip, fwd to sink" bodies.pb.gz application/x-protobuf gzip
+to_sink "http/json, fwd to sink" bodies.json application/json ""
+acknowledged="$(curl -s "http://127.0.0.1:$forwarding_port/metrics" | awk \
+  '/^claude_token_metrics_exports_total\{/ && /result="(accepted|partial)"/ { n += $2 } END { print n + 0 }')"
+read -r sink_requests sink_exports sink_bad _ < <(curl -s "http://127.0.0.1:$sink_port/counts")
+echo "  (forwarding to the sink: $acknowledged exports acknowledged, $(forwarded sentExports) sent, the sink decoded" \
+  "$sink_exports in $sink_requests requests, $sink_bad bad: $( [ "$sink_exports" = "$acknowledged" ] \
+  && [ "$sink_bad" = 0 ] && echo exactly what was acknowledged || echo NOT what was acknowledged))"
+kill "$forwarding_pid" "$upstream_pid"
+wait "$forwarding_pid" "$upstream_pid" 2>/dev/null || true
+unset forwarding_pid upstream_pid
 
 # Below saturation, the latency a client sees at a given rate: each connection pauses between a response and its
 # next request, the pause calibrated in short runs so that the 16 connections together offer at least the target

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -39,10 +40,107 @@ public final class ForwardQueue implements AutoCloseable {
 
     /**
      * Records of one signal, in queue order, and the position after them, to acknowledge once sent; {@code drained}
-     * when nothing else was queued behind them as they were read.
+     * when nothing else was queued behind them as they were read. Its bodies are where the queue read them, in the
+     * one buffer it reads every batch into: valid until the next {@link #next}, after which they throw.
      */
-    public record Batch(Signal signal, List<byte[]> bodies, Position from, Position to, int skipped,
-                        boolean drained) {
+    public static final class Batch {
+        private final Signal signal;
+        private final ReadBuffer buffer;
+        private final long generation;
+        private final int[] offsets;
+        private final int[] lengths;
+        private final int count;
+        private final Position from;
+        private final Position to;
+        private final int skipped;
+        private final boolean drained;
+
+        private Batch(Signal signal, ReadBuffer buffer, int[] offsets, int[] lengths, int count, Position from,
+                      Position to, int skipped, boolean drained) {
+            this.signal = signal;
+            this.buffer = buffer;
+            this.generation = buffer.generation;
+            this.offsets = offsets;
+            this.lengths = lengths;
+            this.count = count;
+            this.from = from;
+            this.to = to;
+            this.skipped = skipped;
+            this.drained = drained;
+        }
+
+        public Signal signal() {
+            return signal;
+        }
+
+        /** How many exports it holds. */
+        public int size() {
+            return count;
+        }
+
+        /** The array holding the bodies, valid until the next read of the queue. */
+        public byte[] array() {
+            if (buffer.generation != generation) {
+                throw new IllegalStateException("a batch's bodies were read over by the next batch");
+            }
+            return buffer.bytes;
+        }
+
+        /** Where the {@code index}th body starts in {@link #array()}. */
+        public int offset(int index) {
+            return offsets[index];
+        }
+
+        public int length(int index) {
+            return lengths[index];
+        }
+
+        /** Copies of the bodies. */
+        public List<byte[]> bodies() {
+            byte[] bytes = array();
+            var bodies = new ArrayList<byte[]>(count);
+            for (int i = 0; i < count; i++) {
+                bodies.add(Arrays.copyOfRange(bytes, offsets[i], offsets[i] + lengths[i]));
+            }
+            return bodies;
+        }
+
+        public Position from() {
+            return from;
+        }
+
+        public Position to() {
+            return to;
+        }
+
+        /** Records damaged on disk since they were written, passed over. */
+        public int skipped() {
+            return skipped;
+        }
+
+        public boolean drained() {
+            return drained;
+        }
+    }
+
+    /**
+     * The sender's read buffer: one array for every batch (a batch is up to the sender's bound, 1 MiB), rather than
+     * two arrays per record; one a single outsized export needed is let go after it.
+     */
+    private static final class ReadBuffer {
+        static final int KEEP_BYTES = 2 << 20;
+        byte[] bytes = new byte[64 * 1024];
+        long generation;
+
+        byte[] take(int length) {
+            generation++;
+            if (length > bytes.length) {
+                bytes = new byte[Math.max(length, Math.min(KEEP_BYTES, 2 * bytes.length))];
+            } else if (bytes.length > KEEP_BYTES && length <= KEEP_BYTES) {
+                bytes = new byte[KEEP_BYTES];
+            }
+            return bytes;
+        }
     }
 
     /** What the queue holds and has lost; {@code appendFailures} counts records that could not be written. */
@@ -56,6 +154,7 @@ public final class ForwardQueue implements AutoCloseable {
     private final ArrayDeque<QueueSegment> segments = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition appended = lock.newCondition();
+    private final ReadBuffer readBuffer = new ReadBuffer(); // the sender's: one reader at a time
     private Position cursor;
     private long bytes;
     private long records; // unsent
@@ -177,30 +276,30 @@ public final class ForwardQueue implements AutoCloseable {
      * @return false when the record could not be written
      */
     public boolean append(Signal signal, byte[] body) {
-        byte[] framed = QueueSegment.frame(signal, body);
+        long framed = QueueSegment.FRAME_BYTES + 1L + body.length;
         lock.lock();
         try {
             if (closed) {
                 appendFailures++;
                 return false;
             }
-            if (framed.length + QueueSegment.HEADER_BYTES > maxBytes) {
+            if (framed + QueueSegment.HEADER_BYTES > maxBytes) {
                 dropped++;
                 LOG.warning("forwarding queue: an export of " + body.length + " bytes is larger than the queue ("
                         + maxBytes + " bytes); dropped");
                 return false;
             }
             QueueSegment active = segments.peekLast();
-            if (active.count() > 0 && active.size() + framed.length > segmentBytes) {
+            if (active.count() > 0 && active.size() + framed > segmentBytes) {
                 active = QueueSegment.create(directory, active.sequence + 1);
                 segments.add(active);
                 bytes += active.size();
             }
-            while (bytes + framed.length > maxBytes && segments.size() > 1) {
+            while (bytes + framed > maxBytes && segments.size() > 1) {
                 dropOldest();
             }
-            active.append(framed);
-            bytes += framed.length;
+            active.append(signal, body);
+            bytes += framed;
             records++;
             appended.signalAll();
             return true;
@@ -301,31 +400,51 @@ public final class ForwardQueue implements AutoCloseable {
         }
     }
 
-    private static Batch read(Slice slice, long maxBodyBytes) throws IOException {
-        var bodies = new ArrayList<byte[]>();
-        Signal signal = null;
+    /**
+     * Reads the slice's records with one read into the read buffer, as far as the bound on bodies' bytes allows (one
+     * record at least), and keeps those of the first one's signal.
+     */
+    private Batch read(Slice slice, long maxBodyBytes) throws IOException {
+        int[] offsets = slice.offsets();
+        int[] lengths = slice.lengths();
+        int reading = 0;
         long size = 0;
+        while (reading < offsets.length && (reading == 0 || size + lengths[reading] - 1 <= maxBodyBytes)) {
+            size += lengths[reading] - 1;
+            reading++;
+        }
+        long start = offsets[0];
+        long end = (long) offsets[reading - 1] + QueueSegment.FRAME_BYTES + lengths[reading - 1];
+        byte[] bytes = readBuffer.take((int) (end - start));
+        int got = slice.segment().read(start, bytes, (int) (end - start));
+        Arrays.fill(bytes, got, (int) (end - start), (byte) 0); // a file cut short: what is missing reads as damage
+        int[] bodyOffsets = new int[reading];
+        int[] bodyLengths = new int[reading];
+        int count = 0;
+        Signal signal = null;
         int skipped = 0;
         int read = 0;
-        while (read < slice.offsets().length) {
-            QueueSegment.Record record = slice.segment().read(slice.offsets()[read], slice.lengths()[read]);
-            if (record == null) { // damaged since it was written: nothing to send
+        while (read < reading) {
+            int at = (int) (offsets[read] - start);
+            Signal recordSignal = QueueSegment.intactRecord(bytes, at, lengths[read]);
+            if (recordSignal == null) { // damaged since it was written: nothing to send
                 skipped++;
                 read++;
                 continue;
             }
-            if (signal != null && (record.signal() != signal || size + record.body().length > maxBodyBytes)) {
+            if (signal != null && recordSignal != signal) {
                 break;
             }
-            signal = record.signal();
-            bodies.add(record.body());
-            size += record.body().length;
+            signal = recordSignal;
+            bodyOffsets[count] = at + QueueSegment.FRAME_BYTES + 1;
+            bodyLengths[count] = lengths[read] - 1;
+            count++;
             read++;
         }
         Position from = slice.from();
-        return new Batch(signal == null ? Signal.METRICS : signal, bodies, from,
+        return new Batch(signal == null ? Signal.METRICS : signal, readBuffer, bodyOffsets, bodyLengths, count, from,
                 new Position(from.segment(), from.index() + read), skipped,
-                slice.tail() && read == slice.offsets().length);
+                slice.tail() && read == offsets.length);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.tokenmetrics.receiver.forward;
 
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.Signal;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -48,6 +47,8 @@ public final class Forwarder implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private boolean failing; // the sender's own: whether the last attempt failed, for one line when it recovers
+    /** The request being built: the batch's exports stamped one after the other; the sender's own, reused. */
+    private ReusableBytes request = new ReusableBytes(64 * 1024, 2 << 20);
 
     private Forwarder(ForwardConfig config, ForwardQueue queue, Upstream upstream) {
         this.config = config;
@@ -112,36 +113,37 @@ public final class Forwarder implements AutoCloseable {
             failed.addAndGet(batch.skipped());
             error("forwarding queue: " + batch.skipped() + " export(s) damaged on disk, not sent");
         }
-        byte[] body = stamped(batch);
+        stamp(batch);
         URI endpoint = config.endpoints().get(batch.signal());
-        if (body.length == 0 || endpoint == null) {
+        if (request.size() == 0 || endpoint == null) {
             queue.acknowledge(batch);
             return false;
         }
-        Upstream.Outcome outcome = upstream.post(endpoint, body);
+        Upstream.Outcome outcome = upstream.post(endpoint, request.array(), request.size());
         if (outcome instanceof Upstream.Outcome.Sent done) {
             backoff.reset();
             if (failing) {
                 failing = false;
                 LOG.info("forwarding: the upstream took exports again");
             }
-            sent.addAndGet(batch.bodies().size());
+            sent.addAndGet(batch.size());
             if (done.rejected() > 0 || !done.message().isEmpty()) {
                 rejected.addAndGet(done.rejected());
                 LOG.info("forwarding: the upstream rejected " + done.rejected() + " item(s) of "
-                        + batch.bodies().size() + " export(s): " + done.message());
+                        + batch.size() + " export(s): " + done.message());
             }
             queue.acknowledge(batch);
             return true;
         } else if (outcome instanceof Upstream.Outcome.Refused refused) {
             backoff.reset();
-            error("forwarding: gave up on " + batch.bodies().size() + " " + batch.signal().name().toLowerCase(Locale.ROOT)
+            error("forwarding: gave up on " + batch.size() + " " + batch.signal().name().toLowerCase(Locale.ROOT)
                     + " export(s): " + refused.reason()); // first: whoever sees the count sees why
-            failed.addAndGet(batch.bodies().size());
+            failed.addAndGet(batch.size());
             queue.acknowledge(batch);
             return false;
         } else {
             var retry = (Upstream.Outcome.Retry) outcome;
+            request = new ReusableBytes(64 * 1024, 2 << 20); // an abandoned post may still read the old one
             failing = true;
             Duration wait = backoff.next(retry.retryAfter());
             error("forwarding: " + retry.reason() + "; retrying in " + wait.toMillis() + " ms");
@@ -151,18 +153,23 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    /** The batch's exports, each with the resource attributes added, as one request; a malformed one is left out. */
-    private byte[] stamped(ForwardQueue.Batch batch) {
-        var out = new ByteArrayOutputStream();
-        for (byte[] body : batch.bodies()) {
+    /**
+     * Builds the request: the batch's exports, each with the resource attributes added, one after the other, where
+     * the queue read them into the reused request array; a malformed one is left out.
+     */
+    private void stamp(ForwardQueue.Batch batch) {
+        request.reset();
+        byte[] bytes = batch.array();
+        for (int i = 0; i < batch.size(); i++) {
+            int before = request.size();
             try {
-                out.writeBytes(stamp.apply(body));
+                stamp.apply(bytes, batch.offset(i), batch.offset(i) + batch.length(i), request);
             } catch (MalformedRequestException e) {
+                request.truncate(before);
                 failed.incrementAndGet();
                 error("forwarding: an export that is not valid protobuf was not sent: " + e.getMessage());
             }
         }
-        return out.toByteArray();
     }
 
     private void error(String message) {
@@ -207,5 +214,8 @@ public final class Forwarder implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         queue.close();
+        if (!sender.isAlive()) {
+            upstream.close(); // else the sender, stuck in a post, still owns it; the collector frees it then
+        }
     }
 }

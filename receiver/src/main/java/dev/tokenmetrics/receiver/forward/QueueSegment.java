@@ -32,6 +32,12 @@ final class QueueSegment implements AutoCloseable {
     final Path path;
     private final FileChannel channel;
     private long end;
+    /**
+     * Whether the channel's own position is {@link #end}: appends write at the channel's position (a gathering
+     * write has no positional form), which each append leaves at the end; set again only after a failure, so that
+     * an append is one system call, not a seek and a write.
+     */
+    private boolean atEnd;
     private int[] offsets = new int[64];
     private int[] lengths = new int[64];
     private int count;
@@ -141,12 +147,17 @@ final class QueueSegment implements AutoCloseable {
 
     /** The payload's length when an intact record starts at {@code position}, else -1. */
     private static int intactLength(byte[] content, int position) {
+        return intactLength(content, position, content.length);
+    }
+
+    /** As above, for a record that must end by {@code limit}. */
+    private static int intactLength(byte[] content, int position, int limit) {
         ByteBuffer view = ByteBuffer.wrap(content);
         if (view.getInt(position) != MARKER) {
             return -1;
         }
         int length = view.getInt(position + 4);
-        if (length < 1 || length > MAX_PAYLOAD_BYTES || (long) position + FRAME_BYTES + length > content.length) {
+        if (length < 1 || length > MAX_PAYLOAD_BYTES || (long) position + FRAME_BYTES + length > limit) {
             return -1;
         }
         return checksum(content, position + 4, length) == view.getInt(position + 8) ? length : -1;
@@ -162,22 +173,45 @@ final class QueueSegment implements AutoCloseable {
 
     /** Frames a record: the bytes one append writes. */
     static byte[] frame(Signal signal, byte[] body) {
-        int length = 1 + body.length;
-        byte[] framed = new byte[FRAME_BYTES + length];
-        ByteBuffer view = ByteBuffer.wrap(framed);
-        view.putInt(MARKER).putInt(length).putInt(0).put((byte) signal.ordinal()).put(body);
-        view.putInt(8, checksum(framed, 4, length));
+        byte[] framed = new byte[FRAME_BYTES + 1 + body.length];
+        System.arraycopy(header(signal, body), 0, framed, 0, FRAME_BYTES + 1);
+        System.arraycopy(body, 0, framed, FRAME_BYTES + 1, body.length);
         return framed;
     }
 
+    /** A record's frame and the signal's byte: what precedes the body. */
+    private static byte[] header(Signal signal, byte[] body) {
+        int length = 1 + body.length;
+        byte[] header = new byte[FRAME_BYTES + 1];
+        ByteBuffer view = ByteBuffer.wrap(header);
+        view.putInt(MARKER).putInt(length).putInt(0).put((byte) signal.ordinal());
+        var crc = new CRC32C();
+        crc.update(header, 4, 4);
+        crc.update(header, FRAME_BYTES, 1);
+        crc.update(body, 0, body.length);
+        view.putInt(8, (int) crc.getValue());
+        return header;
+    }
+
     /**
-     * Appends a framed record with one write: in the page cache when this returns, so it survives the process's
-     * death (not the machine's). A failed write is cut off again.
+     * Appends a record with one write (a gathering one: the frame, then the body where it is, not copied into a
+     * framed array first): in the page cache when this returns, so it survives the process's death (not the
+     * machine's). A failed write is cut off again.
      */
-    void append(byte[] framed) throws IOException {
+    void append(Signal signal, byte[] body) throws IOException {
+        ByteBuffer[] record = {ByteBuffer.wrap(header(signal, body)), ByteBuffer.wrap(body)};
+        long length = FRAME_BYTES + 1L + body.length;
         try {
-            writeFully(channel, ByteBuffer.wrap(framed), end);
+            if (!atEnd) {
+                channel.position(end);
+                atEnd = true;
+            }
+            long written = 0;
+            while (written < length) {
+                written += channel.write(record);
+            }
         } catch (IOException e) {
+            atEnd = false;
             try {
                 channel.truncate(end);
             } catch (IOException ignored) {
@@ -190,36 +224,36 @@ final class QueueSegment implements AutoCloseable {
             lengths = Arrays.copyOf(lengths, count * 2);
         }
         offsets[count] = (int) end;
-        lengths[count] = framed.length - FRAME_BYTES;
+        lengths[count] = (int) (length - FRAME_BYTES);
         count++;
-        end += framed.length;
-    }
-
-    /** A record read back: its signal and body, or null when it no longer checks out (damage since written). */
-    record Record(Signal signal, byte[] body) {
+        end += length;
     }
 
     /**
-     * Reads the record at the offset, of the payload length the index holds for it. Safe from any thread (one
-     * positional read), so that the sender reads without holding the queue's lock; throws once the segment is
-     * deleted.
+     * Reads {@code length} bytes from {@code position} into {@code into}: the records of a batch, one after the other,
+     * with one positional read. Safe from any thread, so that the sender reads without holding the queue's lock;
+     * returns how many bytes there were (fewer when the file ends sooner); throws once the segment is deleted.
      */
-    Record read(long position, int length) throws IOException {
-        byte[] framed = new byte[FRAME_BYTES + length];
-        ByteBuffer buffer = ByteBuffer.wrap(framed);
+    int read(long position, byte[] into, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, position + buffer.position()) < 0) {
-                return null;
+                break;
             }
         }
-        if (intactLength(framed, 0) != length) {
+        return buffer.position();
+    }
+
+    /**
+     * The signal of the record framed at {@code at} in {@code bytes} with the payload length the index holds for it,
+     * or null when it no longer checks out (damage since it was written); its body follows the signal's byte.
+     */
+    static Signal intactRecord(byte[] bytes, int at, int length) {
+        if (at + FRAME_BYTES + length > bytes.length || intactLength(bytes, at, at + FRAME_BYTES + length) != length) {
             return null;
         }
-        int signal = framed[FRAME_BYTES];
-        if (signal < 0 || signal >= Signal.values().length) {
-            return null;
-        }
-        return new Record(Signal.values()[signal], Arrays.copyOfRange(framed, FRAME_BYTES + 1, framed.length));
+        int signal = bytes[at + FRAME_BYTES];
+        return signal < 0 || signal >= Signal.values().length ? null : Signal.values()[signal];
     }
 
     /** A record's payload length. */

@@ -3,9 +3,6 @@ package dev.tokenmetrics.receiver.forward;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.WireReader;
 import dev.tokenmetrics.receiver.otlp.WireType;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,15 +16,13 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Posts exports to the upstream OTLP/HTTP endpoint and says what the answer means, as the OTLP specification says
  * a client must read it: 2xx is sent (its partial success, if any, counted and never resent); 429, 502, 503 and 504
  * and a failed connection are retried, after Retry-After when the server gives one; any other status is final.
  */
-final class Upstream {
+final class Upstream implements AutoCloseable {
 
     private static final int PARTIAL_SUCCESS = WireType.tag(1, WireType.LENGTH_DELIMITED);
     private static final int REJECTED = WireType.tag(1, WireType.VARINT);
@@ -54,6 +49,9 @@ final class Upstream {
     private final HttpClient client;
     private final String userAgent;
     private final Clock clock;
+    private final Gzip gzip = new Gzip();
+    /** The compressed request, rebuilt in place for every post: the sender's. */
+    private ReusableBytes compressed = new ReusableBytes(64 * 1024, 2 << 20);
 
     Upstream(ForwardConfig config, String version, Clock clock) {
         this.config = config;
@@ -63,17 +61,25 @@ final class Upstream {
                 .connectTimeout(config.timeout()).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** Posts the protobuf body; interruptible, which is how the daemon stops a post under way. */
-    Outcome post(URI endpoint, byte[] body) throws InterruptedException {
+    /**
+     * Posts the protobuf body, {@code body[0, length)}; interruptible, which is how the daemon stops a post under
+     * way. The client reads the array as it sends: after a post that failed, the caller must not write into it
+     * again (a request abandoned on a timeout might still be reading it).
+     */
+    Outcome post(URI endpoint, byte[] body, int length) throws InterruptedException {
         var request = HttpRequest.newBuilder(endpoint).timeout(config.timeout())
                 .header("Content-Type", "application/x-protobuf").header("User-Agent", userAgent);
         config.headers().forEach(header -> request.header(header.name(), header.value()));
+        HttpRequest.BodyPublisher publisher;
         if (config.gzip()) {
             request.header("Content-Encoding", "gzip");
-            body = gzip(body);
+            compressed.reset();
+            gzip.compress(body, 0, length, compressed);
+            publisher = HttpRequest.BodyPublishers.ofByteArray(compressed.array(), 0, compressed.size());
+        } else {
+            publisher = HttpRequest.BodyPublishers.ofByteArray(body, 0, length);
         }
-        CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(
-                request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(request.POST(publisher).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         HttpResponse<byte[]> response;
         try {
@@ -82,6 +88,7 @@ final class Upstream {
             sent.cancel(true);
             throw e;
         } catch (ExecutionException | CancellationException e) {
+            compressed = new ReusableBytes(64 * 1024, 2 << 20); // the abandoned request's, as said above
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String reason = cause instanceof HttpTimeoutException ? "no answer within " + config.timeout().toMillis()
                     + " ms" : cause.getClass().getSimpleName() + (cause.getMessage() == null ? ""
@@ -172,21 +179,18 @@ final class Upstream {
         return trimmed.isEmpty() ? "" : ": " + trimmed;
     }
 
-    /**
-     * Gzip at the fastest level: OTLP protobuf is repetitive (attribute keys, names), so level 1 already shrinks it
-     * several times, for a fraction of the default level's CPU on the sender, which shares the daemon's cores.
-     */
+    /** The body as {@link #post} compresses it (gzip at the fastest level: {@link Gzip}). */
     static byte[] gzip(byte[] body) {
-        var out = new ByteArrayOutputStream(body.length / 4 + 64);
-        try (var gzip = new GZIPOutputStream(out, 8192) {
-            {
-                def.setLevel(Deflater.BEST_SPEED);
-            }
-        }) {
-            gzip.write(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writing to memory does not fail
+        var out = new ReusableBytes(body.length / 4 + 64, Integer.MAX_VALUE);
+        try (var gzip = new Gzip()) {
+            gzip.compress(body, 0, body.length, out);
         }
         return out.toByteArray();
+    }
+
+    /** Frees the compressor's native memory. */
+    @Override
+    public void close() {
+        gzip.close();
     }
 }

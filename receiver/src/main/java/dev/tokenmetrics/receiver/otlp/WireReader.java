@@ -47,6 +47,12 @@ public final class WireReader {
         return new WireReader(bytes, 0, bytes.length);
     }
 
+    /** A reader over {@code bytes[from, to)}: one message among others in a larger array. */
+    public static WireReader of(byte[] bytes, int from, int to) {
+        java.util.Objects.checkFromToIndex(from, to, bytes.length);
+        return new WireReader(bytes, from, to);
+    }
+
     /** A reader over nothing: what an absent field reads as. */
     public static WireReader empty() {
         return new WireReader(new byte[0], 0, 0);

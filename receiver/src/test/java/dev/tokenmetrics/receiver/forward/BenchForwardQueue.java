@@ -38,6 +38,9 @@ public final class BenchForwardQueue {
         }
         byte[] framed = QueueSegment.frame(Signal.METRICS, export);
         var stamp = new ResourceStamp(Map.of("host.name", "bench-host", "user.name", "bench"));
+        var request = new ReusableBytes(64 * 1024, 2 << 20);
+        var compressed = new ReusableBytes(64 * 1024, 2 << 20);
+        var gzip = new Gzip();
         double[] floor = new double[rounds];
         double[] append = new double[rounds];
         double[] sender = new double[rounds];
@@ -57,12 +60,14 @@ public final class BenchForwardQueue {
                 long bytes = 0;
                 ForwardQueue.Batch batch;
                 while ((batch = queue.next(Forwarder.BATCH_RECORDS, Forwarder.BATCH_BYTES, 0)) != null) {
-                    var body = new java.io.ByteArrayOutputStream();
-                    for (byte[] one : batch.bodies()) {
-                        body.writeBytes(stamp.apply(one));
+                    request.reset(); // as Forwarder and Upstream build a request: into arrays they keep
+                    for (int i = 0; i < batch.size(); i++) {
+                        stamp.apply(batch.array(), batch.offset(i), batch.offset(i) + batch.length(i), request);
                     }
-                    bytes += Upstream.gzip(body.toByteArray()).length;
-                    sent += batch.bodies().size();
+                    compressed.reset();
+                    gzip.compress(request.array(), 0, request.size(), compressed);
+                    bytes += compressed.size();
+                    sent += batch.size();
                     queue.acknowledge(batch);
                 }
                 senderMicros = (System.nanoTime() - start) / 1e3 / sent;
