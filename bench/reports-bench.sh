@@ -93,7 +93,9 @@ hyperfine --warmup 1 --min-runs 3 --style basic --export-json "$work/others.json
   -n project "scripts/claude-token-metrics project --json --db $db" \
   -n branch "scripts/claude-token-metrics branch --json --db $db" \
   -n agent "scripts/claude-token-metrics agent --json --db $db" \
-  -n blocks "scripts/claude-token-metrics blocks --json --db $db" >/dev/null
+  -n blocks "scripts/claude-token-metrics blocks --json --db $db" \
+  -n "project (receiver)" "$via_receiver scripts/claude-token-metrics project --json" \
+  -n "blocks (receiver)" "$via_receiver scripts/claude-token-metrics blocks --json" >/dev/null
 echo '{"results": []}' > "$work/ccusage.json"
 if [ -n "$ccusage" ]; then
   # minutes per run on a year: fewer runs (the transcripts are in the page cache since the import)
