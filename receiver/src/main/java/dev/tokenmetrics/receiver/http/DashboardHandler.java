@@ -20,7 +20,8 @@ import java.util.logging.Logger;
 /**
  * Answers the dashboard's routes (docs/DASHBOARD.md): its page and files from memory, on the event loop; its API
  * on a thread of its own, one query at a time (a query may read a year of the ledger: it must neither hold up an
- * export nor run beside another). Every answer carries the browser headers of {@link Responses#sendToBrowser}.
+ * export nor run beside another); {@code /api/v1/cli}, the report command for its launcher ({@link CommandApi}), on
+ * the same thread. Every answer carries the browser headers of {@link Responses#sendToBrowser}.
  * Passes every other request on.
  */
 @ChannelHandler.Sharable
