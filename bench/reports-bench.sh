@@ -4,8 +4,11 @@
 # hyperfine (warm-up 1, at least RUNS runs; ccusage CCUSAGE_RUNS runs, default 1: minutes each), in one run side
 # by side:
 #   - floor: a trivial Java program's start-up (prints one line), with the launcher's JVM flags;
-#   - ours: `claude-token-metrics daily` and `session` (the launcher script, JSON out, to /dev/null; its start-up
-#     cache and native library in this run's own XDG_CACHE_HOME, made by the warm-up), then every other report;
+#   - ours, the command's own JVM: `claude-token-metrics daily` and `session` (the launcher script, JSON out, to
+#     /dev/null; its start-up cache and native library in this run's own XDG_CACHE_HOME, made by the warm-up),
+#     then every other report;
+#   - ours, answered by the receiver (docs/REPORTS.md): the same two reports with the receiver running on the
+#     year's ledger (HOME at it, its own port), in the same hyperfine run as the floor and the JVM path;
 #   - ccusage: `ccusage daily --json --offline` and `session`, with CLAUDE_CONFIG_DIR at the same transcripts.
 # Prints the medians of wall time and the means of CPU time (user + system: steadier on a shared machine), ours against the floor and
 # ccusage against ours, both tools' token totals (they must agree), and the --html daily and session reports of
@@ -55,10 +58,30 @@ flags="$(sed -n 's/^flags="\(-XX:TieredStopAtLevel[^"]*\)"$/\1/p' scripts/claude
 [ -n "$flags" ] || { echo "reports-bench: cannot read the launcher's JVM flags" >&2; exit 1; }
 export XDG_CACHE_HOME="$work/cache"
 
+# The receiver on the year's ledger (transcripts elsewhere: it has nothing to import), for the reports it answers.
+mkdir -p "$work/no-transcripts"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+HOME="$work/home" CLAUDE_TOKEN_METRICS_PORT="$port" scripts/token-metrics-receiver \
+  --transcripts "$work/no-transcripts" >"$work/receiver.log" 2>&1 &
+receiver=$!
+trap 'kill "$receiver" 2>/dev/null; wait "$receiver" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 200); do
+  curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && [ -f "$work/home/.claude/token-metrics/receiver.pid" ] \
+    && break
+  sleep 0.1
+done
+via_receiver="HOME=$work/home CLAUDE_TOKEN_METRICS_PORT=$port"
+# the same output either way (the tests compare them byte for byte; this checks the year)
+cmp <(env HOME="$work/home" CLAUDE_TOKEN_METRICS_PORT="$port" scripts/claude-token-metrics session --json) \
+  <(scripts/claude-token-metrics session --json --db "$db") >/dev/null \
+  || { echo "reports-bench: the receiver's session report differs from the command's" >&2; exit 1; }
+
 hyperfine --warmup 1 --min-runs "$runs" --style basic --export-json "$work/ours.json" \
   -n floor "$java $flags -cp $work/floor Hello" \
   -n daily "scripts/claude-token-metrics daily --json --db $db" \
-  -n session "scripts/claude-token-metrics session --json --db $db" >/dev/null
+  -n session "scripts/claude-token-metrics session --json --db $db" \
+  -n "daily (receiver)" "$via_receiver scripts/claude-token-metrics daily --json" \
+  -n "session (receiver)" "$via_receiver scripts/claude-token-metrics session --json" >/dev/null
 # the other reports, fewer runs: those the rollups cannot answer read every request
 hyperfine --warmup 1 --min-runs 3 --style basic --export-json "$work/others.json" \
   -n weekly "scripts/claude-token-metrics weekly --json --db $db" \
@@ -70,7 +93,9 @@ hyperfine --warmup 1 --min-runs 3 --style basic --export-json "$work/others.json
   -n project "scripts/claude-token-metrics project --json --db $db" \
   -n branch "scripts/claude-token-metrics branch --json --db $db" \
   -n agent "scripts/claude-token-metrics agent --json --db $db" \
-  -n blocks "scripts/claude-token-metrics blocks --json --db $db" >/dev/null
+  -n blocks "scripts/claude-token-metrics blocks --json --db $db" \
+  -n "project (receiver)" "$via_receiver scripts/claude-token-metrics project --json" \
+  -n "blocks (receiver)" "$via_receiver scripts/claude-token-metrics blocks --json" >/dev/null
 echo '{"results": []}' > "$work/ccusage.json"
 if [ -n "$ccusage" ]; then
   # minutes per run on a year: fewer runs (the transcripts are in the page cache since the import)

@@ -53,6 +53,16 @@ public final class DashboardApi {
         this.dailyBudget = dailyBudget;
     }
 
+    /** The ledger the API reads. */
+    public Path database() {
+        return database;
+    }
+
+    /** The clock its answers read the time from. */
+    public Clock clock() {
+        return clock;
+    }
+
     /** The answer to a GET of {@code path} with the query string's parameters (decoded). */
     public Answer answer(String path, Map<String, List<String>> parameters) {
         try {

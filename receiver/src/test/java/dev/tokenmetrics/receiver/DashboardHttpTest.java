@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +27,9 @@ class DashboardHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> PAGES = List.of("/", "/dashboard/dashboard.js", "/dashboard/dashboard.css",
             "/dashboard/uPlot.iife.min.js", "/dashboard/uPlot.min.css", "/api/v1/summary",
-            "/api/v1/report?report=daily", "/api/v1/heatmap", "/api/v1/requests?session=x");
+            "/api/v1/report?report=daily", "/api/v1/heatmap", "/api/v1/requests?session=x",
+            "/api/v1/cli?arg=--help&home=" + URLEncoder.encode(System.getenv().getOrDefault("HOME",
+                    System.getProperty("user.home")), StandardCharsets.UTF_8));
 
     @TempDir
     Path home;
@@ -62,7 +66,7 @@ class DashboardHttpTest {
 
     @Test
     void aForeignHostAnOriginOrAnotherMethodIsRefused() throws Exception {
-        for (String page : List.of("/", "/api/v1/summary", "/dashboard/dashboard.js")) {
+        for (String page : List.of("/", "/api/v1/summary", "/dashboard/dashboard.js", "/api/v1/cli?arg=daily")) {
             String rebound = receiver.raw("GET " + page + " HTTP/1.1\r\nHost: evil.example:4318\r\n\r\n");
             assertTrue(rebound.startsWith("HTTP/1.1 403"), page + ": " + rebound);
             String origin = receiver.raw("GET " + page + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"

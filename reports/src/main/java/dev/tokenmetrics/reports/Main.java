@@ -1,34 +1,24 @@
 package dev.tokenmetrics.reports;
 
-import dev.tokenmetrics.query.Blocks;
-import dev.tokenmetrics.query.Budget;
-import dev.tokenmetrics.query.CsvReport;
-import dev.tokenmetrics.query.Grouping;
-import dev.tokenmetrics.query.DashboardFile;
-import dev.tokenmetrics.query.JsonReport;
-import dev.tokenmetrics.query.LedgerException;
-import dev.tokenmetrics.query.Query;
-import dev.tokenmetrics.query.Report;
-import dev.tokenmetrics.query.Reports;
-import dev.tokenmetrics.query.Usage;
-import dev.tokenmetrics.query.UsageLedger;
-import java.io.IOException;
+import dev.tokenmetrics.query.command.Command;
+import dev.tokenmetrics.query.command.Terminal;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code claude-token-metrics <report> [options]}: reports on spend from the usage ledger (docs/REPORTS.md).
- * Every failure is one line on stderr and an exit status: 2 for the command line, 3 for the ledger.
+ * {@code claude-token-metrics <report> [options]} in a JVM of its own (docs/REPORTS.md): the command
+ * ({@link Command}) with this process's home, time zone and terminal. The launcher asks the receiver first when it
+ * runs; this is the path when it does not.
  */
 public final class Main {
 
-    static final int USAGE_EXIT = 2;
-    static final int LEDGER_EXIT = 3;
+    static final int USAGE_EXIT = Command.USAGE_EXIT;
+    static final int LEDGER_EXIT = Command.LEDGER_EXIT;
 
     private Main() {
     }
@@ -42,74 +32,12 @@ public final class Main {
 
     static int run(List<String> args, Map<String, String> environment, Instant now, PrintStream out,
                    PrintStream err) {
+        var context = new Command.Context(Path.of(System.getProperty("user.home")), ZoneId.systemDefault(),
+                Terminal.of(environment), now);
         try {
-            Invocation invocation = Arguments.parse(args, Path.of(System.getProperty("user.home")), now);
-            if (invocation.help()) {
-                out.print(Help.TEXT);
-                return 0;
-            }
-            NativeLibrary.useCache(environment);
-            return report(invocation, Terminal.of(environment), now, out, err);
-        } catch (UsageError e) {
-            err.println("claude-token-metrics: " + e.getMessage());
-            return USAGE_EXIT;
-        } catch (LedgerException e) {
-            err.println("claude-token-metrics: " + e.getMessage());
-            return LEDGER_EXIT;
-        } catch (IOException e) {
-            err.println("claude-token-metrics: cannot write: " + e.getMessage());
-            return 1;
-        } catch (RuntimeException e) {
-            err.println("claude-token-metrics: internal error: " + e);
-            return 1;
+            return Command.run(args, context, invocation -> NativeLibrary.useCache(environment), out, err);
+        } catch (Command.Refused e) {
+            throw new AssertionError("this admission refuses nothing", e);
         }
-    }
-
-    private static int report(Invocation invocation, Terminal terminal, Instant now, PrintStream out,
-                              PrintStream err) throws LedgerException, IOException, UsageError {
-        Query query = invocation.query();
-        String text;
-        Usage spent;
-        try (UsageLedger ledger = UsageLedger.open(invocation.database())) {
-            if (query.grouping() == Grouping.BLOCKS) {
-                if (invocation.compare()) {
-                    throw new UsageError("--compare does not apply to blocks");
-                }
-                Blocks.Answer answer = Blocks.run(ledger, query, now);
-                spent = answer.totals();
-                text = switch (invocation.format()) {
-                    case JSON -> JsonReport.render(answer);
-                    case CSV -> CsvReport.render(answer, invocation.breakdown());
-                    case HTML -> DashboardFile.render(invocation.database(), query, now, JsonReport.render(answer));
-                    case TABLE -> TableReport.render(answer, invocation.breakdown(), terminal);
-                };
-            } else {
-                Report report = Reports.run(ledger, query);
-                Report previous = invocation.compare() ? Reports.run(ledger, new Query(query.grouping(),
-                        query.period().previous(), query.filters(), query.zone(), query.startOfWeek())) : null;
-                spent = report.totals();
-                text = switch (invocation.format()) {
-                    case JSON -> JsonReport.render(report, previous);
-                    case CSV -> CsvReport.render(report, invocation.breakdown());
-                    case HTML -> DashboardFile.render(invocation.database(), query, now,
-                            JsonReport.render(report, previous));
-                    case TABLE -> TableReport.render(report, previous, invocation.breakdown(), terminal);
-                };
-            }
-        }
-        Budget budget = invocation.budget() == null ? null : Budget.of(invocation.budget(), spent, query.period(),
-                now, query.zone());
-        if (invocation.output() != null) {
-            Files.writeString(invocation.output(), text, StandardCharsets.UTF_8);
-        } else {
-            out.print(text);
-        }
-        if (budget != null) {
-            // on stdout beside a table; on stderr when stdout carries JSON or CSV, which it would corrupt
-            (invocation.format() == Format.TABLE || invocation.output() != null ? out : err)
-                    .print(budget.line());
-            return budget.exitStatus();
-        }
-        return 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.tokenmetrics.receiver.http;
 
 import dev.tokenmetrics.query.DashboardApi;
 import dev.tokenmetrics.query.DashboardPage;
+import dev.tokenmetrics.query.command.CommandApi;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -19,7 +20,8 @@ import java.util.logging.Logger;
 /**
  * Answers the dashboard's routes (docs/DASHBOARD.md): its page and files from memory, on the event loop; its API
  * on a thread of its own, one query at a time (a query may read a year of the ledger: it must neither hold up an
- * export nor run beside another). Every answer carries the browser headers of {@link Responses#sendToBrowser}.
+ * export nor run beside another); {@code /api/v1/cli}, the report command for its launcher ({@link CommandApi}), on
+ * the same thread. Every answer carries the browser headers of {@link Responses#sendToBrowser}.
  * Passes every other request on.
  */
 @ChannelHandler.Sharable
@@ -29,12 +31,14 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     private final Map<String, DashboardPage.Asset> assets = DashboardPage.assets();
     private final DashboardApi api;
+    private final CommandApi commands;
     private final Responses responses;
     private final Executor queries;
 
     DashboardHandler(DashboardApi api, Responses responses, Executor queries) {
         super(false);
         this.api = api;
+        this.commands = new CommandApi(api.database(), api.clock(), CommandApi.Host.current());
         this.responses = responses;
         this.queries = queries;
     }
@@ -62,6 +66,10 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     private void answer(ChannelHandlerContext ctx, boolean keepAlive, Route.Page page,
                         Map<String, List<String>> parameters) {
+        if (page == Route.Page.API_CLI) {
+            command(ctx, keepAlive, parameters);
+            return;
+        }
         DashboardApi.Answer answer;
         try {
             answer = api.answer(page.path(), parameters);
@@ -73,5 +81,20 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         responses.sendToBrowser(ctx, keepAlive, HttpResponseStatus.valueOf(answer.status()), answer.contentType(),
                 answer.body());
+    }
+
+    /** The report command for its launcher: its output and exit status, in headers of their own. */
+    private void command(ChannelHandlerContext ctx, boolean keepAlive, Map<String, List<String>> parameters) {
+        CommandApi.Answer answer;
+        try {
+            answer = commands.answer(parameters);
+        } catch (RuntimeException e) {
+            LOG.warning(CommandApi.PATH + ": " + e);
+            responses.sendToBrowser(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "text/plain; charset=utf-8", ("could not answer: " + e + "\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        responses.sendToBrowser(ctx, keepAlive, HttpResponseStatus.valueOf(answer.status()), answer.contentType(),
+                answer.body(), answer.headers());
     }
 }

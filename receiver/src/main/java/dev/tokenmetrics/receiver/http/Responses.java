@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.Map;
 
 /** Every response the server sends goes through here; errors all through {@link #error}. */
 final class Responses {
@@ -33,7 +34,14 @@ final class Responses {
      */
     ChannelFuture sendToBrowser(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code,
                                 String contentType, byte[] body) {
+        return sendToBrowser(ctx, keepAlive, code, contentType, body, Map.of());
+    }
+
+    /** The same, with the answer's own headers too. */
+    ChannelFuture sendToBrowser(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code,
+                                String contentType, byte[] body, Map<String, String> headers) {
         FullHttpResponse response = response(keepAlive, code, contentType, body);
+        headers.forEach(response.headers()::set);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)
                 .set("X-Content-Type-Options", "nosniff")

@@ -1,6 +1,7 @@
 package dev.tokenmetrics.receiver.http;
 
 import dev.tokenmetrics.query.DashboardApi;
+import dev.tokenmetrics.query.command.CommandApi;
 import dev.tokenmetrics.receiver.otlp.Encoding;
 import dev.tokenmetrics.receiver.otlp.Signal;
 import io.netty.channel.Channel;
@@ -42,7 +43,9 @@ sealed interface Route permits Route.Page, Route.Export {
         API_SUMMARY(DashboardApi.SUMMARY),
         API_REPORT(DashboardApi.REPORT),
         API_HEATMAP(DashboardApi.HEATMAP),
-        API_REQUESTS(DashboardApi.REQUESTS);
+        API_REQUESTS(DashboardApi.REQUESTS),
+        /** The report command, answered for its launcher (docs/REPORTS.md, "Answered by the receiver"). */
+        API_CLI(CommandApi.PATH);
 
         private final String path;
 

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query.command;
 
 /** How a report is written. */
 public enum Format {

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query.command;
 
 /** The command line asks for something that does not exist or cannot be read (exit status 2). */
 public final class UsageError extends Exception {

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query.command;
 
 /** The --help text; docs/REPORTS.md has the details. */
 final class Help {

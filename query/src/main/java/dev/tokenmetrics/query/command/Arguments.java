@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query.command;
 
 import dev.tokenmetrics.query.Filters;
 import dev.tokenmetrics.query.Grouping;
@@ -28,10 +28,12 @@ public final class Arguments {
     }
 
     /**
-     * @param home the user's home, for the default ledger {@code ~/.claude/token-metrics/usage.db}
-     * @param now  the time {@code --period} counts back from
+     * @param home        the user's home, for the default ledger {@code ~/.claude/token-metrics/usage.db}
+     * @param defaultZone the zone without {@code --timezone}: the caller's
+     * @param now         the time {@code --period} counts back from
      */
-    public static Invocation parse(List<String> arguments, Path home, Instant now) throws UsageError {
+    public static Invocation parse(List<String> arguments, Path home, ZoneId defaultZone, Instant now)
+            throws UsageError {
         Grouping grouping = null;
         String since = null;
         String until = null;
@@ -40,7 +42,7 @@ public final class Arguments {
         String branch = null;
         String model = null;
         String session = null;
-        ZoneId zone = ZoneId.systemDefault();
+        ZoneId zone = defaultZone;
         DayOfWeek startOfWeek = DayOfWeek.SUNDAY;
         Format format = Format.TABLE;
         Path output = null;

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query.command;
 
 import dev.tokenmetrics.query.Query;
 import java.math.BigDecimal;

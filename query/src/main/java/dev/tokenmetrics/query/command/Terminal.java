@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query.command;
 
 import java.util.Map;
 
@@ -6,9 +6,9 @@ import java.util.Map;
  * What the table may use: the width (COLUMNS, else 120) and colours, only on a terminal (the launcher says so with
  * CLAUDE_TOKEN_METRICS_TTY=1) and unless NO_COLOR is set.
  */
-record Terminal(int width, boolean colour) {
+public record Terminal(int width, boolean colour) {
 
-    static Terminal of(Map<String, String> environment) {
+    public static Terminal of(Map<String, String> environment) {
         int width = 120;
         try {
             width = Integer.parseInt(environment.getOrDefault("COLUMNS", "120").trim());

@@ -1,0 +1,151 @@
+package dev.tokenmetrics.query.command;
+
+import dev.tokenmetrics.query.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TimeZone;
+
+/**
+ * {@code GET /api/v1/cli} (docs/DASHBOARD.md): the report command run by the receiver for its launcher, which
+ * prints the answer as its own (docs/REPORTS.md, "Answered by the receiver"). The command line is {@code arg}
+ * parameters, in order; the caller's surroundings are {@code home}, {@code tz} (its TZ, when set), {@code columns},
+ * {@code tty} and {@code no-color} (its COLUMNS, CLAUDE_TOKEN_METRICS_TTY and NO_COLOR, when set). The answer is
+ * stdout then stderr in one body, their lengths and the exit status in headers. An invocation the receiver must not
+ * run (it writes a file, reads another ledger than the receiver's, or comes from another home) or whose time zone
+ * it cannot reproduce is a 409, and the launcher runs the command itself. Blocking: callers run it off their event
+ * loops.
+ */
+public final class CommandApi {
+
+    public static final String PATH = "/api/v1/cli";
+    public static final String EXIT_STATUS = "X-Exit-Status";
+    public static final String STDOUT_LENGTH = "X-Stdout-Length";
+    public static final String STDERR_LENGTH = "X-Stderr-Length";
+
+    private static final Set<String> SINGLE = Set.of("home", "tz", "columns", "tty", "no-color");
+
+    /** An HTTP answer: status, Content-Type, body, and the headers it adds. */
+    public record Answer(int status, String contentType, byte[] body, Map<String, String> headers) {
+        static Answer error(int status, String message) {
+            String json = new Json().object().field("error", message).end() + "\n";
+            return new Answer(status, "application/json; charset=utf-8", json.getBytes(StandardCharsets.UTF_8),
+                    Map.of());
+        }
+    }
+
+    /**
+     * Where the receiver runs: its home (HOME, as the receiver and the launcher take it) and its TZ (null when
+     * unset).
+     */
+    public record Host(Path home, String tz) {
+        public static Host current() {
+            return new Host(Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home"))),
+                    System.getenv("TZ"));
+        }
+    }
+
+    private final Path database;
+    private final Clock clock;
+    private final Host host;
+
+    /** {@code database}: the receiver's ledger, the only one it reads. */
+    public CommandApi(Path database, Clock clock, Host host) {
+        this.database = database.toAbsolutePath().normalize();
+        this.clock = clock;
+        this.host = host;
+    }
+
+    /** The answer to a GET with the query string's parameters (decoded). */
+    public Answer answer(Map<String, List<String>> parameters) {
+        List<String> args = parameters.getOrDefault("arg", List.of());
+        Map<String, String> single = new HashMap<>();
+        for (Map.Entry<String, List<String>> parameter : parameters.entrySet()) {
+            String name = parameter.getKey();
+            if (name.equals("arg")) {
+                continue;
+            }
+            if (!SINGLE.contains(name)) {
+                return Answer.error(400, "unknown parameter '" + name + "' (see docs/DASHBOARD.md)");
+            }
+            if (parameter.getValue().size() != 1) {
+                return Answer.error(400, name + ": given " + parameter.getValue().size() + " times");
+            }
+            single.put(name, parameter.getValue().get(0));
+        }
+        String home = single.get("home");
+        if (home == null) {
+            return Answer.error(400, "home: missing (the caller's home)");
+        }
+        try {
+            if (!home.equals(host.home().toString())) {
+                throw new Command.Refused("the caller's home is not the receiver's");
+            }
+            var environment = new HashMap<String, String>();
+            copy(single, "columns", environment, "COLUMNS");
+            copy(single, "tty", environment, "CLAUDE_TOKEN_METRICS_TTY");
+            copy(single, "no-color", environment, "NO_COLOR");
+            var context = new Command.Context(host.home(), zone(single.get("tz")), Terminal.of(environment),
+                    clock.instant());
+            var out = new ByteArrayOutputStream();
+            var err = new ByteArrayOutputStream();
+            int status = Command.run(new ArrayList<>(args), context, this::admit,
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                            StandardCharsets.UTF_8));
+            int stdoutLength = out.size();
+            out.writeBytes(err.toByteArray()); // one body, copied once: a year's session report is megabytes
+            return new Answer(200, "text/plain; charset=utf-8", out.toByteArray(), Map.of(EXIT_STATUS,
+                    Integer.toString(status), STDOUT_LENGTH, Integer.toString(stdoutLength), STDERR_LENGTH,
+                    Integer.toString(err.size())));
+        } catch (Command.Refused e) {
+            return Answer.error(409, e.getMessage() + "; run the command itself");
+        }
+    }
+
+    /** Only what the receiver may do: write to the answer, read its own ledger. */
+    private void admit(Invocation invocation) throws Command.Refused {
+        if (invocation.output() != null) {
+            throw new Command.Refused("the receiver writes no files");
+        }
+        if (!invocation.database().toAbsolutePath().normalize().equals(database)) {
+            throw new Command.Refused("the receiver reads only its own ledger");
+        }
+    }
+
+    /**
+     * The zone the command's own JVM would take by default: the receiver's when both come from the same place
+     * (the same TZ, or neither has one: the system's), else the caller's TZ when it names a zone exactly.
+     */
+    private ZoneId zone(String callerTz) throws Command.Refused {
+        String caller = callerTz == null || callerTz.isEmpty() ? null : callerTz;
+        String own = host.tz() == null || host.tz().isEmpty() ? null : host.tz();
+        if (Objects.equals(caller, own)) {
+            return TimeZone.getDefault().toZoneId();
+        }
+        if (caller == null) {
+            throw new Command.Refused("the receiver runs with TZ=" + own + ", the caller with the system's zone");
+        }
+        String id = caller.startsWith(":") ? caller.substring(1) : caller;
+        TimeZone zone = TimeZone.getTimeZone(id);
+        if (!zone.getID().equals(id)) {
+            throw new Command.Refused("TZ=" + caller + " is not a zone the receiver knows by that name");
+        }
+        return zone.toZoneId();
+    }
+
+    private static void copy(Map<String, String> from, String name, Map<String, String> to, String as) {
+        String value = from.get(name);
+        if (value != null) {
+            to.put(as, value);
+        }
+    }
+}
