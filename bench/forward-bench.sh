@@ -12,6 +12,6 @@ mvn -q -B -o -pl receiver -am -DskipTests package
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # The launcher's JVM flags: the daemon runs with them.
-java -XX:+UseSerialGC -Xmn4m -XX:TieredStopAtLevel=1 \
+java -XX:+UseSerialGC -Xmn2m -XX:TieredStopAtLevel=1 \
   -cp receiver/target/token-metrics-receiver.jar:receiver/target/test-classes \
   dev.tokenmetrics.receiver.forward.BenchForwardQueue "$work/forward" "$rounds" "$exports"

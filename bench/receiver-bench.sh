@@ -46,7 +46,7 @@ read -r disk_p50 disk_p99 < <(java -cp "$classpath" dev.tokenmetrics.receiver.Be
   "$work/home/.claude/token-metrics" 3)
 # The floor server runs with the launcher's collector and compiler settings, in its own directory on the same disk.
 floor_port="$(free_port)"
-java -XX:+UseSerialGC -Xmn4m -XX:TieredStopAtLevel=1 -Dio.netty.allocator.type=unpooled -cp "$classpath" \
+java -XX:+UseSerialGC -Xmn2m -XX:TieredStopAtLevel=1 -Dio.netty.allocator.type=unpooled -cp "$classpath" \
   dev.tokenmetrics.receiver.store.BenchDurableFloor "$floor_port" "$work/floor" >"$work/floor.out" 2>&1 &
 floor_pid=$!
 up "$floor_port" "$work/floor.out"

@@ -35,7 +35,7 @@ import javax.tools.ToolProvider;
 public final class BenchWireReading {
 
     private static final String PAYLOAD = "cc-2.1.330-metrics-cumulative.pb";
-    private static final List<String> GC = List.of("-XX:+UseSerialGC", "-Xmn4m", "-Xmx256m");
+    private static final List<String> GC = List.of("-XX:+UseSerialGC", "-Xmn2m", "-Xmx256m");
     private static final Map<String, List<String>> JITS = new LinkedHashMap<>();
 
     static {
