@@ -135,6 +135,33 @@ class JsonEncodingTest {
         assertEquals(Double.NEGATIVE_INFINITY, firstPoint(metrics(onePoint("{\"asDouble\":\"-Infinity\"}"))).getAsDouble());
     }
 
+    /** Decimals short enough for the transcoder's own fast path, and longer ones beside them, read to the same bit. */
+    @Test
+    void readsDoublesToTheBitAsParseDoubleDoes() throws Exception {
+        var random = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            var number = new StringBuilder(random.nextBoolean() ? "-" : "");
+            int digits = 1 + random.nextInt(20);
+            int point = random.nextInt(digits + 1);
+            for (int d = 0; d < digits; d++) {
+                if (d == point && d > 0) {
+                    number.append('.');
+                }
+                number.append(d == 0 && digits > 1 && point != 1 ? (char) ('1' + random.nextInt(9))
+                        : (char) ('0' + random.nextInt(10)));
+            }
+            String text = number.toString();
+            double read = firstPoint(metrics(onePoint("{\"asDouble\":" + text + "}"))).getAsDouble();
+            double expected = text.equals("-0") ? 0.0 : Double.parseDouble(text); // -0 is the integer 0, as before
+            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(read), text);
+        }
+        for (String text : new String[] {"9007199254740993", "9007199254740992.5", "0.1", "0.3", "1e-320", "-0.0",
+                "123456789012345678901234567890", "0.000000000000000000000001", "4.35", "1011.0"}) {
+            double read = firstPoint(metrics(onePoint("{\"asDouble\":" + text + "}"))).getAsDouble();
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)), Double.doubleToRawLongBits(read), text);
+        }
+    }
+
     @Test
     void carriesEveryUnicodeCharacterThroughToTheMessage() throws Exception {
         String project = "caf\u00e9-\u6f22\u5b57-\ud83d\ude80-\\\"quoted\\\"";
