@@ -94,7 +94,7 @@ public final class JsonEncoding implements Encoding {
         for (boolean first = true; json.next('}', first); first = false) {
             json.name();
             JsonSchema.Member member = json.escaped() ? type.find(json.text())
-                    : type.find(json.bytes(), json.start(), json.length(), json.hash());
+                    : type.find(json.bytes(), json.start(), json.length());
             int c = json.peek();
             if (member == null) {
                 json.skipValue(); // unknown fields are ignored, as OTLP requires
@@ -106,25 +106,25 @@ public final class JsonEncoding implements Encoding {
                 }
                 json.enter();
                 for (boolean firstValue = true; json.next(']', firstValue); firstValue = false) {
-                    transcodeValue(json, member, wire); // unpacked: parsers accept it for packed fields too
+                    transcodeValue(json, json.peek(), member, wire); // unpacked: parsers accept it for packed fields too
                 }
             } else {
-                transcodeValue(json, member, wire);
+                transcodeValue(json, c, member, wire);
             }
         }
     }
 
-    private void transcodeValue(JsonScanner json, JsonSchema.Member member, WireWriter wire)
+    /** Transcodes a field's value, whose first byte is c. */
+    private void transcodeValue(JsonScanner json, int c, JsonSchema.Member member, WireWriter wire)
             throws MalformedRequestException {
         Field field = member.field();
-        int c = json.peek();
+        int tag = member.tag();
         switch (field.type()) {
             case MESSAGE -> {
                 if (c != '{') {
                     throw wrongType(field, "an object");
                 }
-                wire.varint(member.tag());
-                int mark = wire.mark();
+                int mark = wire.startField(tag);
                 transcodeMessage(json, schema.message(member.message()), wire);
                 wire.prefixLength(mark);
             }
@@ -133,35 +133,31 @@ public final class JsonEncoding implements Encoding {
                     throw wrongType(field, "a string");
                 }
                 json.string();
-                wire.varint(member.tag());
                 if (json.escaped()) {
-                    int mark = wire.mark();
+                    int mark = wire.startField(tag);
                     json.unescape(wire);
                     wire.prefixLength(mark);
-                } else {
-                    wire.bytes(json.bytes(), json.start(), json.length()); // checked UTF-8 already: copied as it is
+                } else { // checked UTF-8 already: copied as it is
+                    wire.bytesField(tag, json.bytes(), json.start(), json.length());
                 }
             }
-            case INT64 -> varint(wire, member, readLong(json, field, SIGNED_64));
-            case UINT64 -> varint(wire, member, readLong(json, field, UNSIGNED_64));
-            case FIXED64 -> fixed64(wire, member, readLong(json, field, UNSIGNED_64));
-            case SFIXED64 -> fixed64(wire, member, readLong(json, field, SIGNED_64));
-            case INT32 -> varint(wire, member, (int) readLong(json, field, SIGNED_32));
-            case UINT32 -> varint(wire, member, readLong(json, field, UNSIGNED_32));
+            case INT64 -> wire.varintField(tag, readLong(json, c, field, SIGNED_64));
+            case UINT64 -> wire.varintField(tag, readLong(json, c, field, UNSIGNED_64));
+            case FIXED64 -> wire.fixed64Field(tag, readLong(json, c, field, UNSIGNED_64));
+            case SFIXED64 -> wire.fixed64Field(tag, readLong(json, c, field, SIGNED_64));
+            case INT32 -> wire.varintField(tag, (int) readLong(json, c, field, SIGNED_32));
+            case UINT32 -> wire.varintField(tag, readLong(json, c, field, UNSIGNED_32));
             case SINT32 -> {
-                int value = (int) readLong(json, field, SIGNED_32);
-                varint(wire, member, (value << 1) ^ (value >> 31));
+                int value = (int) readLong(json, c, field, SIGNED_32);
+                wire.varintField(tag, (value << 1) ^ (value >> 31));
             }
-            case FIXED32 -> {
-                wire.varint(member.tag());
-                wire.fixed32((int) readLong(json, field, UNSIGNED_32));
-            }
-            case DOUBLE -> fixed64(wire, member, Double.doubleToRawLongBits(readDouble(json, field)));
+            case FIXED32 -> wire.fixed32Field(tag, (int) readLong(json, c, field, UNSIGNED_32));
+            case DOUBLE -> wire.fixed64Field(tag, Double.doubleToRawLongBits(readDouble(json, c, field)));
             case BOOL -> {
                 if (c != 't' && c != 'f') {
                     throw wrongType(field, "a boolean");
                 }
-                varint(wire, member, json.bool() ? 1 : 0);
+                wire.varintField(tag, json.bool() ? 1 : 0);
             }
             case BYTES, HEX_ID -> {
                 if (c != '"') {
@@ -169,21 +165,11 @@ public final class JsonEncoding implements Encoding {
                 }
                 json.string();
                 String text = json.text();
-                wire.varint(member.tag());
-                wire.bytes(field.type() == OtlpSchema.Type.HEX_ID ? hex(text, field) : base64(text, field));
+                byte[] bytes = field.type() == OtlpSchema.Type.HEX_ID ? hex(text, field) : base64(text, field);
+                wire.bytesField(tag, bytes, 0, bytes.length);
             }
-            case ENUM -> varint(wire, member, readEnum(json, field));
+            case ENUM -> wire.varintField(tag, readEnum(json, c, field));
         }
-    }
-
-    private static void varint(WireWriter wire, JsonSchema.Member member, long value) {
-        wire.varint(member.tag());
-        wire.varint(value);
-    }
-
-    private static void fixed64(WireWriter wire, JsonSchema.Member member, long value) {
-        wire.varint(member.tag());
-        wire.fixed64(value);
     }
 
     /** The range an integer field accepts. */
@@ -198,8 +184,7 @@ public final class JsonEncoding implements Encoding {
     private static final Range UNSIGNED_32 = new Range(BigInteger.ZERO, BigInteger.valueOf(0xFFFF_FFFFL), 0, 0xFFFF_FFFFL);
 
     /** An integer from a JSON number or string, as the 64 bits the wire format carries. */
-    private static long readLong(JsonScanner json, Field field, Range range) throws MalformedRequestException {
-        int c = json.peek();
+    private static long readLong(JsonScanner json, int c, Field field, Range range) throws MalformedRequestException {
         if (c == '"') {
             json.string();
             return integerString(json, field, range);
@@ -301,8 +286,7 @@ public final class JsonEncoding implements Encoding {
         return parseLong(ascii, 0, length);
     }
 
-    private static double readDouble(JsonScanner json, Field field) throws MalformedRequestException {
-        int c = json.peek();
+    private static double readDouble(JsonScanner json, int c, Field field) throws MalformedRequestException {
         if (c == '-' || (c >= '0' && c <= '9')) {
             json.number();
             return doubleOf(json);
@@ -349,14 +333,14 @@ public final class JsonEncoding implements Encoding {
             byte b = bytes[i];
             if (b == '.') {
                 decimals = 0;
-            } else if (b >= '0' && b <= '9' && ++count <= 16) {
+            } else if (b >= '0' && b <= '9' && ((digits == 0 && b == '0') || ++count <= 16)) { // leading zeros free
                 digits = digits * 10 + (b - '0');
                 decimals += decimals >= 0 ? 1 : 0;
             } else {
                 return Double.parseDouble(json.numberText()); // an exponent, or more digits than a double holds
             }
         }
-        if (digits > 1L << 53 || decimals > 22) {
+        if (digits > 1L << 53 || decimals > 22) { // 16 digits may exceed 2^53
             return Double.parseDouble(json.numberText());
         }
         if (decimals < 0) {
@@ -366,8 +350,7 @@ public final class JsonEncoding implements Encoding {
         return negative ? -value : value;
     }
 
-    private static int readEnum(JsonScanner json, Field field) throws MalformedRequestException {
-        int c = json.peek();
+    private static int readEnum(JsonScanner json, int c, Field field) throws MalformedRequestException {
         if (c == '-' || (c >= '0' && c <= '9')) {
             json.number();
             if (json.integral()) {

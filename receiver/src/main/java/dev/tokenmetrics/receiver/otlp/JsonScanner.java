@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads JSON (RFC 8259, strictly, as Jackson reads it by default) token by token straight from its UTF-8 bytes, for
  * {@link JsonEncoding}: a string is found as a range of the body, checked but not decoded, so that a string field
- * goes to the wire as a copy of those bytes; a key is hashed as it is read, for {@link JsonSchema}. Escapes and
+ * goes to the wire as a copy of those bytes, and a key is looked up by its bytes ({@link JsonSchema}). Escapes and
  * numbers are decoded only when asked for. Every error is a {@link MalformedRequestException} naming the byte.
  * One per request.
  */
@@ -26,7 +26,6 @@ final class JsonScanner {
     private int stop;
     private boolean escaped; // a string with escapes: its bytes are not its value
     private boolean integral; // a number without fraction or exponent
-    private int hash; // a key's, as JsonSchema.hash computes it
 
     /** A scanner at the start of the body, after a UTF-8 byte order mark if there is one (RFC 8259 lets us skip it). */
     JsonScanner(byte[] json) {
@@ -56,15 +55,14 @@ final class JsonScanner {
         return integral;
     }
 
-    int hash() {
-        return hash;
-    }
-
     /** The next byte after any whitespace, not consumed; -1 at the end of the body. */
     int peek() {
         int p = position;
-        if (p < end && json[p] > ' ') { // small enough for C1, the daemon's compiler, to inline: the usual case
-            return json[p] & 0xFF;
+        if (p < end) { // at most 35 bytes of bytecode, which C1, the daemon's compiler, inlines: the usual case
+            int b = json[p];
+            if (b > ' ') {
+                return b;
+            }
         }
         return skipWhitespace();
     }
@@ -115,8 +113,8 @@ final class JsonScanner {
     }
 
     /**
-     * Reads a key and its colon. Keys of ASCII without escapes, OTLP's, are hashed as read ({@link #hash}); any other
-     * is left to be decoded, {@link #escaped} true.
+     * Reads a key and its colon. A key of ASCII without escapes, as OTLP's are, is left as its bytes; any other is
+     * checked as a string, {@link #escaped} true: to be decoded.
      */
     void name() throws MalformedRequestException {
         if (peek() != '"') {
@@ -125,7 +123,6 @@ final class JsonScanner {
         byte[] json = this.json;
         int end = this.end;
         int p = position + 1;
-        int h = 0;
         while (true) {
             if (p >= end) {
                 throw syntax("unterminated string");
@@ -135,7 +132,10 @@ final class JsonScanner {
                 start = position + 1;
                 stop = p;
                 escaped = false;
-                hash = h;
+                if (p + 1 < end && json[p + 1] == ':') { // the usual case: no whitespace before the colon
+                    position = p + 2;
+                    return;
+                }
                 position = p + 1;
                 break;
             }
@@ -144,7 +144,6 @@ final class JsonScanner {
                 escaped = true;
                 break;
             }
-            h = 31 * h + b;
             p++;
         }
         if (peek() != ':') {

@@ -35,11 +35,7 @@ public final class WireWriter {
 
     void varint(long value) {
         ensure(10);
-        while ((value & ~0x7FL) != 0) {
-            bytes[size++] = (byte) ((value & 0x7F) | 0x80);
-            value >>>= 7;
-        }
-        bytes[size++] = (byte) value;
+        putVarint(value);
     }
 
     void fixed64(long value) {
@@ -64,6 +60,56 @@ public final class WireWriter {
     void bytes(byte[] source, int offset, int length) {
         varint(length);
         raw(source, offset, length);
+    }
+
+    // One call per field for JsonEncoding: C1, the daemon's compiler, does not inline the calls these would take.
+
+    /** A varint field: its tag (as {@link WireType#tag} makes it) and value. */
+    void varintField(int tag, long value) {
+        ensure(15);
+        putVarint(tag);
+        putVarint(value);
+    }
+
+    void fixed64Field(int tag, long value) {
+        ensure(13);
+        putVarint(tag);
+        for (int i = 0; i < 8; i++) {
+            bytes[size++] = (byte) (value >>> (8 * i));
+        }
+    }
+
+    void fixed32Field(int tag, int value) {
+        ensure(9);
+        putVarint(tag);
+        for (int i = 0; i < 4; i++) {
+            bytes[size++] = (byte) (value >>> (8 * i));
+        }
+    }
+
+    /** A string or bytes field whose value is these bytes. */
+    void bytesField(int tag, byte[] source, int offset, int length) {
+        ensure(10 + length);
+        putVarint(tag);
+        putVarint(length);
+        System.arraycopy(source, offset, bytes, size, length);
+        size += length;
+    }
+
+    /** Starts a length-delimited field, its length to come: returns the mark to pass to {@link #prefixLength}. */
+    int startField(int tag) {
+        ensure(6);
+        putVarint(tag);
+        return ++size;
+    }
+
+    /** Writes a varint where there is room for it. */
+    private void putVarint(long value) {
+        while ((value & ~0x7FL) != 0) {
+            bytes[size++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        bytes[size++] = (byte) value;
     }
 
     void rawByte(int value) {

@@ -173,6 +173,43 @@ class JsonEncodingTest {
     }
 
     @Test
+    void refusesInvalidUtf8AnywhereWithTheBytesPosition() {
+        String before = "{\"resourceMetrics\":[{\"schemaUrl\":\"a";
+        for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0x80}, {(byte) 0xE6, (byte) 0xBC},
+                {(byte) 0xFF}}) {
+            byte[] body = (before + "\"}]}").getBytes(StandardCharsets.UTF_8);
+            byte[] broken = new byte[body.length + bad.length];
+            System.arraycopy(body, 0, broken, 0, before.length());
+            System.arraycopy(bad, 0, broken, before.length(), bad.length);
+            System.arraycopy(body, before.length(), broken, before.length() + bad.length, body.length - before.length());
+            var e = assertThrows(MalformedRequestException.class, () -> json.toWire(broken, Signal.METRICS));
+            assertEquals("invalid JSON: invalid UTF-8 at byte " + before.length(), e.getMessage());
+            String unknown = new String(broken, StandardCharsets.ISO_8859_1).replace("schemaUrl", "futureUrl");
+            assertThrows(MalformedRequestException.class, // ignored fields are checked all the same
+                    () -> json.toWire(unknown.getBytes(StandardCharsets.ISO_8859_1), Signal.METRICS));
+        }
+    }
+
+    @Test
+    void matchesKeysWrittenWithEscapesAndSkipsAByteOrderMark() throws Exception {
+        String body = "\ufeff{\"\\u0072esourceMetrics\":[{\"schema\\u0055rl\":\"s\\u00e9\"}]}";
+        var request = metrics(body);
+        assertEquals("s\u00e9", request.getResourceMetrics(0).getSchemaUrl());
+    }
+
+    @Test
+    void writesLongStringsAndMessagesWithTheirWholeLengths() throws Exception {
+        for (int length : new int[] {127, 128, 16_383, 16_384, 70_000}) {
+            String value = "v".repeat(length);
+            var request = metrics("{\"resourceMetrics\":[{\"resource\":{\"attributes\":[{\"key\":\"k\","
+                    + "\"value\":{\"stringValue\":\"" + value + "\"}}]},\"schemaUrl\":\"" + value + "\"}]}");
+            assertEquals(value, request.getResourceMetrics(0).getResource().getAttributes(0).getValue().getStringValue());
+            assertEquals(value, request.getResourceMetrics(0).getSchemaUrl());
+        }
+    }
+
+    @Test
     void readsTraceAndSpanIdsAsHex() throws Exception {
         String body = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"5b8efff798038103d269b633813fc60c\","
                 + "\"spanId\":\"eee19b7ec3c1b174\"}]}]}]}";
