@@ -21,8 +21,8 @@ import java.util.Base64;
  * so that newer clients keep working. Int64 values may be strings or numbers; enums integers or names.
  * The transcoder walks {@link OtlpSchema} (through {@link JsonSchema}), so it covers every OTLP request message
  * without generated JSON code, and reads the body's bytes with {@link JsonScanner}: a string goes to the wire as a
- * copy of its bytes, a key is matched by its bytes. A JSON export used to cost twice its protobuf twin's transcoding
- * through Jackson's parser (characters decoded, then encoded again; a map probed per key): see docs/PERFORMANCE.md.
+ * copy of its bytes, a key is matched by its bytes. Through Jackson's parser (characters decoded, then encoded again;
+ * a String looked up in a map per key) it cost more than twice as much: docs/PERFORMANCE.md, "JSON transcoding".
  */
 public final class JsonEncoding implements Encoding {
 
@@ -70,7 +70,7 @@ public final class JsonEncoding implements Encoding {
         boolean quad = body.length >= 4 && ((b0 == 0 && b1 == 0) || ((body[2] | body[3]) == 0 && b0 != 0));
         Charset charset;
         if (quad) {
-            charset = Charset.forName(b0 == 0 || b0 == 0xFE ? "UTF-32" : "UTF-32LE"); // "UTF-32" reads a mark
+            charset = Charset.forName(b0 == 0 ? "UTF-32" : "UTF-32LE"); // "UTF-32" reads a mark; LE's, JsonScanner skips
         } else if ((b0 == 0xFE && b1 == 0xFF) || (b0 == 0xFF && b1 == 0xFE)) {
             charset = StandardCharsets.UTF_16; // which reads the mark
         } else if (b0 == 0 || b1 == 0) {

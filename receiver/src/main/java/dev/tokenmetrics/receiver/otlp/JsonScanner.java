@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
  * Reads JSON (RFC 8259, strictly, as Jackson reads it by default) token by token straight from its UTF-8 bytes, for
  * {@link JsonEncoding}: a string is found as a range of the body, checked but not decoded, so that a string field
  * goes to the wire as a copy of those bytes, and a key is looked up by its bytes ({@link JsonSchema}). Escapes and
- * numbers are decoded only when asked for. Every error is a {@link MalformedRequestException} naming the byte.
+ * numbers are decoded only when asked for. Every error is a {@link MalformedRequestException}; a syntax error names
+ * the byte.
  * One per request.
  */
 final class JsonScanner {
