@@ -2,34 +2,34 @@ package dev.tokenmetrics.receiver.otlp;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.tokenmetrics.receiver.otlp.OtlpSchema.Field;
-import dev.tokenmetrics.receiver.otlp.OtlpSchema.MessageType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
  * {@code application/json}: the OTLP/HTTP JSON encoding. It is proto3's JSON mapping with OTLP's own rules, which
  * protobuf's JsonFormat gets wrong: trace and span ids are hex strings (not base64), and unknown fields are ignored
  * so that newer clients keep working. Int64 values may be strings or numbers; enums integers or names.
- * The reader walks {@link OtlpSchema}, so it covers every OTLP request message without generated JSON code.
+ * The transcoder walks {@link OtlpSchema} (through {@link JsonSchema}), so it covers every OTLP request message
+ * without generated JSON code, and reads the body's bytes with {@link JsonScanner}: a string goes to the wire as a
+ * copy of its bytes, a key is matched by its bytes. Through Jackson's parser (characters decoded, then encoded again;
+ * a String looked up in a map per key) it cost more than twice as much: docs/PERFORMANCE.md, "JSON transcoding".
  */
 public final class JsonEncoding implements Encoding {
 
-    /** OTLP's attribute values nest (kvlist in kvlist); real payloads stay far below this depth. */
-    private static final int MAX_NESTING = 64;
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
-    private final JsonFactory factory = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
-            .build();
+    private final JsonFactory factory = new JsonFactory();
+    private final JsonSchema schema = new JsonSchema();
 
     @Override
     public String name() {
@@ -41,114 +41,135 @@ public final class JsonEncoding implements Encoding {
         return "application/json";
     }
 
-    /** Transcodes the JSON into protobuf wire format, walking the schema: no builders, no reflection. */
+    /** Transcodes the JSON into protobuf wire format, walking the schema: no tree, no builders, no reflection. */
     @Override
     public byte[] toWire(byte[] body, Signal signal) throws MalformedRequestException {
+        var json = new JsonScanner(utf8(body));
         var wire = new WireWriter(body.length / 2);
-        try (JsonParser parser = factory.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new MalformedRequestException("JSON body must be an object");
-            }
-            transcodeMessage(parser, OtlpSchema.request(signal), wire);
-            if (parser.nextToken() != null) {
-                throw new MalformedRequestException("unexpected content after the JSON object");
-            }
-        } catch (StreamConstraintsException e) {
-            throw new MalformedRequestException("JSON nested too deeply");
-        } catch (JsonParseException e) {
-            throw new MalformedRequestException("invalid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new MalformedRequestException("unreadable JSON body: " + e.getMessage());
+        if (json.peek() != '{') {
+            throw new MalformedRequestException("JSON body must be an object");
+        }
+        transcodeMessage(json, schema.request(signal), wire);
+        if (json.peek() != -1) {
+            throw new MalformedRequestException("unexpected content after the JSON object");
         }
         return wire.toByteArray();
     }
 
-    /** Transcodes the fields of an object whose START_OBJECT was just consumed. */
-    private static void transcodeMessage(JsonParser parser, MessageType type, WireWriter wire)
-            throws IOException, MalformedRequestException {
-        JsonToken token;
-        while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-            Field field = type.field(parser.currentName());
-            JsonToken valueToken = parser.nextToken();
-            if (field == null) {
-                parser.skipChildren(); // unknown fields are ignored, as OTLP requires
-                continue;
-            }
-            if (valueToken == JsonToken.VALUE_NULL) {
-                continue; // null means "not set" in proto3 JSON
-            }
-            if (field.repeated()) {
-                expect(parser, JsonToken.START_ARRAY, field);
-                while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    transcodeValue(parser, field, wire); // unpacked: parsers accept it for packed fields too
+    /**
+     * The body as UTF-8. JSON between systems is UTF-8 (RFC 8259), but Jackson, which read these bodies before, also
+     * took UTF-16 and UTF-32, told apart by a byte order mark or by where the zero bytes fall among the first four (a
+     * JSON text starts with an ASCII character): still taken, re-encoded first.
+     */
+    private static byte[] utf8(byte[] body) throws MalformedRequestException {
+        if (body.length < 2 || (body[0] != 0 && body[1] != 0 && (body[0] & 0xFE) != 0xFE)) {
+            return body; // the usual case: UTF-8, which JsonScanner checks as it reads
+        }
+        int b0 = body[0] & 0xFF;
+        int b1 = body[1] & 0xFF;
+        boolean quad = body.length >= 4 && ((b0 == 0 && b1 == 0) || ((body[2] | body[3]) == 0 && b0 != 0));
+        Charset charset;
+        if (quad) {
+            charset = Charset.forName(b0 == 0 ? "UTF-32" : "UTF-32LE"); // "UTF-32" reads a mark; LE's, JsonScanner skips
+        } else if ((b0 == 0xFE && b1 == 0xFF) || (b0 == 0xFF && b1 == 0xFE)) {
+            charset = StandardCharsets.UTF_16; // which reads the mark
+        } else if (b0 == 0 || b1 == 0) {
+            charset = b0 == 0 ? StandardCharsets.UTF_16BE : StandardCharsets.UTF_16LE;
+        } else {
+            return body;
+        }
+        try {
+            CharBuffer text = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+            return text.toString().getBytes(StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new MalformedRequestException("invalid JSON: not valid " + charset.name());
+        }
+    }
+
+    /** Transcodes an object whose '{' {@link JsonScanner#peek} saw. */
+    private void transcodeMessage(JsonScanner json, JsonSchema.Message type, WireWriter wire)
+            throws MalformedRequestException {
+        json.enter();
+        for (boolean first = true; json.next('}', first); first = false) {
+            json.name();
+            JsonSchema.Member member = json.escaped() ? type.find(json.text())
+                    : type.find(json.bytes(), json.start(), json.length());
+            int c = json.peek();
+            if (member == null) {
+                json.skipValue(); // unknown fields are ignored, as OTLP requires
+            } else if (c == 'n') {
+                json.nullValue(); // null means "not set" in proto3 JSON
+            } else if (member.field().repeated()) {
+                if (c != '[') {
+                    throw wrongType(member.field(), "an array");
+                }
+                json.enter();
+                for (boolean firstValue = true; json.next(']', firstValue); firstValue = false) {
+                    transcodeValue(json, json.peek(), member, wire); // unpacked: parsers accept it for packed fields too
                 }
             } else {
-                transcodeValue(parser, field, wire);
+                transcodeValue(json, c, member, wire);
             }
-        }
-        if (token != JsonToken.END_OBJECT) {
-            throw new MalformedRequestException("malformed JSON object");
         }
     }
 
-    private static void transcodeValue(JsonParser parser, Field field, WireWriter wire)
-            throws IOException, MalformedRequestException {
-        JsonToken token = parser.currentToken();
-        int number = field.number();
+    /** Transcodes a field's value, whose first byte is c. */
+    private void transcodeValue(JsonScanner json, int c, JsonSchema.Member member, WireWriter wire)
+            throws MalformedRequestException {
+        Field field = member.field();
+        int tag = member.tag();
         switch (field.type()) {
             case MESSAGE -> {
-                expect(parser, JsonToken.START_OBJECT, field);
-                wire.tag(number, WireType.LENGTH_DELIMITED);
-                int mark = wire.mark();
-                transcodeMessage(parser, OtlpSchema.message(field.messageType()), wire);
+                if (c != '{') {
+                    throw wrongType(field, "an object");
+                }
+                int mark = wire.startField(tag);
+                transcodeMessage(json, schema.message(member.message()), wire);
                 wire.prefixLength(mark);
             }
-            case INT64 -> varint(wire, number, readLong(parser, field, SIGNED_64));
-            case UINT64 -> varint(wire, number, readLong(parser, field, UNSIGNED_64));
-            case FIXED64 -> fixed64(wire, number, readLong(parser, field, UNSIGNED_64));
-            case SFIXED64 -> fixed64(wire, number, readLong(parser, field, SIGNED_64));
-            case INT32 -> varint(wire, number, (int) readLong(parser, field, SIGNED_32));
-            case UINT32 -> varint(wire, number, readLong(parser, field, UNSIGNED_32));
-            case SINT32 -> {
-                int value = (int) readLong(parser, field, SIGNED_32);
-                varint(wire, number, (value << 1) ^ (value >> 31));
+            case STRING -> {
+                if (c != '"') {
+                    throw wrongType(field, "a string");
+                }
+                json.string();
+                if (json.escaped()) {
+                    int mark = wire.startField(tag);
+                    json.unescape(wire);
+                    wire.prefixLength(mark);
+                } else { // checked UTF-8 already: copied as it is
+                    wire.bytesField(tag, json.bytes(), json.start(), json.length());
+                }
             }
-            case FIXED32 -> fixed32(wire, number, (int) readLong(parser, field, UNSIGNED_32));
-            case DOUBLE -> fixed64(wire, number, Double.doubleToRawLongBits(readDouble(parser, field)));
+            case INT64 -> wire.varintField(tag, readLong(json, c, field, SIGNED_64));
+            case UINT64 -> wire.varintField(tag, readLong(json, c, field, UNSIGNED_64));
+            case FIXED64 -> wire.fixed64Field(tag, readLong(json, c, field, UNSIGNED_64));
+            case SFIXED64 -> wire.fixed64Field(tag, readLong(json, c, field, SIGNED_64));
+            case INT32 -> wire.varintField(tag, (int) readLong(json, c, field, SIGNED_32));
+            case UINT32 -> wire.varintField(tag, readLong(json, c, field, UNSIGNED_32));
+            case SINT32 -> {
+                int value = (int) readLong(json, c, field, SIGNED_32);
+                wire.varintField(tag, (value << 1) ^ (value >> 31));
+            }
+            case FIXED32 -> wire.fixed32Field(tag, (int) readLong(json, c, field, UNSIGNED_32));
+            case DOUBLE -> wire.fixed64Field(tag, Double.doubleToRawLongBits(readDouble(json, c, field)));
             case BOOL -> {
-                if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+                if (c != 't' && c != 'f') {
                     throw wrongType(field, "a boolean");
                 }
-                varint(wire, number, token == JsonToken.VALUE_TRUE ? 1 : 0);
-            }
-            case STRING -> {
-                expect(parser, JsonToken.VALUE_STRING, field);
-                wire.tag(number, WireType.LENGTH_DELIMITED);
-                wire.string(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+                wire.varintField(tag, json.bool() ? 1 : 0);
             }
             case BYTES, HEX_ID -> {
-                expect(parser, JsonToken.VALUE_STRING, field);
-                String text = parser.getText();
-                wire.tag(number, WireType.LENGTH_DELIMITED);
-                wire.bytes(field.type() == OtlpSchema.Type.HEX_ID ? hex(text, field) : base64(text, field));
+                if (c != '"') {
+                    throw wrongType(field, "a string");
+                }
+                json.string();
+                String text = json.text();
+                byte[] bytes = field.type() == OtlpSchema.Type.HEX_ID ? hex(text, field) : base64(text, field);
+                wire.bytesField(tag, bytes, 0, bytes.length);
             }
-            case ENUM -> varint(wire, number, readEnum(parser, field));
+            case ENUM -> wire.varintField(tag, readEnum(json, c, field));
         }
-    }
-
-    private static void varint(WireWriter wire, int number, long value) {
-        wire.tag(number, WireType.VARINT);
-        wire.varint(value);
-    }
-
-    private static void fixed64(WireWriter wire, int number, long value) {
-        wire.tag(number, WireType.FIXED64);
-        wire.fixed64(value);
-    }
-
-    private static void fixed32(WireWriter wire, int number, int value) {
-        wire.tag(number, WireType.FIXED32);
-        wire.fixed32(value);
     }
 
     /** The range an integer field accepts. */
@@ -163,36 +184,73 @@ public final class JsonEncoding implements Encoding {
     private static final Range UNSIGNED_32 = new Range(BigInteger.ZERO, BigInteger.valueOf(0xFFFF_FFFFL), 0, 0xFFFF_FFFFL);
 
     /** An integer from a JSON number or string, as the 64 bits the wire format carries. */
-    private static long readLong(JsonParser parser, Field field, Range range)
-            throws IOException, MalformedRequestException {
-        JsonToken token = parser.currentToken();
-        if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-            long value = parser.getLongValue();
+    private static long readLong(JsonScanner json, int c, Field field, Range range) throws MalformedRequestException {
+        if (c == '"') {
+            json.string();
+            return integerString(json, field, range);
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            json.number();
+            if (!json.integral()) {
+                throw wrongType(field, "an integer");
+            }
+            return integerNumber(json, field, range);
+        }
+        throw wrongType(field, "an integer");
+    }
+
+    /** The integer the string just read holds: decimal, optionally signed, perhaps padded with spaces. */
+    private static long integerString(JsonScanner json, Field field, Range range) throws MalformedRequestException {
+        String text = json.escaped() ? json.text() : null;
+        try {
+            long value = text != null ? parseLong(text.toCharArray(), 0, text.length())
+                    : parseLong(json.bytes(), json.start(), json.length());
             if (value >= range.fastMin() && value <= range.fastMax()) {
                 return value;
             }
-        } else if (token == JsonToken.VALUE_STRING) {
-            try {
-                long value = parseLong(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
-                if (value >= range.fastMin() && value <= range.fastMax()) {
-                    return value;
-                }
-            } catch (NumberFormatException e) {
-                // beyond a long, padded with spaces, or not a number at all: readInteger tells which
-            }
+        } catch (NumberFormatException e) {
+            // beyond a long, padded with spaces, or not a number at all: BigInteger tells which
         }
-        return readInteger(parser, field, range.min(), range.max()).longValue();
+        text = text != null ? text : json.text();
+        if (text.length() > 24) {
+            throw wrongType(field, "an integer");
+        }
+        try {
+            return inRange(new BigInteger(text.trim()), field, range);
+        } catch (NumberFormatException e) {
+            throw wrongType(field, "an integer");
+        }
+    }
+
+    /** The integer the number just read holds, which has neither a fraction nor an exponent. */
+    private static long integerNumber(JsonScanner json, Field field, Range range) throws MalformedRequestException {
+        try {
+            long value = parseLong(json.bytes(), json.start(), json.length());
+            if (value >= range.fastMin() && value <= range.fastMax()) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // beyond a long
+        }
+        return inRange(new BigInteger(json.numberText()), field, range);
+    }
+
+    private static long inRange(BigInteger value, Field field, Range range) throws MalformedRequestException {
+        if (value.compareTo(range.min()) < 0 || value.compareTo(range.max()) > 0) {
+            throw new MalformedRequestException("field " + field.jsonName() + ": " + value + " is out of range");
+        }
+        return value.longValue();
     }
 
     /**
-     * A decimal integer, optionally signed, read straight from the parser's characters: every data point carries two
-     * nanosecond times as strings, and a String apiece was a quarter of what transcoding allocated.
+     * A decimal integer, optionally signed, read straight from the body's bytes: every data point carries two
+     * nanosecond times as strings.
      */
-    static long parseLong(char[] chars, int offset, int length) {
+    static long parseLong(byte[] bytes, int offset, int length) {
         int end = offset + length;
         int i = offset;
-        boolean negative = i < end && chars[i] == '-';
-        if (i < end && (negative || chars[i] == '+')) {
+        boolean negative = i < end && bytes[i] == '-';
+        if (i < end && (negative || bytes[i] == '+')) {
             i++;
         }
         if (i == end) {
@@ -200,7 +258,7 @@ public final class JsonEncoding implements Encoding {
         }
         long value = 0; // accumulated negatively, as Long.parseLong does, so that Long.MIN_VALUE fits
         for (; i < end; i++) {
-            int digit = chars[i] - '0';
+            int digit = bytes[i] - '0';
             if (digit < 0 || digit > 9) {
                 throw new NumberFormatException("not a digit");
             }
@@ -218,40 +276,31 @@ public final class JsonEncoding implements Encoding {
         return -value;
     }
 
-    private static BigInteger readInteger(JsonParser parser, Field field, BigInteger min, BigInteger max)
-            throws IOException, MalformedRequestException {
-        BigInteger value;
-        JsonToken token = parser.currentToken();
-        if (token == JsonToken.VALUE_NUMBER_INT) {
-            value = parser.getBigIntegerValue();
-        } else if (token == JsonToken.VALUE_STRING && parser.getTextLength() <= 24) {
-            try {
-                value = new BigInteger(parser.getText().trim());
-            } catch (NumberFormatException e) {
-                throw wrongType(field, "an integer");
-            }
-        } else {
-            throw wrongType(field, "an integer");
+    /** {@link #parseLong(byte[], int, int)} over characters: an integer string that held escapes, decoded. */
+    static long parseLong(char[] chars, int offset, int length) {
+        byte[] ascii = new byte[length];
+        for (int i = 0; i < length; i++) {
+            char c = chars[offset + i];
+            ascii[i] = c < 0x80 ? (byte) c : (byte) 'x'; // no digit: not one of '0'-'9' either
         }
-        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw new MalformedRequestException("field " + field.jsonName() + ": " + value + " is out of range");
-        }
-        return value;
+        return parseLong(ascii, 0, length);
     }
 
-    private static double readDouble(JsonParser parser, Field field) throws IOException, MalformedRequestException {
-        JsonToken token = parser.currentToken();
-        if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
-            return parser.getDoubleValue();
+    private static double readDouble(JsonScanner json, int c, Field field) throws MalformedRequestException {
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            json.number();
+            return doubleOf(json);
         }
-        if (token == JsonToken.VALUE_STRING) {
-            switch (parser.getText()) {
+        if (c == '"') {
+            json.string();
+            String text = json.text();
+            switch (text) {
                 case "NaN": return Double.NaN;
                 case "Infinity": return Double.POSITIVE_INFINITY;
                 case "-Infinity": return Double.NEGATIVE_INFINITY;
                 default:
                     try {
-                        return Double.parseDouble(parser.getText());
+                        return Double.parseDouble(text);
                     } catch (NumberFormatException e) {
                         throw wrongType(field, "a number");
                     }
@@ -260,13 +309,57 @@ public final class JsonEncoding implements Encoding {
         throw wrongType(field, "a number");
     }
 
-    private static int readEnum(JsonParser parser, Field field) throws IOException, MalformedRequestException {
-        JsonToken token = parser.currentToken();
-        if (token == JsonToken.VALUE_NUMBER_INT) {
-            return (int) readLong(parser, field, SIGNED_32);
+    /** Powers of ten that a double holds exactly. */
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+    /**
+     * The number just read, as a double. Without an exponent, with digits that make an integer of at most 2^53 and
+     * at most 22 of them after the point, it is that integer over a power of ten, both exact, so the one division
+     * rounds as Double.parseDouble would (Clinger's fast path): Claude Code's values, without parseDouble's cost.
+     */
+    private static double doubleOf(JsonScanner json) {
+        byte[] bytes = json.bytes();
+        int i = json.start();
+        int end = i + json.length();
+        boolean negative = bytes[i] == '-';
+        if (negative) {
+            i++;
         }
-        if (token == JsonToken.VALUE_STRING) {
-            Integer value = field.enumValues().get(parser.getText());
+        long digits = 0;
+        int count = 0;
+        int decimals = -1; // none until the point
+        for (; i < end; i++) {
+            byte b = bytes[i];
+            if (b == '.') {
+                decimals = 0;
+            } else if (b >= '0' && b <= '9' && ((digits == 0 && b == '0') || ++count <= 16)) { // leading zeros free
+                digits = digits * 10 + (b - '0');
+                decimals += decimals >= 0 ? 1 : 0;
+            } else {
+                return Double.parseDouble(json.numberText()); // an exponent, or more digits than a double holds
+            }
+        }
+        if (digits > 1L << 53 || decimals > 22) { // 16 digits may exceed 2^53
+            return Double.parseDouble(json.numberText());
+        }
+        if (decimals < 0) {
+            return negative ? -digits : digits; // an integer: "-0" is 0.0, as Jackson read it before
+        }
+        double value = digits / POWERS_OF_TEN[decimals];
+        return negative ? -value : value;
+    }
+
+    private static int readEnum(JsonScanner json, int c, Field field) throws MalformedRequestException {
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            json.number();
+            if (json.integral()) {
+                return (int) integerNumber(json, field, SIGNED_32);
+            }
+        }
+        if (c == '"') {
+            json.string();
+            Integer value = field.enumValues().get(json.text());
             if (value != null) {
                 return value;
             }
@@ -299,16 +392,6 @@ public final class JsonEncoding implements Encoding {
             } catch (IllegalArgumentException e2) {
                 throw wrongType(field, "a base64 string");
             }
-        }
-    }
-
-    private static void expect(JsonParser parser, JsonToken expected, Field field) throws MalformedRequestException {
-        if (parser.currentToken() != expected) {
-            throw wrongType(field, switch (expected) {
-                case START_ARRAY -> "an array";
-                case START_OBJECT -> "an object";
-                default -> "a string";
-            });
         }
     }
 

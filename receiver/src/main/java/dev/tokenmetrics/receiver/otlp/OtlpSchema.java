@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * OTLP's request messages: each field's number, type and JSON keys, for the JSON transcoder, and each field's tag,
+ * OTLP's request messages: each field's number, type and JSON keys, for the JSON transcoder ({@link JsonSchema}
+ * indexes them by their bytes), and each field's tag,
  * for the usage extractor ({@link #tag}): the one table of OTLP's fields in the receiver.
  * Written out rather than read from protobuf's descriptors, which would cost the daemon some 250 classes and their
  * objects (about 3 MB of metaspace) the first time a JSON client calls. {@code OtlpSchemaTest} holds this table equal
@@ -340,9 +341,8 @@ public final class OtlpSchema {
     private static MessageType type(String name, Field... fields) {
         var byKey = new HashMap<String, Field>();
         for (Field field : fields) {
-            // Interned, as Jackson interns the keys it reads: a lookup then ends at an identity check.
-            byKey.put(field.name().intern(), field);
-            byKey.put(field.jsonName().intern(), field);
+            byKey.put(field.name(), field);
+            byKey.put(field.jsonName(), field);
         }
         return new MessageType(name, List.of(fields), Map.copyOf(byKey));
     }

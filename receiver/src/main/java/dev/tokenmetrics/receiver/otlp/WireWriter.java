@@ -3,8 +3,9 @@ package dev.tokenmetrics.receiver.otlp;
 import java.util.Arrays;
 
 /**
- * Writes protobuf wire format into one growing array. A nested message is written in place after a provisional
- * start and its length prefix inserted when it ends, so nesting costs a small copy rather than a buffer per message.
+ * Writes protobuf wire format into one growing array. A nested message is written in place after one byte kept for
+ * its length, which is written there when it ends: most messages (attributes, data points) are shorter than 128
+ * bytes and cost nothing more; a longer one moves up by the extra bytes its length needs.
  */
 public final class WireWriter {
 
@@ -34,11 +35,7 @@ public final class WireWriter {
 
     void varint(long value) {
         ensure(10);
-        while ((value & ~0x7FL) != 0) {
-            bytes[size++] = (byte) ((value & 0x7F) | 0x80);
-            value >>>= 7;
-        }
-        bytes[size++] = (byte) value;
+        putVarint(value);
     }
 
     void fixed64(long value) {
@@ -56,10 +53,88 @@ public final class WireWriter {
     }
 
     void bytes(byte[] value) {
-        varint(value.length);
-        ensure(value.length);
-        System.arraycopy(value, 0, bytes, size, value.length);
-        size += value.length;
+        bytes(value, 0, value.length);
+    }
+
+    /** Writes the bytes with their length prefix: a string or bytes field's value. */
+    void bytes(byte[] source, int offset, int length) {
+        varint(length);
+        raw(source, offset, length);
+    }
+
+    // One call per field for JsonEncoding: C1, the daemon's compiler, does not inline the calls these would take.
+
+    /** A varint field: its tag (as {@link WireType#tag} makes it) and value. */
+    void varintField(int tag, long value) {
+        ensure(15);
+        putVarint(tag);
+        putVarint(value);
+    }
+
+    void fixed64Field(int tag, long value) {
+        ensure(13);
+        putVarint(tag);
+        for (int i = 0; i < 8; i++) {
+            bytes[size++] = (byte) (value >>> (8 * i));
+        }
+    }
+
+    void fixed32Field(int tag, int value) {
+        ensure(9);
+        putVarint(tag);
+        for (int i = 0; i < 4; i++) {
+            bytes[size++] = (byte) (value >>> (8 * i));
+        }
+    }
+
+    /** A string or bytes field whose value is these bytes. */
+    void bytesField(int tag, byte[] source, int offset, int length) {
+        ensure(10 + length);
+        putVarint(tag);
+        putVarint(length);
+        System.arraycopy(source, offset, bytes, size, length);
+        size += length;
+    }
+
+    /** Starts a length-delimited field, its length to come: returns the mark to pass to {@link #prefixLength}. */
+    int startField(int tag) {
+        ensure(6);
+        putVarint(tag);
+        return ++size;
+    }
+
+    /** Writes a varint where there is room for it. */
+    private void putVarint(long value) {
+        while ((value & ~0x7FL) != 0) {
+            bytes[size++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        bytes[size++] = (byte) value;
+    }
+
+    void rawByte(int value) {
+        ensure(1);
+        bytes[size++] = (byte) value;
+    }
+
+    /** Writes a code point as UTF-8, without a length prefix. */
+    void codePoint(int codePoint) {
+        ensure(4);
+        if (codePoint < 0x80) {
+            bytes[size++] = (byte) codePoint;
+        } else if (codePoint < 0x800) {
+            bytes[size++] = (byte) (0xC0 | (codePoint >>> 6));
+            bytes[size++] = (byte) (0x80 | (codePoint & 0x3F));
+        } else if (codePoint < 0x10000) {
+            bytes[size++] = (byte) (0xE0 | (codePoint >>> 12));
+            bytes[size++] = (byte) (0x80 | ((codePoint >>> 6) & 0x3F));
+            bytes[size++] = (byte) (0x80 | (codePoint & 0x3F));
+        } else {
+            bytes[size++] = (byte) (0xF0 | (codePoint >>> 18));
+            bytes[size++] = (byte) (0x80 | ((codePoint >>> 12) & 0x3F));
+            bytes[size++] = (byte) (0x80 | ((codePoint >>> 6) & 0x3F));
+            bytes[size++] = (byte) (0x80 | (codePoint & 0x3F));
+        }
     }
 
     /** Copies bytes as they are: fields read elsewhere, passed through unchanged. */
@@ -76,7 +151,7 @@ public final class WireWriter {
 
     /** Writes the characters as UTF-8 with their length prefix; a lone surrogate becomes '?'. */
     void string(char[] chars, int offset, int length) {
-        int start = size;
+        int start = mark();
         ensure(length * 3);
         int end = offset + length;
         for (int i = offset; i < end; i++) {
@@ -103,25 +178,33 @@ public final class WireWriter {
         prefixLength(start);
     }
 
-    /** Starts a nested message or length-delimited value; returns the mark to pass to {@link #prefixLength}. */
+    /**
+     * Starts a nested message or length-delimited value, keeping a byte for its length; returns the mark to pass to
+     * {@link #prefixLength}.
+     */
     public int mark() {
-        return size;
+        ensure(1);
+        return ++size;
     }
 
-    /** Inserts the varint length of everything written since {@code start} before it. */
+    /** Writes the varint length of everything written since {@code start} before it. */
     public void prefixLength(int start) {
         int length = size - start;
-        int prefix = varintSize(length);
-        ensure(prefix);
-        System.arraycopy(bytes, start, bytes, start + prefix, length);
-        int position = start;
+        if (length < 0x80) {
+            bytes[start - 1] = (byte) length;
+            return;
+        }
+        int extra = varintSize(length) - 1;
+        ensure(extra);
+        System.arraycopy(bytes, start, bytes, start + extra, length);
+        int position = start - 1;
         long value = length;
         while ((value & ~0x7FL) != 0) {
             bytes[position++] = (byte) ((value & 0x7F) | 0x80);
             value >>>= 7;
         }
         bytes[position] = (byte) value;
-        size += prefix;
+        size += extra;
     }
 
     private static int varintSize(int value) {

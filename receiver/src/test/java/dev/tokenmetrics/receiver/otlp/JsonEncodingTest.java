@@ -135,6 +135,33 @@ class JsonEncodingTest {
         assertEquals(Double.NEGATIVE_INFINITY, firstPoint(metrics(onePoint("{\"asDouble\":\"-Infinity\"}"))).getAsDouble());
     }
 
+    /** Decimals short enough for the transcoder's own fast path, and longer ones beside them, read to the same bit. */
+    @Test
+    void readsDoublesToTheBitAsParseDoubleDoes() throws Exception {
+        var random = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            var number = new StringBuilder(random.nextBoolean() ? "-" : "");
+            int digits = 1 + random.nextInt(20);
+            int point = random.nextInt(digits + 1);
+            for (int d = 0; d < digits; d++) {
+                if (d == point && d > 0) {
+                    number.append('.');
+                }
+                number.append(d == 0 && digits > 1 && point != 1 ? (char) ('1' + random.nextInt(9))
+                        : (char) ('0' + random.nextInt(10)));
+            }
+            String text = number.toString();
+            double read = firstPoint(metrics(onePoint("{\"asDouble\":" + text + "}"))).getAsDouble();
+            double expected = text.equals("-0") ? 0.0 : Double.parseDouble(text); // -0 is the integer 0, as before
+            assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(read), text);
+        }
+        for (String text : new String[] {"9007199254740993", "9007199254740992.5", "0.1", "0.3", "1e-320", "-0.0",
+                "123456789012345678901234567890", "0.000000000000000000000001", "4.35", "1011.0"}) {
+            double read = firstPoint(metrics(onePoint("{\"asDouble\":" + text + "}"))).getAsDouble();
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)), Double.doubleToRawLongBits(read), text);
+        }
+    }
+
     @Test
     void carriesEveryUnicodeCharacterThroughToTheMessage() throws Exception {
         String project = "caf\u00e9-\u6f22\u5b57-\ud83d\ude80-\\\"quoted\\\"";
@@ -143,6 +170,43 @@ class JsonEncodingTest {
         var request = metrics(body);
         assertEquals("caf\u00e9-\u6f22\u5b57-\ud83d\ude80-\\\"quoted\\\"".translateEscapes(),
                 request.getResourceMetrics(0).getResource().getAttributes(0).getValue().getStringValue());
+    }
+
+    @Test
+    void refusesInvalidUtf8AnywhereWithTheBytesPosition() {
+        String before = "{\"resourceMetrics\":[{\"schemaUrl\":\"a";
+        for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0x80}, {(byte) 0xE6, (byte) 0xBC},
+                {(byte) 0xFF}}) {
+            byte[] body = (before + "\"}]}").getBytes(StandardCharsets.UTF_8);
+            byte[] broken = new byte[body.length + bad.length];
+            System.arraycopy(body, 0, broken, 0, before.length());
+            System.arraycopy(bad, 0, broken, before.length(), bad.length);
+            System.arraycopy(body, before.length(), broken, before.length() + bad.length, body.length - before.length());
+            var e = assertThrows(MalformedRequestException.class, () -> json.toWire(broken, Signal.METRICS));
+            assertEquals("invalid JSON: invalid UTF-8 at byte " + before.length(), e.getMessage());
+            String unknown = new String(broken, StandardCharsets.ISO_8859_1).replace("schemaUrl", "futureUrl");
+            assertThrows(MalformedRequestException.class, // ignored fields are checked all the same
+                    () -> json.toWire(unknown.getBytes(StandardCharsets.ISO_8859_1), Signal.METRICS));
+        }
+    }
+
+    @Test
+    void matchesKeysWrittenWithEscapesAndSkipsAByteOrderMark() throws Exception {
+        String body = "\ufeff{\"\\u0072esourceMetrics\":[{\"schema\\u0055rl\":\"s\\u00e9\"}]}";
+        var request = metrics(body);
+        assertEquals("s\u00e9", request.getResourceMetrics(0).getSchemaUrl());
+    }
+
+    @Test
+    void writesLongStringsAndMessagesWithTheirWholeLengths() throws Exception {
+        for (int length : new int[] {127, 128, 16_383, 16_384, 70_000}) {
+            String value = "v".repeat(length);
+            var request = metrics("{\"resourceMetrics\":[{\"resource\":{\"attributes\":[{\"key\":\"k\","
+                    + "\"value\":{\"stringValue\":\"" + value + "\"}}]},\"schemaUrl\":\"" + value + "\"}]}");
+            assertEquals(value, request.getResourceMetrics(0).getResource().getAttributes(0).getValue().getStringValue());
+            assertEquals(value, request.getResourceMetrics(0).getSchemaUrl());
+        }
     }
 
     @Test
