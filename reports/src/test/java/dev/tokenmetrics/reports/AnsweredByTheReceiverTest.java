@@ -228,6 +228,19 @@ class AnsweredByTheReceiverTest {
     }
 
     @Test
+    void anAnswerLargerThanTheReceiverGivesIsRefusedForTheCommandToRun() {
+        List<String> args = withDatabase(List.of("session", "--json"), database);
+        int size = command(Map.of(), args).out().length;
+        Map<String, List<String>> parameters = Map.of("arg", args, "home", List.of(HOME.toString()));
+        CommandApi.Answer refused = new CommandApi(database, Clock.fixed(NOW, ZoneOffset.UTC), HERE, size - 1)
+                .answer(parameters);
+        assertEquals(409, refused.status());
+        assertTrue(new String(refused.body(), StandardCharsets.UTF_8).contains("run the command itself"));
+        assertEquals(200, new CommandApi(database, Clock.fixed(NOW, ZoneOffset.UTC), HERE, size)
+                .answer(parameters).status(), "up to the limit, answered");
+    }
+
+    @Test
     void aMalformedRequestIsA400() {
         assertEquals(400, ask(HERE, Map.of(), List.of("daily")).status(), "home is required");
         assertEquals(400, ask(HERE, Map.of("home", HOME.toString(), "colour", "1"), List.of("daily")).status());

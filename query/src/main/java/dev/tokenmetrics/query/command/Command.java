@@ -58,6 +58,16 @@ public final class Command {
         }
     }
 
+    /**
+     * Thrown by the output streams a caller gives to stop the command (an answer grown past what the caller takes);
+     * it goes through {@link #run} to the caller.
+     */
+    public static class Stopped extends RuntimeException {
+        public Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
     private Command() {
     }
 
@@ -81,6 +91,8 @@ public final class Command {
         } catch (IOException e) {
             err.println("claude-token-metrics: cannot write: " + e.getMessage());
             return 1;
+        } catch (Stopped e) {
+            throw e;
         } catch (RuntimeException e) {
             err.println("claude-token-metrics: internal error: " + e);
             return 1;

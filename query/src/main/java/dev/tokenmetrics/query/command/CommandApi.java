@@ -33,6 +33,52 @@ public final class CommandApi {
     public static final String STDERR_LENGTH = "X-Stderr-Length";
 
     private static final Set<String> SINGLE = Set.of("home", "tz", "columns", "tty", "no-color");
+    /**
+     * The most the receiver answers (stdout and stderr): a year's session report of 5,000 sessions is 7.7 MB of
+     * JSON. A larger answer is refused and the launcher runs the command itself: the receiver's heap is small on
+     * purpose, and it must never run out answering a report.
+     */
+    public static final int MAX_ANSWER = 16 << 20;
+
+    /** Thrown through the command's PrintStreams (which swallow IOExceptions) when an answer outgrows its limit. */
+    private static final class TooLarge extends Command.Stopped {
+    }
+
+    /** The answer's bytes so far: stdout's and stderr's together at most the limit. */
+    private static final class Bounded extends ByteArrayOutputStream {
+        private final Bounded other; // the other stream, counted with this one
+        private final int limit;
+
+        Bounded(Bounded other, int limit) {
+            this.other = other;
+            this.limit = limit;
+        }
+
+        private void admit(int more) {
+            if ((long) count + (other == null ? 0 : other.size()) + more > limit) {
+                throw new TooLarge();
+            }
+        }
+
+        /** These bytes then the other's, in one array. */
+        synchronized byte[] joined() {
+            byte[] all = java.util.Arrays.copyOf(buf, count + other.count);
+            System.arraycopy(other.buf, 0, all, count, other.count);
+            return all;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            admit(1);
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            admit(len);
+            super.write(b, off, len);
+        }
+    }
 
     /** An HTTP answer: status, Content-Type, body, and the headers it adds. */
     public record Answer(int status, String contentType, byte[] body, Map<String, String> headers) {
@@ -57,12 +103,19 @@ public final class CommandApi {
     private final Path database;
     private final Clock clock;
     private final Host host;
+    private final int maxAnswer;
 
     /** {@code database}: the receiver's ledger, the only one it reads. */
     public CommandApi(Path database, Clock clock, Host host) {
+        this(database, clock, host, MAX_ANSWER);
+    }
+
+    /** {@code maxAnswer}: the most bytes answered, stdout and stderr together (see {@link #MAX_ANSWER}). */
+    public CommandApi(Path database, Clock clock, Host host, int maxAnswer) {
         this.database = database.toAbsolutePath().normalize();
         this.clock = clock;
         this.host = host;
+        this.maxAnswer = maxAnswer;
     }
 
     /** The answer to a GET with the query string's parameters (decoded). */
@@ -96,18 +149,21 @@ public final class CommandApi {
             copy(single, "no-color", environment, "NO_COLOR");
             var context = new Command.Context(host.home(), zone(single.get("tz")), Terminal.of(environment),
                     clock.instant());
-            var out = new ByteArrayOutputStream();
-            var err = new ByteArrayOutputStream();
+            var err = new Bounded(null, maxAnswer);
+            var out = new Bounded(err, maxAnswer);
             int status = Command.run(new ArrayList<>(args), context, this::admit,
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
                             StandardCharsets.UTF_8));
             int stdoutLength = out.size();
-            out.writeBytes(err.toByteArray()); // one body, copied once: a year's session report is megabytes
-            return new Answer(200, "text/plain; charset=utf-8", out.toByteArray(), Map.of(EXIT_STATUS,
+            // one body, copied once: a year's session report is megabytes
+            return new Answer(200, "text/plain; charset=utf-8", out.joined(), Map.of(EXIT_STATUS,
                     Integer.toString(status), STDOUT_LENGTH, Integer.toString(stdoutLength), STDERR_LENGTH,
                     Integer.toString(err.size())));
         } catch (Command.Refused e) {
             return Answer.error(409, e.getMessage() + "; run the command itself");
+        } catch (TooLarge e) {
+            return Answer.error(409, "the answer is larger than the receiver gives (" + maxAnswer
+                    + " bytes); run the command itself");
         }
     }
 
