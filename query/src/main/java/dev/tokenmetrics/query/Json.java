@@ -108,7 +108,9 @@ public final class Json {
 
     private void newline() {
         out.append('\n');
-        out.append("  ".repeat(depth));
+        for (int i = 0; i < depth; i++) {
+            out.append("  ");
+        }
     }
 
     private static String number(double value) {
@@ -118,10 +120,17 @@ public final class Json {
         return Double.toString(value);
     }
 
+    /** Appends the string quoted, escaped where JSON needs it; what needs nothing goes in runs, not char by char. */
     private void string(String value) {
         out.append('"');
+        int run = 0;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\' && c != '\u2028' && c != '\u2029') {
+                continue;
+            }
+            out.append(value, run, i);
+            run = i + 1;
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
@@ -130,15 +139,10 @@ public final class Json {
                 case '\t' -> out.append("\\t");
                 case '\b' -> out.append("\\b");
                 case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+                default -> out.append(String.format("\\u%04x", (int) c));
             }
         }
+        out.append(value, run, value.length());
         out.append('"');
     }
 }

@@ -136,7 +136,8 @@ public final class Command {
         if (invocation.output() != null) {
             Files.writeString(invocation.output(), text, StandardCharsets.UTF_8);
         } else {
-            out.print(text);
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8); // as the streams encode, in one pass: megabytes
+            out.write(bytes, 0, bytes.length);
         }
         if (budget != null) {
             // on stdout beside a table; on stderr when stdout carries JSON or CSV, which it would corrupt
