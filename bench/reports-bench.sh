@@ -64,7 +64,8 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 HOME="$work/home" CLAUDE_TOKEN_METRICS_PORT="$port" scripts/token-metrics-receiver \
   --transcripts "$work/no-transcripts" >"$work/receiver.log" 2>&1 &
 receiver=$!
-trap 'kill "$receiver" 2>/dev/null; wait "$receiver" 2>/dev/null; rm -rf "$work"' EXIT
+# Under set -e a failing command would end the trap early: the receiver stopped by TERM exits non-zero.
+trap 'kill "$receiver" 2>/dev/null || true; wait "$receiver" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 200); do
   curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && [ -f "$work/home/.claude/token-metrics/receiver.pid" ] \
     && break
