@@ -178,6 +178,9 @@ public final class UsageLedger implements AutoCloseable {
 
     /** The times of the first and last requests in the period (HOURS: their hours' starts), or null when none. */
     long[] span(Source source, Period period) throws LedgerException {
+        if (source == Source.HOURS) {
+            return hoursSpan(period);
+        }
         long[] span = {0, 0, 0};
         var sql = new StringBuilder(source == Source.HOURS
                 ? "SELECT min(time_ms), max(time_ms), count(*) FROM"
@@ -191,6 +194,39 @@ public final class UsageLedger implements AutoCloseable {
             span[2] = result.getLong(3);
         });
         return span[2] == 0 ? null : new long[] {span[0], span[1]};
+    }
+
+    /**
+     * {@link #span} from the hours rollup: two seeks in its key (hour, model) rather than a pass over its rows. The
+     * period's bounds are whole hours (the rollup answers no other), so they are bounds on the hour.
+     */
+    private long[] hoursSpan(Period period) throws LedgerException {
+        var arguments = new ArrayList<Object>();
+        var bounds = new StringBuilder();
+        if (period.from() != null) {
+            bounds.append(" AND hour >= ?");
+        }
+        if (period.until() != null) {
+            bounds.append(" AND hour < ?");
+        }
+        for (int seek = 0; seek < 2; seek++) {
+            if (period.from() != null) {
+                arguments.add(period.from().toEpochMilli() / HOUR_MS);
+            }
+            if (period.until() != null) {
+                arguments.add(period.until().toEpochMilli() / HOUR_MS);
+            }
+        }
+        String rows = "FROM usage_hours WHERE rows > 0" + bounds;
+        long[] span = new long[2];
+        boolean[] found = {false};
+        run("SELECT (SELECT hour " + rows + " ORDER BY hour LIMIT 1) * " + HOUR_MS + ", (SELECT hour " + rows
+                + " ORDER BY hour DESC LIMIT 1) * " + HOUR_MS, arguments, result -> {
+            span[0] = result.getLong(1);
+            found[0] = !result.wasNull();
+            span[1] = result.getLong(2);
+        });
+        return found[0] ? span : null;
     }
 
     // cost_usd is an exact decimal as TEXT; * 1e12 and rounded, it is an integer number of picodollars, summed exactly
