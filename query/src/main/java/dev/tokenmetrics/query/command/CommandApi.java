@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,38 +45,46 @@ public final class CommandApi {
     private static final class TooLarge extends Command.Stopped {
     }
 
-    /** The answer's bytes so far: stdout's and stderr's together at most the limit. */
-    private static final class Bounded extends ByteArrayOutputStream {
-        private final Bounded other; // the other stream, counted with this one
-        private final int limit;
+    /** What stdout and stderr may still take between them. */
+    private static final class Budget {
+        private long left;
 
-        Bounded(Bounded other, int limit) {
-            this.other = other;
-            this.limit = limit;
+        Budget(int limit) {
+            this.left = limit;
         }
 
-        private void admit(int more) {
-            if ((long) count + (other == null ? 0 : other.size()) + more > limit) {
+        synchronized void spend(int bytes) {
+            if (bytes > left) {
                 throw new TooLarge();
             }
+            left -= bytes;
+        }
+    }
+
+    /** One of the answer's streams, drawing on the budget it shares with the other. */
+    private static final class Bounded extends ByteArrayOutputStream {
+        private final Budget budget;
+
+        Bounded(Budget budget) {
+            this.budget = budget;
         }
 
         /** These bytes then the other's, in one array. */
-        synchronized byte[] joined() {
-            byte[] all = java.util.Arrays.copyOf(buf, count + other.count);
+        synchronized byte[] then(Bounded other) {
+            byte[] all = Arrays.copyOf(buf, count + other.count);
             System.arraycopy(other.buf, 0, all, count, other.count);
             return all;
         }
 
         @Override
         public synchronized void write(int b) {
-            admit(1);
+            budget.spend(1);
             super.write(b);
         }
 
         @Override
         public synchronized void write(byte[] b, int off, int len) {
-            admit(len);
+            budget.spend(len);
             super.write(b, off, len);
         }
     }
@@ -149,14 +158,15 @@ public final class CommandApi {
             copy(single, "no-color", environment, "NO_COLOR");
             var context = new Command.Context(host.home(), zone(single.get("tz")), Terminal.of(environment),
                     clock.instant());
-            var err = new Bounded(null, maxAnswer);
-            var out = new Bounded(err, maxAnswer);
+            var budget = new Budget(maxAnswer);
+            var out = new Bounded(budget);
+            var err = new Bounded(budget);
             int status = Command.run(new ArrayList<>(args), context, this::admit,
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
                             StandardCharsets.UTF_8));
             int stdoutLength = out.size();
             // one body, copied once: a year's session report is megabytes
-            return new Answer(200, "text/plain; charset=utf-8", out.joined(), Map.of(EXIT_STATUS,
+            return new Answer(200, "text/plain; charset=utf-8", out.then(err), Map.of(EXIT_STATUS,
                     Integer.toString(status), STDOUT_LENGTH, Integer.toString(stdoutLength), STDERR_LENGTH,
                     Integer.toString(err.size())));
         } catch (Command.Refused e) {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -184,7 +185,7 @@ final class MetricUsage {
                     && result.getLong(4) == row.tokens().cacheRead()
                     && result.getLong(5) == row.tokens().cacheCreation()
                     && row.costUsd().toPlainString().equals(result.getString(6))
-                    && java.util.Objects.equals(row.place().project(), result.getString(7));
+                    && Objects.equals(row.place().project(), result.getString(7));
         }
     }
 

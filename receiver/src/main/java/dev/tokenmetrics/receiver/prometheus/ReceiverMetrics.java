@@ -160,7 +160,7 @@ public final class ReceiverMetrics implements Scrape {
         families.add(Family.gauge("claude_token_metrics_active_sessions", "",
                 "Sessions that exported usage in the last minute.", List.of(Sample.gauge(health.activeSessions()))));
         families.add(Family.gauge("claude_token_metrics_ledger_pending_commits", "",
-                "Commits not yet written to the usage ledger (-1 when the receiver runs without a ledger).",
+                "Commits not yet written to the usage ledger (waiting while it cannot be opened or written).",
                 List.of(Sample.gauge(health.ledgerPendingCommits()))));
         if (health.forwarding() != null) {
             forwarding(families, health.forwarding());
