@@ -66,10 +66,13 @@ public final class BenchJsonTranscoding {
     public static void main(String[] args) throws Exception {
         if (args.length == 2 && args[0].equals("run")) {
             run(Path.of(args[1]));
+        } else if (args.length == 2 && args[0].equals("payloads")) { // for a profiler: then "run" that file
+            write(payloads(), Path.of(args[1]));
         } else if (args.length > 1 && args[0].equals("compare")) {
             compare(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 5);
         } else {
-            System.err.println("usage: BenchJsonTranscoding compare <baseline otlp sources> [rounds] | run <payloads>");
+            System.err.println("usage: BenchJsonTranscoding compare <baseline otlp sources> [rounds] | payloads <file>"
+                    + " | run <payloads>");
             System.exit(2);
         }
     }

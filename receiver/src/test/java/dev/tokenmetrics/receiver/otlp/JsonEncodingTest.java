@@ -198,6 +198,30 @@ class JsonEncodingTest {
         assertEquals("s\u00e9", request.getResourceMetrics(0).getSchemaUrl());
     }
 
+    /** Keys are matched in place, by their bytes: a key is known only when all of it is, up to its closing quote. */
+    @Test
+    void knowsAKeyOnlyWhenItIsWholeAndIgnoresItsNearNeighbours() throws Exception {
+        String known = onePoint("{\"asInt\":\"5\"}");
+        assertEquals(5, firstPoint(metrics(known)).getAsInt());
+        for (String near : new String[] {"asIn", "asInt2", "asint", "asInt ", " asInt", "asInt\\u0000", "\u00e9asInt"}) {
+            String body = onePoint("{\"" + near + "\":\"5\"}");
+            assertEquals(NumberDataPoint.getDefaultInstance(), firstPoint(metrics(body)), near + " is not asInt");
+            assertArrayEquals(new JacksonTranscoder().toWire(bytes(body), Signal.METRICS),
+                    json.toWire(bytes(body), Signal.METRICS), near);
+        }
+        assertEquals(5, firstPoint(metrics(onePoint("{\"asInt\" \n:\"5\"}"))).getAsInt()); // space before the colon
+        assertEquals(5, firstPoint(metrics(onePoint("{\"as\\u0049nt\":\"5\"}"))).getAsInt()); // escaped
+        for (String cut : new String[] {"{\"resourceMetrics", "{\"resourceMetrics\"", "{\"resourceMetrics\" ",
+                "{\"resourceMetrics\"[]}"}) {
+            var e = assertThrows(MalformedRequestException.class, () -> json.toWire(bytes(cut), Signal.METRICS), cut);
+            assertTrue(e.getMessage().startsWith("invalid JSON: "), e.getMessage());
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Test
     void writesLongStringsAndMessagesWithTheirWholeLengths() throws Exception {
         for (int length : new int[] {127, 128, 16_383, 16_384, 70_000}) {
