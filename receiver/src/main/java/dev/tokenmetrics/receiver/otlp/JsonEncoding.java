@@ -92,16 +92,9 @@ public final class JsonEncoding implements Encoding {
             throws MalformedRequestException {
         json.enter();
         for (boolean first = true; json.next('}', first); first = false) {
-            int keyStart = json.keyStart();
-            int slot = type.match(json.bytes(), keyStart, json.end());
-            JsonSchema.Member member;
-            if (slot >= 0) {
-                json.afterKey(keyStart + type.keyLength(slot));
-                member = type.member(slot);
-            } else { // a key OTLP does not have, or one with escapes
-                json.name();
-                member = json.escaped() ? type.find(json.text()) : type.find(json.bytes(), json.start(), json.length());
-            }
+            json.name();
+            JsonSchema.Member member = json.escaped() ? type.find(json.text())
+                    : type.find(json.bytes(), json.start(), json.length());
             int c = json.peek();
             if (member == null) {
                 json.skipValue(); // unknown fields are ignored, as OTLP requires

@@ -114,34 +114,6 @@ final class JsonScanner {
     }
 
     /**
-     * Where a key's bytes start, after its opening quote, for a caller that matches known keys in place: then
-     * {@link #afterKey}, or {@link #name} for a key it did not match.
-     */
-    int keyStart() throws MalformedRequestException {
-        if (peek() != '"') {
-            throw syntax("expected a field name");
-        }
-        return position + 1;
-    }
-
-    /** Consumes a key matched in place, whose closing quote is at {@code close}, and its colon. */
-    void afterKey(int close) throws MalformedRequestException {
-        if (close + 1 < end && json[close + 1] == ':') { // the usual case: no whitespace before the colon
-            position = close + 2;
-            return;
-        }
-        position = close + 1;
-        if (peek() != ':') {
-            throw syntax("expected ':' after a field name");
-        }
-        position++;
-    }
-
-    int end() {
-        return end;
-    }
-
-    /**
      * Reads a key and its colon. A key of ASCII without escapes, as OTLP's are, is left as its bytes; any other is
      * checked as a string, {@link #escaped} true: to be decoded.
      */

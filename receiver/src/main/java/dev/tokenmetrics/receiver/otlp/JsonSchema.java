@@ -4,7 +4,6 @@ import dev.tokenmetrics.receiver.otlp.OtlpSchema.Field;
 import dev.tokenmetrics.receiver.otlp.OtlpSchema.MessageType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,6 @@ final class JsonSchema {
         private final Member[] members;
         private final int mask;
         private final Map<String, Member> byKey;
-        private final int[][] slotsByFirstByte = new int[128][]; // the slots of the keys starting with each ASCII byte
 
         private Message(MessageType type, Map<String, Member> byKey) {
             this.type = type;
@@ -50,15 +48,6 @@ final class JsonSchema {
                 hashes[slot] = hash;
                 members[slot] = entry.getValue();
             }
-            for (int slot = 0; slot < slots; slot++) {
-                if (keys[slot] != null && keys[slot].length > 0 && keys[slot][0] > 0) {
-                    int first = keys[slot][0];
-                    int[] before = slotsByFirstByte[first] == null ? new int[0] : slotsByFirstByte[first];
-                    int[] after = Arrays.copyOf(before, before.length + 1);
-                    after[before.length] = slot;
-                    slotsByFirstByte[first] = after;
-                }
-            }
         }
 
         String name() {
@@ -77,37 +66,6 @@ final class JsonSchema {
                     return members[slot];
                 }
             }
-        }
-
-        /**
-         * The slot of the key that stands in the body at {@code offset} followed by its closing quote, or -1: a key
-         * OTLP does not have, or one written with escapes, to be read as a string and then {@link #find found}. A key
-         * is ASCII without escapes, so a match is the whole key; matched in place, its bytes are read once.
-         */
-        int match(byte[] json, int offset, int end) {
-            int first = offset < end ? json[offset] : -1;
-            int[] slots = first > 0 ? slotsByFirstByte[first] : null;
-            if (slots == null) {
-                return -1;
-            }
-            for (int slot : slots) {
-                byte[] key = keys[slot];
-                int close = offset + key.length;
-                if (close < end && json[close] == '"' && same(key, json, offset)) {
-                    return slot;
-                }
-            }
-            return -1;
-        }
-
-        /** The field in a slot {@link #match} returned. */
-        Member member(int slot) {
-            return members[slot];
-        }
-
-        /** The length of the key in a slot {@link #match} returned. */
-        int keyLength(int slot) {
-            return keys[slot].length;
         }
 
         /** A loop rather than Arrays.equals, whose range checks and mismatch search C1 does not make cheap. */

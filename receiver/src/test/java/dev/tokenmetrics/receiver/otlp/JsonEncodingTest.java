@@ -198,7 +198,7 @@ class JsonEncodingTest {
         assertEquals("s\u00e9", request.getResourceMetrics(0).getSchemaUrl());
     }
 
-    /** Keys are matched in place, by their bytes: a key is known only when all of it is, up to its closing quote. */
+    /** A key is found by its bytes (JsonSchema hashes only its length and end bytes): all of them, up to its quote. */
     @Test
     void knowsAKeyOnlyWhenItIsWholeAndIgnoresItsNearNeighbours() throws Exception {
         String known = onePoint("{\"asInt\":\"5\"}");
