@@ -401,7 +401,8 @@ public final class JsonEncoding implements Encoding {
 
     /**
      * int64 counts are strings in OTLP JSON; unset fields are left out. The usual answer, everything accepted, is
-     * written without a generator, which cost more than the rest of the answer (it is made for every export).
+     * written as it stands: a Jackson generator for every export showed in the profile of the thread that answers
+     * (docs/PERFORMANCE.md, "JSON transcoding").
      */
     @Override
     public byte[] exportResponse(Signal signal, long rejected, String errorMessage) {
