@@ -51,7 +51,7 @@ public final class Forwarder implements AutoCloseable {
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private boolean failing; // the sender's own: whether the last attempt failed, for one line when it recovers
     /** The request being built: the batch's exports stamped one after the other; the sender's own, reused. */
-    private ReusableBytes request = new ReusableBytes(64 * 1024, 2 << 20);
+    private final ReusableBytes request = new ReusableBytes(64 * 1024, 2 << 20);
 
     private Forwarder(ForwardConfig config, ForwardQueue queue, Upstream upstream) {
         this.config = config;
@@ -151,7 +151,6 @@ public final class Forwarder implements AutoCloseable {
             return false;
         } else {
             var retry = (Upstream.Outcome.Retry) outcome;
-            request = new ReusableBytes(64 * 1024, 2 << 20); // an abandoned post may still read the old one
             failing = true;
             Duration wait = backoff.next(retry.retryAfter());
             error("forwarding: " + retry.reason() + "; retrying in " + wait.toMillis() + " ms");
@@ -216,6 +215,7 @@ public final class Forwarder implements AutoCloseable {
             pause.notifyAll();
         }
         sender.interrupt();
+        upstream.abort(); // a post under way: its blocking reads and writes end with the connection
         try {
             sender.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
@@ -224,7 +224,7 @@ public final class Forwarder implements AutoCloseable {
         appender.close(); // what the store's last commits handed over is written first
         queue.close();
         if (!sender.isAlive()) {
-            upstream.close(); // else the sender, stuck in a post, still owns it; the collector frees it then
+            upstream.close(); // else the sender, stuck (in DNS, say), still owns it; the collector frees it then
         }
     }
 }
