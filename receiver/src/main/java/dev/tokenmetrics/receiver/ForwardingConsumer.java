@@ -4,6 +4,8 @@ import dev.tokenmetrics.receiver.forward.Forwarder;
 import dev.tokenmetrics.receiver.http.ExportConsumer;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.Signal;
+import dev.tokenmetrics.receiver.store.Commit;
+import dev.tokenmetrics.receiver.store.CommitListener;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
@@ -11,9 +13,10 @@ import java.util.logging.Logger;
  * Hands every export the local consumer made durable to the forwarder, and answers the client once the forwarder
  * has written it into its queue: an acknowledged export is queued even if the process dies next. An export the store
  * could not keep is not forwarded (the client is told to retry it). The answer never waits for the upstream, and a
- * fault of forwarding's never changes it.
+ * fault of forwarding's never changes it. Listening to the store's commits, it tells the forwarder where each group
+ * ends: the group's exports go into the queue with one write.
  */
-final class ForwardingConsumer implements ExportConsumer {
+final class ForwardingConsumer implements ExportConsumer, CommitListener {
 
     private static final Logger LOG = Logger.getLogger(ForwardingConsumer.class.getName());
 
@@ -23,6 +26,11 @@ final class ForwardingConsumer implements ExportConsumer {
     ForwardingConsumer(ExportConsumer local, Forwarder forwarder) {
         this.local = local;
         this.forwarder = forwarder;
+    }
+
+    @Override
+    public void committed(Commit commit) {
+        forwarder.groupEnded();
     }
 
     @Override

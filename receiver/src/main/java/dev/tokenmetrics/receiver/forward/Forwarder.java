@@ -17,7 +17,7 @@ import java.util.logging.Logger;
 
 /**
  * Forwards every export the receiver made durable to the team's collector: {@link #enqueue} hands it to the
- * {@link Appender}, which writes it into the {@link ForwardQueue} with the others handed over meanwhile (one write,
+ * {@link Appender}, which writes it into the {@link ForwardQueue} with the others of its commit group (one write,
  * never a wait for the upstream), and one sender thread takes the queue's oldest records, a batch
  * of one signal at a time, adds the resource attributes ({@link ResourceStamp}) and posts them ({@link Upstream}),
  * retrying with backoff until they are sent or refused for good. Consecutive exports of a signal go as one request:
@@ -80,6 +80,14 @@ public final class Forwarder implements AutoCloseable {
     public CompletableFuture<Boolean> enqueue(Signal signal, byte[] request) {
         return config.endpoints().containsKey(signal) ? appender.append(signal, request)
                 : CompletableFuture.completedFuture(false);
+    }
+
+    /**
+     * The journal's committer has completed a group's exports (on its thread): those it handed over are written
+     * now, with one write, and then answered.
+     */
+    public void groupEnded() {
+        appender.groupEnded();
     }
 
     public ForwardStats stats() {
@@ -221,7 +229,7 @@ public final class Forwarder implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        appender.close(); // what the store's last commits handed over is written first
+        appender.close(); // the store, closed before, may have left a group unwritten (a fault of its)
         queue.close();
         if (!sender.isAlive()) {
             upstream.close(); // else the sender, stuck (in DNS, say), still owns it; the collector frees it then

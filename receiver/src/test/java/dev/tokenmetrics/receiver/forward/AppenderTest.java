@@ -10,16 +10,29 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The appender: an export's future completes once it is in the queue; groups keep their order; close loses none. */
+/**
+ * The appender: on the committer's thread a group's exports wait for the group's end and go into the queue together,
+ * in order, before any of them is answered; on any other thread an export is written at once.
+ */
 class AppenderTest {
 
     @TempDir
     Path dir;
+
+    /** Stands in for the journal's committer: one thread, tasks run one after another. */
+    private final ExecutorService committer = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stop() {
+        committer.shutdownNow();
+    }
 
     private static byte[] body(int n) {
         return ("export-" + n).getBytes(StandardCharsets.UTF_8);
@@ -35,88 +48,84 @@ class AppenderTest {
         return seen;
     }
 
+    private <T> T onCommitter(java.util.concurrent.Callable<T> task) throws Exception {
+        return committer.submit(task).get(10, TimeUnit.SECONDS);
+    }
+
     @Test
-    void anExportIsInTheQueueWhenItsFutureCompletes() throws Exception {
-        try (var queue = ForwardQueue.open(dir, 1L << 20); var appender = new Appender(queue)) {
-            CompletableFuture<Boolean> written = appender.append(Signal.METRICS, body(0));
-            assertTrue(written.get(10, TimeUnit.SECONDS));
-            assertEquals(1, queue.stats().records(), "written before the future completed");
-            assertEquals(List.of("export-0"), queued(queue));
+    void beforeTheCommitterIsKnownAndOnAnyOtherThreadAnExportIsWrittenAtOnce() throws Exception {
+        try (var queue = ForwardQueue.open(dir, 1L << 20)) {
+            var appender = new Appender(queue);
+            CompletableFuture<Boolean> first = onCommitter(() -> appender.append(Signal.METRICS, body(0)));
+            assertTrue(first.isDone(), "no group has ended yet: the committer is not known");
+            onCommitter(() -> {
+                appender.groupEnded();
+                return null;
+            });
+            CompletableFuture<Boolean> trace = appender.append(Signal.TRACES, body(1)); // an event loop's thread
+            assertTrue(trace.isDone() && trace.get());
+            assertEquals(List.of("export-0", "export-1"), queued(queue));
         }
     }
 
     @Test
-    void exportsHandedOverFromManyThreadsAreAllWrittenEachThreadsInItsOrder() throws Exception {
-        int threads = 4;
-        int each = 500;
-        try (var queue = ForwardQueue.open(dir, 64L << 20)) {
-            var futures = new ArrayList<CompletableFuture<Boolean>>();
-            var start = new CountDownLatch(1);
-            var senders = new ArrayList<Thread>();
-            try (var appender = new Appender(queue)) {
-                for (int t = 0; t < threads; t++) {
-                    int thread = t;
-                    Thread sender = new Thread(() -> {
-                        try {
-                            start.await();
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                        for (int i = 0; i < each; i++) {
-                            CompletableFuture<Boolean> done = appender.append(Signal.LOGS, body(thread * each + i));
-                            synchronized (futures) {
-                                futures.add(done);
-                            }
-                        }
-                    });
-                    senders.add(sender);
-                    sender.start();
+    void aGroupsExportsAreWrittenTogetherAtItsEndAndOnlyThenAnswered() throws Exception {
+        try (var queue = ForwardQueue.open(dir, 1L << 20)) {
+            var appender = new Appender(queue);
+            onCommitter(() -> {
+                appender.groupEnded(); // the first group: now the committer is known
+                return null;
+            });
+            var answered = new ArrayList<String>();
+            List<CompletableFuture<Boolean>> group = onCommitter(() -> {
+                var futures = new ArrayList<CompletableFuture<Boolean>>();
+                for (int i = 0; i < 5; i++) {
+                    int n = i;
+                    futures.add(appender.append(i % 2 == 0 ? Signal.METRICS : Signal.LOGS, body(i))
+                            .thenApply(written -> {
+                                answered.add("export-" + n + " queued " + queue.stats().records());
+                                return written;
+                            }));
                 }
-                start.countDown();
-                for (Thread sender : senders) {
-                    sender.join();
-                }
-                for (CompletableFuture<Boolean> done : futures) {
-                    assertTrue(done.get(10, TimeUnit.SECONDS));
-                }
+                return futures;
+            });
+            for (CompletableFuture<Boolean> future : group) {
+                assertFalse(future.isDone(), "waits for the group's end");
             }
-            List<String> seen = queued(queue);
-            assertEquals(threads * each, seen.size());
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                List<String> mine = seen.stream().filter(name -> {
-                    int n = Integer.parseInt(name.substring("export-".length()));
-                    return n / each == thread;
-                }).toList();
-                var expected = new ArrayList<String>();
-                for (int i = 0; i < each; i++) {
-                    expected.add("export-" + (thread * each + i));
-                }
-                assertEquals(expected, mine, "thread " + t + "'s exports in the order it handed them over");
+            assertEquals(0, queue.stats().records());
+            onCommitter(() -> {
+                appender.groupEnded();
+                return null;
+            });
+            for (CompletableFuture<Boolean> future : group) {
+                assertTrue(future.get(10, TimeUnit.SECONDS));
             }
+            assertEquals(List.of("export-0 queued 5", "export-1 queued 5", "export-2 queued 5", "export-3 queued 5",
+                    "export-4 queued 5"), answered, "each answered after the whole group was written, in order");
+            assertEquals(List.of("export-0", "export-1", "export-2", "export-3", "export-4"), queued(queue));
         }
     }
 
     @Test
-    void closeWritesWhatWasHandedOverAndLaterExportsAreCountedNotLost() throws Exception {
+    void closeWritesWhatAGroupLeftAndAClosedQueueCountsLaterExports() throws Exception {
         var queue = ForwardQueue.open(dir, 1L << 20);
         var appender = new Appender(queue);
-        var handedOver = new ArrayList<CompletableFuture<Boolean>>();
-        for (int i = 0; i < 100; i++) {
-            handedOver.add(appender.append(Signal.METRICS, body(i)));
-        }
+        onCommitter(() -> {
+            appender.groupEnded();
+            return null;
+        });
+        CompletableFuture<Boolean> left = onCommitter(() -> appender.append(Signal.METRICS, body(0)));
+        committer.shutdown();
+        assertTrue(committer.awaitTermination(10, TimeUnit.SECONDS));
         appender.close();
-        for (CompletableFuture<Boolean> done : handedOver) {
-            assertTrue(done.isDone(), "written before close returned");
-            assertTrue(done.get());
-        }
+        assertTrue(left.get(10, TimeUnit.SECONDS), "written by close");
         queue.close();
-        CompletableFuture<Boolean> late = appender.append(Signal.METRICS, body(100));
+        CompletableFuture<Boolean> late = appender.append(Signal.METRICS, body(1));
         assertTrue(late.isDone(), "answered at once: the export's client must not wait");
         assertFalse(late.get(), "the closed queue could not keep it");
         assertEquals(1, queue.stats().appendFailures());
         try (var reopened = ForwardQueue.open(dir, 1L << 20)) {
-            assertEquals(100, reopened.stats().records());
+            assertEquals(1, reopened.stats().records());
         }
     }
 }
