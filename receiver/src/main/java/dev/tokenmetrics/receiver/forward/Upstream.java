@@ -58,6 +58,9 @@ final class Upstream implements AutoCloseable {
      * when the sender is interrupted and {@link #abort} is called, which is how the daemon stops it.
      */
     Outcome post(URI endpoint, byte[] body, int length) throws InterruptedException {
+        if (Thread.currentThread().isInterrupted()) { // stopping: no new post (blocking sockets ignore interrupts)
+            throw new InterruptedException("forwarding stopped before a post");
+        }
         HttpPost.Response response;
         try {
             if (config.gzip()) {
