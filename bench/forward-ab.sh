@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Forwarding A/B (docs/PERFORMANCE.md#forwarding): the receiver's durable exports per second and CPU per export
-# with forwarding on, the upstream being a minimal OTLP/HTTP sink (BenchOtlpSink: reads, decodes and counts each
-# request, answers 200) that stands in for a team's collector on another machine, against the plain receiver in
+# with forwarding on, the upstream being a minimal OTLP/HTTP sink (bench/otlp-sink.c: inflates each request, walks
+# its top-level fields to count the exports, answers 200; a few µs of CPU per export) that stands in for a team's
+# collector on another machine, against the plain receiver in
 # the same rounds, interleaved: plain, forwarding with this build, and forwarding with an earlier build when one is
 # given. A forwarding run's CPU counts until its queue is empty again (the sender's work on that run's exports);
 # each sink's CPU is reported apart. At the end every sink must hold exactly the exports its daemon acknowledged.
@@ -14,6 +15,7 @@ rounds="${2:-3}"
 seconds="${3:-5}"
 connections="${4:-16}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+command -v gcc >/dev/null || { echo "gcc and zlib's headers are needed: apt-get install gcc zlib1g-dev" >&2; exit 1; }
 
 mvn -q -B -o -pl receiver -am -DskipTests package
 classpath=receiver/target/token-metrics-receiver.jar:receiver/target/test-classes
@@ -23,6 +25,7 @@ declare -A port pid sink_port sink_pid acknowledged
 # Under set -e a failing command would end the trap early: a JVM stopped by TERM exits 143.
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 java -cp "$classpath" dev.tokenmetrics.receiver.BenchPayloads "$work" 20000
+gcc -O2 -o "$work/otlp-sink" bench/otlp-sink.c -lz
 sync # the payloads written back now, not mid-run behind the journal's fsyncs
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -31,11 +34,10 @@ up() {
   echo "the server on port $1 did not start" >&2
   exit 1
 }
-# sink VARIANT: starts the variant's sink, with the launcher's JVM flags (a small JVM, as the daemons')
+# sink VARIANT: starts the variant's sink
 sink() {
   sink_port[$1]="$(free_port)"
-  java -XX:+UseSerialGC -Xmn4m -XX:TieredStopAtLevel=1 -cp "$classpath" dev.tokenmetrics.receiver.forward.BenchOtlpSink \
-    "${sink_port[$1]}" >"$work/sink-$1.out" 2>&1 &
+  "$work/otlp-sink" "${sink_port[$1]}" >"$work/sink-$1.out" 2>&1 &
   pids+=($!)
   sink_pid[$1]=$!
   up "${sink_port[$1]}" counts
@@ -117,7 +119,7 @@ for variant in "${variants[@]:1}"; do
   acknowledged[$variant]="$(curl -s "http://127.0.0.1:${port[$variant]}/metrics" | awk \
     '/^claude_token_metrics_exports_total\{/ && /result="(accepted|partial)"/ { n += $2 } END { print n + 0 }')"
   read -r sink_requests sink_exports sink_bad sink_bytes < <(curl -s "http://127.0.0.1:${sink_port[$variant]}/counts")
-  echo "  $variant: acknowledged ${acknowledged[$variant]}, sent $(health "${port[$variant]}" sentExports), the sink decoded" \
+  echo "  $variant: acknowledged ${acknowledged[$variant]}, sent $(health "${port[$variant]}" sentExports), the sink counted" \
     "$sink_exports in $sink_requests requests ($sink_bytes bytes on the wire, $sink_bad bad); dropped" \
     "$(health "${port[$variant]}" droppedExports), failed $(health "${port[$variant]}" failedExports), retries" \
     "$(health "${port[$variant]}" retries)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Forwarding benchmark (docs/PERFORMANCE.md#forwarding): what forwarding adds per export where the acknowledgement
-# waits (the queue's append: frame, CRC32C, one write) against a plain write of the same bytes at the end of a file,
-# interleaved in the same rounds; and the sender's work per export (read back, resource attributes stamped, gzip).
+# waits (the queue's append: frame, CRC32C, one write per export, and per commit group of 8) against a plain write
+# of the same bytes at the end of a file, interleaved in the same rounds; and the sender's work per export (read
+# back, resource attributes stamped, gzip).
 # The HTTP post and the upstream are in bench/receiver-bench.sh's forwarding rows.
 # Usage: bench/forward-bench.sh [rounds, default 7] [exports per round, default 10000]
 set -euo pipefail

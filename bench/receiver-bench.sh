@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-5}"
 connections="${2:-16}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+command -v gcc >/dev/null || { echo "gcc and zlib's headers are needed: apt-get install gcc zlib1g-dev" >&2; exit 1; }
 
 mvn -q -B -DskipTests package
 mvn -q -B -pl receiver -am test-compile
@@ -81,7 +82,6 @@ run() {
     errors=$((errors + $(awk '/Non-2xx/ {print $5}' <<<"$out" | grep . || echo 0)))
   done
   ticks=$(($(cpu_ticks "$server") - ticks))
-  last_requests="$requests"
   printf '%-26s %10.0f %7sms %7sms %9sms %9.0fus %7s\n' "$label" "$(median <<<"$rps")" "$(median <<<"$p50")" \
     "$(median <<<"$p99")" "$(sort -g <<<"$p99" | tail -1)" "$(awk -v t="$ticks" -v h="$hz" -v n="$requests" \
     'BEGIN { print t / h * 1e6 / n }')" "$errors"
@@ -148,28 +148,32 @@ kill "$forwarding_pid" "$upstream_pid"
 wait "$forwarding_pid" "$upstream_pid" 2>/dev/null || true
 unset forwarding_pid upstream_pid # stopped: the exit trap must not signal their ids again
 
-# The same with the upstream on another machine, as a team runs it: a minimal OTLP/HTTP sink (BenchOtlpSink: reads,
-# decodes and counts each request, answers 200) stands in for the collector, so the rows show the forwarding
-# daemon's own cost; the sink's CPU is printed apart. Then the sink must hold exactly what the daemon acknowledged.
+# The same with the upstream on another machine, as a team runs it: a minimal OTLP/HTTP sink (bench/otlp-sink.c:
+# inflates each request, walks its top-level fields to count the exports, answers 200; a few µs of CPU per export)
+# stands in for the collector, so the rows show the forwarding daemon's own cost; the sink's CPU is printed apart.
+# Then the sink must hold exactly what the daemon acknowledged and sent.
 sink_port="$(free_port)"
 forwarding_port="$(free_port)"
 mkdir -p "$work/forwarding-sink"
-java -XX:+UseSerialGC -Xmn4m -XX:TieredStopAtLevel=1 -cp "$classpath" dev.tokenmetrics.receiver.forward.BenchOtlpSink \
-  "$sink_port" >"$work/sink.out" 2>&1 &
+gcc -O2 -o "$work/otlp-sink" bench/otlp-sink.c -lz
+"$work/otlp-sink" "$sink_port" >"$work/sink.out" 2>&1 &
 upstream_pid=$!
 HOME="$work/forwarding-sink" scripts/token-metrics-receiver --port "$forwarding_port" \
   --forward-endpoint "http://127.0.0.1:$sink_port" >"$work/forwarding-sink.out" 2>&1 &
 forwarding_pid=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$sink_port/counts" && break; sleep 0.1; done
 up "$forwarding_port" "$work/forwarding-sink.out"
-# to_sink LABEL BODIES TYPE ENCODING: a forwarding row, then the sink's CPU per export over its runs
+# sink_count: the exports the sink has counted so far
+sink_count() { curl -s "http://127.0.0.1:$sink_port/counts" | cut -d' ' -f2; }
+# to_sink LABEL BODIES TYPE ENCODING: a forwarding row, then the sink's CPU per export it counted (warm-up included)
 to_sink() {
-  local sink_ticks
+  local sink_ticks sink_exports
   sink_ticks="$(cpu_ticks "$upstream_pid")"
+  sink_exports="$(sink_count)"
   run "$1" "$forwarding_port" "$forwarding_pid" "$2" "$3" "$4"
   for _ in $(seq 600); do [ "$(forwarded queuedExports)" = 0 ] && break; sleep 0.1; done
-  printf '%-26s %52.0fus\n' "  the sink (another machine)" "$(awk -v t="$(($(cpu_ticks "$upstream_pid") - sink_ticks))" \
-    -v h="$hz" -v n="$last_requests" 'BEGIN { print t / h * 1e6 / n }')"
+  printf '%-26s %52.1fus\n' "  the sink (another machine)" "$(awk -v t="$(($(cpu_ticks "$upstream_pid") - sink_ticks))" \
+    -v h="$hz" -v n="$(($(sink_count) - sink_exports))" 'BEGIN { print t / h * 1e6 / n }')"
 }
 to_sink "http/protobuf, fwd to sink" bodies.pb application/x-protobuf ""
 to_sink "protobuf + gzip, fwd to sink" bodies.pb.gz application/x-protobuf gzip
@@ -177,9 +181,11 @@ to_sink "http/json, fwd to sink" bodies.json application/json ""
 acknowledged="$(curl -s "http://127.0.0.1:$forwarding_port/metrics" | awk \
   '/^claude_token_metrics_exports_total\{/ && /result="(accepted|partial)"/ { n += $2 } END { print n + 0 }')"
 read -r sink_requests sink_exports sink_bad _ < <(curl -s "http://127.0.0.1:$sink_port/counts")
-echo "  (forwarding to the sink: $acknowledged exports acknowledged, $(forwarded sentExports) sent, the sink decoded" \
+sent="$(forwarded sentExports)"
+echo "  (forwarding to the sink: $acknowledged exports acknowledged, $sent sent, the sink counted" \
   "$sink_exports in $sink_requests requests, $sink_bad bad: $( [ "$sink_exports" = "$acknowledged" ] \
-  && [ "$sink_bad" = 0 ] && echo exactly what was acknowledged || echo NOT what was acknowledged))"
+  && [ "$sent" = "$acknowledged" ] && [ "$sink_bad" = 0 ] && echo exactly what was acknowledged \
+  || echo NOT what was acknowledged))"
 kill "$forwarding_pid" "$upstream_pid"
 wait "$forwarding_pid" "$upstream_pid" 2>/dev/null || true
 unset forwarding_pid upstream_pid

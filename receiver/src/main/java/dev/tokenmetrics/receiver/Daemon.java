@@ -113,7 +113,9 @@ final class Daemon implements AutoCloseable {
             Supplier<ForwardStats> forwarding = () -> forwarder.map(Forwarder::stats).orElse(null);
             ExportConsumer consumer = new UsageExportConsumer(store, clock);
             if (forwarder.isPresent()) {
-                consumer = new ForwardingConsumer(consumer, forwarder.get());
+                var forwardingConsumer = new ForwardingConsumer(consumer, forwarder.get());
+                store.addListener(forwardingConsumer); // where each commit group ends: its exports queued at once
+                consumer = forwardingConsumer;
             }
             var exports = new ExportCounts();
             Instant startedAt = clock.instant();

@@ -4,16 +4,19 @@ import dev.tokenmetrics.receiver.forward.Forwarder;
 import dev.tokenmetrics.receiver.http.ExportConsumer;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.Signal;
+import dev.tokenmetrics.receiver.store.Commit;
+import dev.tokenmetrics.receiver.store.CommitListener;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
- * Hands every export the local consumer made durable to the forwarder, before the client is answered: the queue's
- * write is done by the time the 200 goes out, so an acknowledged export is queued even if the process dies next.
- * An export the store could not keep is not forwarded (the client is told to retry it). The answer never waits for
- * the upstream.
+ * Hands every export the local consumer made durable to the forwarder, and answers the client once the forwarder
+ * has written it into its queue: an acknowledged export is queued even if the process dies next. An export the store
+ * could not keep is not forwarded (the client is told to retry it). The answer never waits for the upstream, and a
+ * fault of forwarding's never changes it. Listening to the store's commits, it tells the forwarder where each group
+ * ends: the group's exports go into the queue with one write.
  */
-final class ForwardingConsumer implements ExportConsumer {
+final class ForwardingConsumer implements ExportConsumer, CommitListener {
 
     private static final Logger LOG = Logger.getLogger(ForwardingConsumer.class.getName());
 
@@ -26,14 +29,19 @@ final class ForwardingConsumer implements ExportConsumer {
     }
 
     @Override
+    public void committed(Commit commit) {
+        forwarder.groupEnded();
+    }
+
+    @Override
     public CompletableFuture<ExportResult> consume(Signal signal, byte[] request) throws MalformedRequestException {
-        return local.consume(signal, request).thenApply(result -> {
+        return local.consume(signal, request).thenCompose(result -> {
             try {
-                forwarder.enqueue(signal, request);
+                return forwarder.enqueue(signal, request).handle((queued, error) -> result);
             } catch (RuntimeException e) { // a fault of forwarding's must not turn a stored export into a 503
                 LOG.warning("forwarding: could not queue an export: " + e);
+                return CompletableFuture.completedFuture(result);
             }
-            return result;
         });
     }
 }

@@ -33,6 +33,7 @@ public final class ForwardQueue implements AutoCloseable {
     static final int CURSOR_BYTES = 24; // magic, segment, offset, checksum
     private static final long MAX_SEGMENT_BYTES = 8L << 20;
     private static final long MIN_SEGMENT_BYTES = 16L << 10;
+    static final int STAGING_BYTES = 256 << 10;
 
     /** Where a record is: a segment and a record's index in it. */
     record Position(long segment, int index) {
@@ -155,6 +156,9 @@ public final class ForwardQueue implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition appended = lock.newCondition();
     private final ReadBuffer readBuffer = new ReadBuffer(); // the sender's: one reader at a time
+    /** Where appends frame their records for one write: direct, so the kernel reads it where it is. Guarded. */
+    private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
+    private final CRC32C crc = new CRC32C(); // guarded
     private Position cursor;
     private long bytes;
     private long records; // unsent
@@ -269,6 +273,10 @@ public final class ForwardQueue implements AutoCloseable {
         return (int) crc.getValue();
     }
 
+    /** An export to append: its signal and its protobuf bytes. */
+    public record Export(Signal signal, byte[] body) {
+    }
+
     /**
      * Appends an export; never blocks on the sender and never throws: a record that cannot be written (a full
      * disk) is counted, and the caller's export is unaffected.
@@ -276,39 +284,89 @@ public final class ForwardQueue implements AutoCloseable {
      * @return false when the record could not be written
      */
     public boolean append(Signal signal, byte[] body) {
-        long framed = QueueSegment.FRAME_BYTES + 1L + body.length;
+        return append(List.of(new Export(signal, body)))[0];
+    }
+
+    /**
+     * Appends the exports in order, with one write per segment they go to (a group the size of the staging buffer
+     * or larger takes more); never blocks on the sender and never throws: records that cannot be written (a full
+     * disk) are counted, and the callers' exports are unaffected.
+     *
+     * @return for each export, whether it was written
+     */
+    public boolean[] append(List<Export> exports) {
+        boolean[] written = new boolean[exports.size()];
         lock.lock();
         try {
             if (closed) {
-                appendFailures++;
-                return false;
+                appendFailures += exports.size();
+                return written;
             }
-            if (framed + QueueSegment.HEADER_BYTES > maxBytes) {
-                dropped++;
-                LOG.warning("forwarding queue: an export of " + body.length + " bytes is larger than the queue ("
-                        + maxBytes + " bytes); dropped");
-                return false;
+            int run = 0; // the first export not yet written: the run from it to i goes to the last segment
+            long runBytes = 0;
+            for (int i = 0; i < exports.size(); i++) {
+                byte[] body = exports.get(i).body();
+                long framed = QueueSegment.FRAME_BYTES + 1L + body.length;
+                QueueSegment active = segments.peekLast();
+                boolean tooLarge = framed + QueueSegment.HEADER_BYTES > maxBytes;
+                boolean full = (active.count() > 0 || i > run) && active.size() + runBytes + framed > segmentBytes;
+                if (tooLarge || full) {
+                    write(exports, run, i, runBytes, written);
+                    run = i;
+                    runBytes = 0;
+                }
+                try {
+                    if (tooLarge) {
+                        dropped++;
+                        LOG.warning("forwarding queue: an export of " + body.length + " bytes is larger than the"
+                                + " queue (" + maxBytes + " bytes); dropped");
+                        run = i + 1;
+                        continue;
+                    }
+                    if (full) {
+                        active = QueueSegment.create(directory, active.sequence + 1);
+                        segments.add(active);
+                        bytes += active.size();
+                    }
+                    while (bytes + runBytes + framed > maxBytes && segments.size() > 1) {
+                        dropOldest();
+                    }
+                } catch (IOException e) {
+                    write(exports, run, i, runBytes, written);
+                    run = i + 1;
+                    runBytes = 0;
+                    appendFailures++;
+                    LOG.warning("forwarding queue: could not make room for an export (" + e.getMessage()
+                            + "); it stays local only");
+                    continue;
+                }
+                runBytes += framed;
             }
-            QueueSegment active = segments.peekLast();
-            if (active.count() > 0 && active.size() + framed > segmentBytes) {
-                active = QueueSegment.create(directory, active.sequence + 1);
-                segments.add(active);
-                bytes += active.size();
-            }
-            while (bytes + framed > maxBytes && segments.size() > 1) {
-                dropOldest();
-            }
-            active.append(signal, body);
-            bytes += framed;
-            records++;
-            appended.signalAll();
-            return true;
-        } catch (IOException e) {
-            appendFailures++;
-            LOG.warning("forwarding queue: could not write an export (" + e.getMessage() + "); it stays local only");
-            return false;
+            write(exports, run, exports.size(), runBytes, written);
+            return written;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Writes {@code exports[from, to)}, {@code runBytes} framed, at the end of the last segment: true in
+     * {@code written} for each, or counted as failures.
+     */
+    private void write(List<Export> exports, int from, int to, long runBytes, boolean[] written) {
+        if (from >= to) {
+            return;
+        }
+        try {
+            segments.peekLast().append(exports, from, to, staging, crc);
+            Arrays.fill(written, from, to, true);
+            bytes += runBytes;
+            records += to - from;
+            appended.signalAll();
+        } catch (IOException e) {
+            appendFailures += to - from;
+            LOG.warning("forwarding queue: could not write " + (to - from) + " export(s) (" + e.getMessage()
+                    + "); they stay local only");
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,8 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
- * Forwards every export the receiver made durable to the team's collector: {@link #enqueue} appends it to the
- * {@link ForwardQueue} (one write, never a wait), and one sender thread takes the queue's oldest records, a batch
+ * Forwards every export the receiver made durable to the team's collector: {@link #enqueue} hands it to the
+ * {@link Appender}, which writes it into the {@link ForwardQueue} with the others of its commit group (one write,
+ * never a wait for the upstream), and one sender thread takes the queue's oldest records, a batch
  * of one signal at a time, adds the resource attributes ({@link ResourceStamp}) and posts them ({@link Upstream}),
  * retrying with backoff until they are sent or refused for good. Consecutive exports of a signal go as one request:
  * protobuf's repeated fields concatenate, so their bytes one after the other are one export of all their resources.
@@ -35,6 +37,7 @@ public final class Forwarder implements AutoCloseable {
 
     private final ForwardConfig config;
     private final ForwardQueue queue;
+    private final Appender appender;
     private final Upstream upstream;
     private final ResourceStamp stamp;
     private final Backoff backoff;
@@ -48,11 +51,12 @@ public final class Forwarder implements AutoCloseable {
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private boolean failing; // the sender's own: whether the last attempt failed, for one line when it recovers
     /** The request being built: the batch's exports stamped one after the other; the sender's own, reused. */
-    private ReusableBytes request = new ReusableBytes(64 * 1024, 2 << 20);
+    private final ReusableBytes request = new ReusableBytes(64 * 1024, 2 << 20);
 
     private Forwarder(ForwardConfig config, ForwardQueue queue, Upstream upstream) {
         this.config = config;
         this.queue = queue;
+        this.appender = new Appender(queue);
         this.upstream = upstream;
         this.stamp = new ResourceStamp(config.resourceAttributes());
         this.backoff = new Backoff(config.retryMax(), () -> ThreadLocalRandom.current().nextDouble());
@@ -69,9 +73,21 @@ public final class Forwarder implements AutoCloseable {
         return forwarder;
     }
 
-    /** Queues an export the receiver has made durable; false when the queue could not keep it (counted). */
-    public boolean enqueue(Signal signal, byte[] request) {
-        return config.endpoints().containsKey(signal) && queue.append(signal, request);
+    /**
+     * Queues an export the receiver has made durable: the future completes once it is written, false when the queue
+     * could not keep it (counted) or its signal is not forwarded; it never fails.
+     */
+    public CompletableFuture<Boolean> enqueue(Signal signal, byte[] request) {
+        return config.endpoints().containsKey(signal) ? appender.append(signal, request)
+                : CompletableFuture.completedFuture(false);
+    }
+
+    /**
+     * The journal's committer has completed a group's exports (on its thread): those it handed over are written
+     * now, with one write, and then answered.
+     */
+    public void groupEnded() {
+        appender.groupEnded();
     }
 
     public ForwardStats stats() {
@@ -143,7 +159,6 @@ public final class Forwarder implements AutoCloseable {
             return false;
         } else {
             var retry = (Upstream.Outcome.Retry) outcome;
-            request = new ReusableBytes(64 * 1024, 2 << 20); // an abandoned post may still read the old one
             failing = true;
             Duration wait = backoff.next(retry.retryAfter());
             error("forwarding: " + retry.reason() + "; retrying in " + wait.toMillis() + " ms");
@@ -208,14 +223,16 @@ public final class Forwarder implements AutoCloseable {
             pause.notifyAll();
         }
         sender.interrupt();
+        upstream.abort(); // a post under way: its blocking reads and writes end with the connection
         try {
             sender.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        appender.close(); // the store, closed before, may have left a group unwritten (a fault of its)
         queue.close();
         if (!sender.isAlive()) {
-            upstream.close(); // else the sender, stuck in a post, still owns it; the collector frees it then
+            upstream.close(); // else the sender, stuck (in DNS, say), still owns it; the collector frees it then
         }
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -171,62 +172,92 @@ final class QueueSegment implements AutoCloseable {
         return (int) crc.getValue();
     }
 
-    /** Frames a record: the bytes one append writes. */
+    /** Frames a record: the bytes an append writes for it. */
     static byte[] frame(Signal signal, byte[] body) {
-        byte[] framed = new byte[FRAME_BYTES + 1 + body.length];
-        System.arraycopy(header(signal, body), 0, framed, 0, FRAME_BYTES + 1);
-        System.arraycopy(body, 0, framed, FRAME_BYTES + 1, body.length);
-        return framed;
-    }
-
-    /** A record's frame and the signal's byte: what precedes the body. */
-    private static byte[] header(Signal signal, byte[] body) {
-        int length = 1 + body.length;
-        byte[] header = new byte[FRAME_BYTES + 1];
-        ByteBuffer view = ByteBuffer.wrap(header);
-        view.putInt(MARKER).putInt(length).putInt(0).put((byte) signal.ordinal());
-        var crc = new CRC32C();
-        crc.update(header, 4, 4);
-        crc.update(header, FRAME_BYTES, 1);
-        crc.update(body, 0, body.length);
-        view.putInt(8, (int) crc.getValue());
-        return header;
+        ByteBuffer framed = ByteBuffer.allocate(FRAME_BYTES + 1 + body.length);
+        frame(framed, signal, body, new CRC32C());
+        return framed.put(body).array();
     }
 
     /**
-     * Appends a record with one write (a gathering one: the frame, then the body where it is, not copied into a
-     * framed array first): in the page cache when this returns, so it survives the process's death (not the
-     * machine's). A failed write is cut off again.
+     * Appends the records {@code exports[from, to)} with as few writes as {@code staging} allows: each framed into it
+     * after the one before, written when it is full and at the end (one larger than it goes by itself, with a
+     * gathering write of its frame and its body where it is). In the page cache when this returns, so they survive the
+     * process's death (not the machine's). A failed write is cut off again, with every record of the call: none of
+     * them is in the segment then.
      */
-    void append(Signal signal, byte[] body) throws IOException {
-        ByteBuffer[] record = {ByteBuffer.wrap(header(signal, body)), ByteBuffer.wrap(body)};
-        long length = FRAME_BYTES + 1L + body.length;
+    void append(List<ForwardQueue.Export> exports, int from, int to, ByteBuffer staging, CRC32C crc)
+            throws IOException {
+        long start = end;
         try {
             if (!atEnd) {
                 channel.position(end);
                 atEnd = true;
             }
-            long written = 0;
-            while (written < length) {
-                written += channel.write(record);
+            staging.clear();
+            for (int i = from; i < to; i++) {
+                ForwardQueue.Export export = exports.get(i);
+                byte[] body = export.body();
+                int framed = FRAME_BYTES + 1 + body.length;
+                if (framed > staging.remaining()) {
+                    writeAll(staging);
+                }
+                if (framed > staging.capacity()) {
+                    byte[] header = new byte[FRAME_BYTES + 1];
+                    frame(ByteBuffer.wrap(header), export.signal(), body, crc);
+                    long length = FRAME_BYTES + 1L + body.length;
+                    ByteBuffer[] record = {ByteBuffer.wrap(header), ByteBuffer.wrap(body)};
+                    for (long written = 0; written < length; ) {
+                        written += channel.write(record);
+                    }
+                } else {
+                    frame(staging, export.signal(), body, crc);
+                    staging.put(body);
+                }
             }
+            writeAll(staging);
         } catch (IOException e) {
             atEnd = false;
             try {
-                channel.truncate(end);
+                channel.truncate(start);
             } catch (IOException ignored) {
                 // the next open cuts the torn tail off
             }
             throw e;
         }
-        if (count == offsets.length) {
-            offsets = Arrays.copyOf(offsets, count * 2);
-            lengths = Arrays.copyOf(lengths, count * 2);
+        for (int i = from; i < to; i++) { // written: now in the index
+            if (count == offsets.length) {
+                offsets = Arrays.copyOf(offsets, count * 2);
+                lengths = Arrays.copyOf(lengths, count * 2);
+            }
+            int length = 1 + exports.get(i).body().length;
+            offsets[count] = (int) end;
+            lengths[count] = length;
+            count++;
+            end += FRAME_BYTES + length;
         }
-        offsets[count] = (int) end;
-        lengths[count] = (int) (length - FRAME_BYTES);
-        count++;
-        end += length;
+    }
+
+    /** Puts a record's frame and signal byte: marker, length, CRC32C of the length, the signal and the body. */
+    private static void frame(ByteBuffer into, Signal signal, byte[] body, CRC32C crc) {
+        int length = 1 + body.length;
+        crc.reset();
+        crc.update(length >>> 24);
+        crc.update(length >>> 16);
+        crc.update(length >>> 8);
+        crc.update(length);
+        crc.update(signal.ordinal());
+        crc.update(body, 0, body.length);
+        into.putInt(MARKER).putInt(length).putInt((int) crc.getValue()).put((byte) signal.ordinal());
+    }
+
+    /** Writes what the staging buffer holds at the channel's position, and empties it. */
+    private void writeAll(ByteBuffer staging) throws IOException {
+        staging.flip();
+        while (staging.hasRemaining()) {
+            channel.write(staging);
+        }
+        staging.clear();
     }
 
     /**

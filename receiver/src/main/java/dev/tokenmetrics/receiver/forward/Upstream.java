@@ -3,19 +3,14 @@ package dev.tokenmetrics.receiver.forward;
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.WireReader;
 import dev.tokenmetrics.receiver.otlp.WireType;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Posts exports to the upstream OTLP/HTTP endpoint and says what the answer means, as the OTLP specification says
@@ -46,57 +41,49 @@ final class Upstream implements AutoCloseable {
     }
 
     private final ForwardConfig config;
-    private final HttpClient client;
-    private final String userAgent;
+    private final HttpPost http;
     private final Clock clock;
     private final Gzip gzip = new Gzip();
     /** The compressed request, rebuilt in place for every post: the sender's. */
-    private ReusableBytes compressed = new ReusableBytes(64 * 1024, 2 << 20);
+    private final ReusableBytes compressed = new ReusableBytes(64 * 1024, 2 << 20);
 
     Upstream(ForwardConfig config, String version, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.userAgent = "claude-token-metrics-receiver/" + version;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.timeout()).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new HttpPost(config.timeout(), "claude-token-metrics-receiver/" + version, config.headers());
     }
 
     /**
-     * Posts the protobuf body, {@code body[0, length)}; interruptible, which is how the daemon stops a post under
-     * way. The client reads the array as it sends: after a post that failed, the caller must not write into it
-     * again (a request abandoned on a timeout might still be reading it).
+     * Posts the protobuf body, {@code body[0, length)}, gzip-compressed when so configured. A post under way ends
+     * when the sender is interrupted and {@link #abort} is called, which is how the daemon stops it.
      */
     Outcome post(URI endpoint, byte[] body, int length) throws InterruptedException {
-        var request = HttpRequest.newBuilder(endpoint).timeout(config.timeout())
-                .header("Content-Type", "application/x-protobuf").header("User-Agent", userAgent);
-        config.headers().forEach(header -> request.header(header.name(), header.value()));
-        HttpRequest.BodyPublisher publisher;
-        if (config.gzip()) {
-            request.header("Content-Encoding", "gzip");
-            compressed.reset();
-            gzip.compress(body, 0, length, compressed);
-            publisher = HttpRequest.BodyPublishers.ofByteArray(compressed.array(), 0, compressed.size());
-        } else {
-            publisher = HttpRequest.BodyPublishers.ofByteArray(body, 0, length);
+        if (Thread.currentThread().isInterrupted()) { // stopping: no new post (blocking sockets ignore interrupts)
+            throw new InterruptedException("forwarding stopped before a post");
         }
-        CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(request.POST(publisher).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        HttpResponse<byte[]> response;
+        HttpPost.Response response;
         try {
-            response = sent.get();
-        } catch (InterruptedException e) {
-            sent.cancel(true);
-            throw e;
-        } catch (ExecutionException | CancellationException e) {
-            compressed = new ReusableBytes(64 * 1024, 2 << 20); // the abandoned request's, as said above
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            String reason = cause instanceof HttpTimeoutException ? "no answer within " + config.timeout().toMillis()
-                    + " ms" : cause.getClass().getSimpleName() + (cause.getMessage() == null ? ""
-                    : ": " + cause.getMessage());
+            if (config.gzip()) {
+                compressed.reset();
+                gzip.compress(body, 0, length, compressed);
+                response = http.post(endpoint, true, compressed.array(), 0, compressed.size());
+            } else {
+                response = http.post(endpoint, false, body, 0, length);
+            }
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("forwarding stopped during a post");
+            }
+            String reason = e instanceof SocketTimeoutException ? "no answer within " + config.timeout().toMillis()
+                    + " ms" : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             return new Outcome.Retry(null, "cannot reach " + ForwardConfig.redacted(endpoint) + ": " + reason);
         }
-        return outcome(response.statusCode(), response.headers().firstValue("Retry-After").orElse(null),
-                response.body(), clock);
+        return outcome(response.status(), response.retryAfter(), response.body(), clock);
+    }
+
+    /** Ends a post under way, from any thread (the daemon stopping). */
+    void abort() {
+        http.abort();
     }
 
     /** Reads an answer; separate from the HTTP client, for tests. */
@@ -188,9 +175,10 @@ final class Upstream implements AutoCloseable {
         return out.toByteArray();
     }
 
-    /** Frees the compressor's native memory. */
+    /** Closes the kept connection and frees the compressor's native memory. */
     @Override
     public void close() {
+        http.close();
         gzip.close();
     }
 }

@@ -17,13 +17,17 @@ import java.util.stream.Stream;
 
 /**
  * What forwarding costs per export (bench/forward-bench.sh), for Claude Code's recorded metrics export: on the
- * acknowledgement's path, one {@link ForwardQueue#append} (frame, CRC32C, one write) against the floor of a plain
- * write of the same bytes at the end of a file, measured in the same rounds, interleaved; on the sender's thread,
+ * acknowledgement's path, one {@link ForwardQueue#append} per export (frame, CRC32C, one write), and appends of
+ * commit groups of {@value #GROUP} exports (one write each, as the journal's committer makes them under load), against
+ * the floor of a plain write of the same bytes at the end of a file, measured in the same rounds, interleaved; on the
+ * sender's thread,
  * reading a batch back, stamping the resource attributes and gzip at level 1, per export (the HTTP post aside).
  * Prints the medians over the rounds, in microseconds, and the append's ratio to the floor.
  * Usage: BenchForwardQueue DIR [rounds, default 7] [exports per round, default 10000]
  */
 public final class BenchForwardQueue {
+
+    static final int GROUP = 8;
 
     private BenchForwardQueue() {
     }
@@ -43,11 +47,22 @@ public final class BenchForwardQueue {
         var gzip = new Gzip();
         double[] floor = new double[rounds];
         double[] append = new double[rounds];
+        double[] grouped = new double[rounds];
+        List<ForwardQueue.Export> group = java.util.Collections.nCopies(GROUP, new ForwardQueue.Export(Signal.METRICS,
+                export));
         double[] sender = new double[rounds];
         for (int round = -1; round < rounds; round++) { // round -1 warms up
             Files.createDirectories(dir);
             double floorMicros = floor(dir.resolve("floor.bin"), framed, exports);
             double appendMicros;
+            double groupedMicros;
+            try (var queue = ForwardQueue.open(dir.resolve("grouped"), 1L << 30)) {
+                long start = System.nanoTime();
+                for (int i = 0; i < exports; i += GROUP) {
+                    queue.append(group);
+                }
+                groupedMicros = (System.nanoTime() - start) / 1e3 / exports;
+            }
             double senderMicros;
             try (var queue = ForwardQueue.open(dir.resolve("queue"), 1L << 30)) {
                 long start = System.nanoTime();
@@ -79,6 +94,7 @@ public final class BenchForwardQueue {
             if (round >= 0) {
                 floor[round] = floorMicros;
                 append[round] = appendMicros;
+                grouped[round] = groupedMicros;
                 sender[round] = senderMicros;
             }
         }
@@ -87,6 +103,8 @@ public final class BenchForwardQueue {
         System.out.printf("  floor: write of the framed bytes  %7.2f us%n", median(floor));
         System.out.printf("  queue append (acknowledgement)    %7.2f us   ratio to the floor %.2f%n", median(append),
                 median(ratios(append, floor)));
+        System.out.printf("  queue append, groups of %d         %7.2f us   ratio to the floor %.2f%n", GROUP,
+                median(grouped), median(ratios(grouped, floor)));
         System.out.printf("  sender: read, stamp, gzip         %7.2f us%n", median(sender));
     }
 

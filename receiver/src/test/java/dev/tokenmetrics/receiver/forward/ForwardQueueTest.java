@@ -175,6 +175,69 @@ class ForwardQueueTest {
         }
     }
 
+    @Test
+    void aGroupIsWrittenInOrderAcrossSegmentsAsOneAppendAtATimeWouldBe() throws Exception {
+        long max = 64 << 10; // segments of 16 KiB: a group of 1,000 records spans several and fills the queue
+        var group = new ArrayList<ForwardQueue.Export>();
+        for (int i = 0; i < 1000; i++) {
+            group.add(new ForwardQueue.Export(i % 3 == 0 ? Signal.LOGS : Signal.METRICS, body(i)));
+        }
+        try (var grouped = ForwardQueue.open(dir.resolve("grouped"), max);
+             var single = ForwardQueue.open(dir.resolve("single"), max)) {
+            boolean[] written = grouped.append(group.subList(0, 100));
+            for (boolean each : written) {
+                assertTrue(each);
+            }
+            assertEquals(100, grouped.stats().records());
+            grouped.append(group.subList(100, 1000));
+            group.forEach(export -> single.append(export.signal(), export.body()));
+            assertEquals(single.stats(), grouped.stats(), "the same drops and bytes as one append at a time");
+            assertTrue(grouped.stats().dropped() > 0, "the bound reached within the group");
+            List<String> sent = drain(grouped);
+            assertEquals(drain(single), sent);
+            assertEquals(names(1000 - sent.size(), 1000), sent, "the newest kept, in order");
+        }
+        try (var reopened = ForwardQueue.open(dir.resolve("grouped"), max)) {
+            assertEquals(0, reopened.stats().records(), "every record intact on disk: nothing torn, nothing unsent");
+        }
+    }
+
+    @Test
+    void aGroupLargerThanTheStagingBufferTakesSeveralWritesAndAnExportLargerThanItGoesAlone() throws Exception {
+        byte[] large = new byte[ForwardQueue.STAGING_BYTES + 1000];
+        java.util.Arrays.fill(large, (byte) 'L');
+        var group = new ArrayList<ForwardQueue.Export>();
+        for (int i = 0; i < 3000; i++) { // about 340 KiB
+            group.add(new ForwardQueue.Export(Signal.METRICS, i == 1500 ? large : body(i)));
+        }
+        try (var queue = ForwardQueue.open(dir, 64L << 20)) {
+            queue.append(group);
+        }
+        try (var queue = ForwardQueue.open(dir, 64L << 20)) { // read back from disk, CRCs checked
+            assertEquals(3000, queue.stats().records());
+            var bodies = new ArrayList<byte[]>();
+            ForwardQueue.Batch batch;
+            while ((batch = queue.next(1000, 4 << 20, 0)) != null) {
+                bodies.addAll(batch.bodies());
+                queue.acknowledge(batch);
+            }
+            assertEquals(3000, bodies.size());
+            for (int i = 0; i < 3000; i++) {
+                assertArrayEquals(group.get(i).body(), bodies.get(i), "export " + i);
+            }
+        }
+    }
+
+    @Test
+    void aClosedQueueWritesNothingAndCountsEveryExportOfAGroup() throws Exception {
+        var queue = ForwardQueue.open(dir, MAX);
+        queue.close();
+        boolean[] written = queue.append(List.of(new ForwardQueue.Export(Signal.METRICS, body(0)),
+                new ForwardQueue.Export(Signal.LOGS, body(1))));
+        assertArrayEquals(new boolean[] {false, false}, written);
+        assertEquals(2, queue.stats().appendFailures());
+    }
+
     private Path onlySegment() throws IOException {
         List<Path> segments = segments();
         assertEquals(1, segments.size());
