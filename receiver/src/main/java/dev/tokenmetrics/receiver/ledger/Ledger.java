@@ -174,11 +174,14 @@ public final class Ledger implements AutoCloseable {
                 .toList();
     }
 
-    /** Replaces the metrics rows of the pairs the metrics have counted for with what they need now. */
+    /**
+     * Replaces the metrics rows of the pairs the metrics have counted for with what they need now (reconciliation
+     * reads each pair's metrics first, and leaves a pair they never counted at that).
+     */
     private void reconcile(Collection<SessionModel> pairs) throws SQLException {
-        List<SessionModel> counted = metricUsage.counted(pairs);
-        if (!counted.isEmpty()) {
-            upsert(metricUsage.reconcile(counted));
+        List<LedgerRow> inserted = metricUsage.reconcile(pairs);
+        if (!inserted.isEmpty()) {
+            upsert(inserted);
         }
     }
 

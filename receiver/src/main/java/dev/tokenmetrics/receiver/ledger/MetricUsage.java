@@ -40,7 +40,6 @@ final class MetricUsage {
     private final PreparedStatement metricsRow;
     private final PreparedStatement rewrite;
     private final PreparedStatement rewriteAndMove;
-    private final PreparedStatement anyMetrics;
 
     MetricUsage(Connection connection) throws SQLException {
         this.metricSums = connection.prepareStatement("SELECT coalesce(sum(input_tokens), 0),"
@@ -76,8 +75,6 @@ final class MetricUsage {
         this.rewriteAndMove = connection.prepareStatement(figures + ", time_ms = ? WHERE key = ?");
         this.metricsRow = connection.prepareStatement("SELECT time_ms, input_tokens, output_tokens,"
                 + " cache_read_tokens, cache_creation_tokens, cost_usd, project FROM requests WHERE key = ?");
-        this.anyMetrics = connection.prepareStatement(
-                "SELECT 1 FROM metric_usage WHERE session_id = ? AND model = ? LIMIT 1");
     }
 
     /**
@@ -220,21 +217,6 @@ final class MetricUsage {
         update.setString(++i, row.key());
         update.executeUpdate();
         return true;
-    }
-
-    /** The pairs among these that the metrics have counted for. */
-    List<SessionModel> counted(Collection<SessionModel> pairs) throws SQLException {
-        var found = new ArrayList<SessionModel>();
-        for (SessionModel pair : pairs) {
-            anyMetrics.setString(1, pair.sessionId());
-            anyMetrics.setString(2, pair.model());
-            try (ResultSet result = anyMetrics.executeQuery()) {
-                if (result.next()) {
-                    found.add(pair);
-                }
-            }
-        }
-        return found;
     }
 
     /** A metrics row: one per session, model and day, dated at the day's latest metric point. */
