@@ -105,7 +105,11 @@ public final class Ledger implements AutoCloseable {
         // Created here, 0600 and never through a link; SQLite gives its -wal and -shm files the same mode.
         AtomicFiles.openPrivate(database, StandardOpenOption.WRITE).close();
         try {
-            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath());
+            var properties = new java.util.Properties();
+            // sqlite-jdbc otherwise prepares and runs "SELECT last_insert_rowid()" after every INSERT it executes
+            properties.setProperty("jdbc.get_generated_keys", "false");
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath(),
+                    properties);
             try {
                 try (Statement statement = connection.createStatement()) {
                     // WAL: readers (reports, the dashboard) never block the writer. NORMAL: a commit reaches the
@@ -170,11 +174,14 @@ public final class Ledger implements AutoCloseable {
                 .toList();
     }
 
-    /** Replaces the metrics rows of the pairs the metrics have counted for with what they need now. */
+    /**
+     * Replaces the metrics rows of the pairs the metrics have counted for with what they need now (reconciliation
+     * reads each pair's metrics first, and leaves a pair they never counted at that).
+     */
     private void reconcile(Collection<SessionModel> pairs) throws SQLException {
-        List<SessionModel> counted = metricUsage.counted(pairs);
-        if (!counted.isEmpty()) {
-            upsert(metricUsage.reconcile(counted));
+        List<LedgerRow> inserted = metricUsage.reconcile(pairs);
+        if (!inserted.isEmpty()) {
+            upsert(inserted);
         }
     }
 

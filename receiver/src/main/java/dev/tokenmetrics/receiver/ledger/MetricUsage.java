@@ -38,7 +38,8 @@ final class MetricUsage {
     private final PreparedStatement requestDays;
     private final PreparedStatement deleteRow;
     private final PreparedStatement metricsRow;
-    private final PreparedStatement anyMetrics;
+    private final PreparedStatement rewrite;
+    private final PreparedStatement rewriteAndMove;
 
     MetricUsage(Connection connection) throws SQLException {
         this.metricSums = connection.prepareStatement("SELECT coalesce(sum(input_tokens), 0),"
@@ -65,10 +66,15 @@ final class MetricUsage {
                 + " cache_read_tokens, cache_creation_tokens, cost_picos FROM session_days"
                 + " WHERE session_id = ? AND model = ? AND metrics = 0 AND rows > 0");
         this.deleteRow = connection.prepareStatement("DELETE FROM requests WHERE key = ?");
+        // A metrics row rewritten sets only its figures, and its time when that moved: SQLite then updates no index
+        // (a full upsert sets every column, and so rewrites every index entry of the row), and the triggers fire
+        // as for any update. The project is the first known, as the upsert keeps it.
+        String figures = "UPDATE requests SET input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,"
+                + " cache_creation_tokens = ?, cost_usd = ?, project = coalesce(project, ?)";
+        this.rewrite = connection.prepareStatement(figures + " WHERE key = ?");
+        this.rewriteAndMove = connection.prepareStatement(figures + ", time_ms = ? WHERE key = ?");
         this.metricsRow = connection.prepareStatement("SELECT time_ms, input_tokens, output_tokens,"
                 + " cache_read_tokens, cache_creation_tokens, cost_usd, project FROM requests WHERE key = ?");
-        this.anyMetrics = connection.prepareStatement(
-                "SELECT 1 FROM metric_usage WHERE session_id = ? AND model = ? LIMIT 1");
     }
 
     /**
@@ -125,9 +131,9 @@ final class MetricUsage {
 
     /**
      * Brings the {@code metrics} rows of each session and model to what they need now, from what the metrics counted
-     * and the per-request rows as they stand: deletes the rows no longer needed and returns those to write, the new
-     * and the changed (a row already as needed is left alone: every write of a row costs its triggers). A pair the
-     * metrics never counted has none.
+     * and the per-request rows as they stand: deletes the rows no longer needed, rewrites in place those that changed
+     * (a row already as needed is left alone: every write of a row costs its triggers), and returns the new ones, to
+     * be inserted. A pair the metrics never counted has none.
      */
     List<LedgerRow> reconcile(Collection<SessionModel> pairs) throws SQLException {
         var rows = new ArrayList<LedgerRow>();
@@ -166,7 +172,7 @@ final class MetricUsage {
                     continue;
                 }
                 LedgerRow row = row(pair, day, lastTimes.get(day), needed, project);
-                if (!stored(row)) {
+                if (!rewritten(row)) {
                     rows.add(row);
                 }
             }
@@ -174,34 +180,43 @@ final class MetricUsage {
         return rows;
     }
 
-    /** Whether the ledger holds this metrics row as it is. */
-    private boolean stored(LedgerRow row) throws SQLException {
+    /**
+     * Brings the stored metrics row to this one when it is there and differs (see {@link #rewrite}); false when it is
+     * not there, to be inserted.
+     */
+    private boolean rewritten(LedgerRow row) throws SQLException {
         metricsRow.setString(1, row.key());
+        long storedTime;
         try (ResultSet result = metricsRow.executeQuery()) {
-            return result.next()
-                    && result.getLong(1) == row.time().toEpochMilli()
+            if (!result.next()) {
+                return false;
+            }
+            if (result.getLong(1) == row.time().toEpochMilli()
                     && result.getLong(2) == row.tokens().input()
                     && result.getLong(3) == row.tokens().output()
                     && result.getLong(4) == row.tokens().cacheRead()
                     && result.getLong(5) == row.tokens().cacheCreation()
                     && row.costUsd().toPlainString().equals(result.getString(6))
-                    && Objects.equals(row.place().project(), result.getString(7));
-        }
-    }
-
-    /** The pairs among these that the metrics have counted for. */
-    List<SessionModel> counted(Collection<SessionModel> pairs) throws SQLException {
-        var found = new ArrayList<SessionModel>();
-        for (SessionModel pair : pairs) {
-            anyMetrics.setString(1, pair.sessionId());
-            anyMetrics.setString(2, pair.model());
-            try (ResultSet result = anyMetrics.executeQuery()) {
-                if (result.next()) {
-                    found.add(pair);
-                }
+                    && (result.getString(7) != null || row.place().project() == null)) {
+                return true; // as it is
             }
+            storedTime = result.getLong(1);
         }
-        return found;
+        boolean moved = storedTime != row.time().toEpochMilli();
+        PreparedStatement update = moved ? rewriteAndMove : rewrite;
+        int i = 0;
+        update.setLong(++i, row.tokens().input());
+        update.setLong(++i, row.tokens().output());
+        update.setLong(++i, row.tokens().cacheRead());
+        update.setLong(++i, row.tokens().cacheCreation());
+        update.setString(++i, row.costUsd().toPlainString());
+        update.setString(++i, row.place().project());
+        if (moved) {
+            update.setLong(++i, row.time().toEpochMilli());
+        }
+        update.setString(++i, row.key());
+        update.executeUpdate();
+        return true;
     }
 
     /** A metrics row: one per session, model and day, dated at the day's latest metric point. */
