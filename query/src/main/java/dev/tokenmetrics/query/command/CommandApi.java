@@ -1,14 +1,13 @@
 package dev.tokenmetrics.query.command;
 
 import dev.tokenmetrics.query.Json;
-import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,31 +60,77 @@ public final class CommandApi {
         }
     }
 
-    /** One of the answer's streams, drawing on the budget it shares with the other. */
-    private static final class Bounded extends ByteArrayOutputStream {
+    /**
+     * One of the answer's streams, drawing on the budget it shares with the other. Kept in blocks that grow as it
+     * does, never copied to grow: a year's session report is megabytes, each copy of it garbage to collect.
+     */
+    private static final class Bounded extends OutputStream {
+        private static final int FIRST = 8 << 10;
+        private static final int LARGEST = 1 << 20;
+
         private final Budget budget;
+        private final List<byte[]> full = new ArrayList<>();
+        private byte[] block = new byte[0];
+        private int count; // in block
+        private int size; // in all
 
         Bounded(Budget budget) {
             this.budget = budget;
         }
 
+        synchronized int size() {
+            return size;
+        }
+
         /** These bytes then the other's, in one array. */
         synchronized byte[] then(Bounded other) {
-            byte[] all = Arrays.copyOf(buf, count + other.count);
-            System.arraycopy(other.buf, 0, all, count, other.count);
+            byte[] all = new byte[size + other.size()];
+            other.copyTo(all, copyTo(all, 0));
             return all;
+        }
+
+        private synchronized int copyTo(byte[] into, int at) {
+            for (byte[] bytes : full) {
+                System.arraycopy(bytes, 0, into, at, bytes.length);
+                at += bytes.length;
+            }
+            System.arraycopy(block, 0, into, at, count);
+            return at + count;
         }
 
         @Override
         public synchronized void write(int b) {
             budget.spend(1);
-            super.write(b);
+            if (count == block.length) {
+                grow();
+            }
+            block[count++] = (byte) b;
+            size++;
         }
 
         @Override
         public synchronized void write(byte[] b, int off, int len) {
+            Objects.checkFromIndexSize(off, len, b.length);
             budget.spend(len);
-            super.write(b, off, len);
+            size += len;
+            while (len > 0) {
+                if (count == block.length) {
+                    grow();
+                }
+                int run = Math.min(len, block.length - count);
+                System.arraycopy(b, off, block, count, run);
+                count += run;
+                off += run;
+                len -= run;
+            }
+        }
+
+        private void grow() {
+            if (count > 0) {
+                full.add(block);
+            }
+            block = new byte[Math.min(LARGEST, Math.max(FIRST, size))];
+            count = 0;
         }
     }
 
