@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +46,15 @@ class AnsweredIntoABufferTest {
                 .write(dir.resolve("usage.db"));
     }
 
-    private static Map<String, List<String>> parameters(String line) {
+    /** The command line, on this test's ledger (the receiver's, for the API). */
+    private Map<String, List<String>> parameters(String line) {
+        var args = new ArrayList<String>(line.isEmpty() ? List.of() : List.of(line.split(" ")));
+        if (!line.contains("--db")) {
+            args.add("--db");
+            args.add(database.toString());
+        }
         Map<String, List<String>> parameters = new HashMap<>();
-        parameters.put("arg", line.isEmpty() ? List.of() : List.of(line.split(" ")));
+        parameters.put("arg", args);
         parameters.put("home", List.of(HERE.home().toString()));
         return parameters;
     }
