@@ -30,7 +30,8 @@ public final class Json {
             json.string(name);
             json.put(':');
             json.put(' ');
-            return new Name(Arrays.copyOf(json.block, json.count));
+            json.flush();
+            return new Name(json.kept.toByteArray());
         }
     }
 
@@ -243,9 +244,15 @@ public final class Json {
     private Json name(Name name) {
         element();
         byte[] encoded = name.encoded;
-        room(encoded.length);
-        System.arraycopy(encoded, 0, block, count, encoded.length);
-        count += encoded.length;
+        for (int at = 0; at < encoded.length; ) { // in runs: a name may be longer than a block
+            if (count == BLOCK) {
+                flush();
+            }
+            int run = Math.min(encoded.length - at, BLOCK - count);
+            System.arraycopy(encoded, at, block, count, run);
+            count += run;
+            at += run;
+        }
         return this;
     }
 

@@ -78,6 +78,14 @@ class JsonWriterTest {
     }
 
     @Test
+    void aNameLongerThanABlockIsWrittenWhole() {
+        String name = "n".repeat(20_000) + "é";
+        String expected = "{\n  \"" + name + "\": 1\n}";
+        assertEquals(expected, new Json().object().field(Json.Name.of(name), 1L).end().toString());
+        assertEquals(expected, new Json().object().field(name, 1L).end().toString());
+    }
+
+    @Test
     void timesAreWrittenAsTheFormatterWroteThem() {
         var formatter = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
         var random = new Random(15);
