@@ -8,13 +8,16 @@
 #     /dev/null; its start-up cache and native library in this run's own XDG_CACHE_HOME, made by the warm-up),
 #     then every other report;
 #   - ours, answered by the receiver (docs/REPORTS.md): the same two reports with the receiver running on the
-#     year's ledger (HOME at it, its own port), in the same hyperfine run as the floor and the JVM path;
+#     year's ledger (HOME at it, its own port), in the same hyperfine run as the floor and the JVM path, and
+#     --help answered the same way: what the launcher, curl and a round trip cost before any report;
 #   - ccusage: `ccusage daily --json --offline` and `session`, with CLAUDE_CONFIG_DIR at the same transcripts.
 # Prints the medians of wall time and the means of CPU time (user + system: steadier on a shared machine), ours against the floor and
 # ccusage against ours, both tools' token totals (they must agree), and the --html daily and session reports of
 # the year rendered in headless Chromium (HtmlReportBrowserTest; skipped without /usr/bin/chromium).
 # Usage: bench/reports-bench.sh [sessions, default 5000] [requests per session, default 100] [runs, default 5]
 #   ccusage: CCUSAGE_BIN, else ~/.cache/claude-token-metrics-ci/ccusage-18.0.11 (see .ci/run); skipped without it.
+#   REPORTS_LEDGER=/path/to/usage.db: a copy of that ledger (one this script made, kept aside) rather than a
+#   generated year: minutes less; no transcripts, so no ccusage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sessions="${1:-5000}"
@@ -38,9 +41,15 @@ classpath="$classpath:query/target/classes:$(tr ':' '\n' <reports/target/classpa
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/home/.claude/projects" "$work/floor"
-python3 bench/reports-corpus.py "$work/home/.claude/projects" "$sessions" "$requests"
-java -cp "$classpath" dev.tokenmetrics.reports.ImportTranscripts "$work/home"
 db="$work/home/.claude/token-metrics/usage.db"
+if [ -n "${REPORTS_LEDGER:-}" ]; then
+  mkdir -p "${db%/*}"
+  cp "$REPORTS_LEDGER" "$db"
+  ccusage=""
+else
+  python3 bench/reports-corpus.py "$work/home/.claude/projects" "$sessions" "$requests"
+  java -cp "$classpath" dev.tokenmetrics.reports.ImportTranscripts "$work/home"
+fi
 echo "ledger: $(sqlite3 "$db" 'SELECT count(*) FROM requests') requests, $(du -h "$db" | cut -f1)"
 
 # The floor: the smallest Java program, started as the launcher starts ours.
@@ -73,14 +82,17 @@ for _ in $(seq 200); do
 done
 via_receiver="HOME=$work/home CLAUDE_TOKEN_METRICS_PORT=$port"
 # the same output either way (the tests compare them byte for byte; this checks the year)
-cmp <(env HOME="$work/home" CLAUDE_TOKEN_METRICS_PORT="$port" scripts/claude-token-metrics session --json) \
-  <(scripts/claude-token-metrics session --json --db "$db") >/dev/null \
-  || { echo "reports-bench: the receiver's session report differs from the command's" >&2; exit 1; }
+for report in daily session; do
+  cmp <(env HOME="$work/home" CLAUDE_TOKEN_METRICS_PORT="$port" scripts/claude-token-metrics "$report" --json) \
+    <(scripts/claude-token-metrics "$report" --json --db "$db") >/dev/null \
+    || { echo "reports-bench: the receiver's $report report differs from the command's" >&2; exit 1; }
+done
 
 hyperfine --warmup 1 --min-runs "$runs" --style basic --export-json "$work/ours.json" \
   -n floor "$java $flags -cp $work/floor Hello" \
   -n daily "scripts/claude-token-metrics daily --json --db $db" \
   -n session "scripts/claude-token-metrics session --json --db $db" \
+  -n "help (receiver)" "$via_receiver scripts/claude-token-metrics --help" \
   -n "daily (receiver)" "$via_receiver scripts/claude-token-metrics daily --json" \
   -n "session (receiver)" "$via_receiver scripts/claude-token-metrics session --json" >/dev/null
 # the other reports, fewer runs: those the rollups cannot answer read every request

@@ -1,13 +1,67 @@
 package dev.tokenmetrics.query;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
-/** A small streaming JSON writer, two-space indented like ccusage's output; strings escaped per RFC 8259. */
+/**
+ * A small streaming JSON writer, two-space indented like ccusage's output; strings escaped per RFC 8259. It writes
+ * UTF-8 bytes, in one pass, into a block it hands to its sink when full: a year's session report (7.7 MB) goes to
+ * its reader without ever being a String, nor a copy of one. Field names used on every row are encoded once
+ * ({@link Name}); amounts are written from integer picodollars ({@link #usd}), dates from epoch milliseconds.
+ */
 public final class Json {
-    private final StringBuilder out = new StringBuilder();
+
+    /** A field name, quoted, escaped and followed by ": ", encoded once. */
+    public static final class Name {
+        private final byte[] encoded;
+
+        private Name(byte[] encoded) {
+            this.encoded = encoded;
+        }
+
+        public static Name of(String name) {
+            Json json = new Json();
+            json.string(name);
+            json.put(':');
+            json.put(' ');
+            json.flush();
+            return new Name(json.kept.toByteArray());
+        }
+    }
+
+    private static final int BLOCK = 8192;
+    private static final byte[] SPACES = new byte[64];
+
+    static {
+        Arrays.fill(SPACES, (byte) ' ');
+    }
+
+    private final OutputStream sink; // where full blocks go
+    private final ByteArrayOutputStream kept; // the sink when the text is kept for toString(); else null
+    private final byte[] block = new byte[BLOCK];
+    private int count; // bytes in the block
     private int depth;
     private boolean first = true;
+    /** The brackets open, innermost last. */
+    private final StringBuilder stack = new StringBuilder();
+
+    /** A writer whose text is kept, for {@link #toString()}. */
+    public Json() {
+        this.kept = new ByteArrayOutputStream();
+        this.sink = kept;
+    }
+
+    /** A writer whose bytes go to {@code sink} as they are written; {@link #flush()} sends the rest. */
+    public Json(OutputStream sink) {
+        this.kept = null;
+        this.sink = sink;
+    }
 
     public Json object() {
         return open('{');
@@ -17,7 +71,15 @@ public final class Json {
         return name(name).open('{');
     }
 
+    public Json object(Name name) {
+        return name(name).open('{');
+    }
+
     public Json array(String name) {
+        return name(name).open('[');
+    }
+
+    public Json array(Name name) {
         return name(name).open('[');
     }
 
@@ -28,55 +90,106 @@ public final class Json {
         if (!first) {
             newline();
         }
-        out.append(opened == '{' ? '}' : ']');
+        put(opened == '{' ? '}' : ']');
         first = false;
         return this;
     }
 
     public Json field(String name, String value) {
-        name(name);
-        if (value == null) {
-            out.append("null");
-        } else {
-            string(value);
-        }
-        return this;
+        return name(name).value(value);
+    }
+
+    public Json field(Name name, String value) {
+        return name(name).value(value);
     }
 
     public Json field(String name, long value) {
-        name(name).out.append(value);
+        name(name).number(value);
+        return this;
+    }
+
+    public Json field(Name name, long value) {
+        name(name).number(value);
         return this;
     }
 
     public Json field(String name, double value) {
-        name(name).out.append(Double.isFinite(value) ? number(value) : "null");
-        return this;
+        return name(name).ascii(Double.isFinite(value) ? number(value) : "null");
     }
 
     public Json field(String name, boolean value) {
-        name(name).out.append(value);
-        return this;
+        return name(name).ascii(value ? "true" : "false");
     }
 
     /** A decimal, written exactly; null for an unknown amount. */
     public Json field(String name, BigDecimal value) {
-        name(name).out.append(value == null ? "null" : value.toPlainString());
-        return this;
+        return name(name).ascii(value == null ? "null" : value.toPlainString());
     }
 
     public Json field(String name, List<String> values) {
-        name(name).open('[');
-        for (String value : values) {
-            element();
-            string(value);
+        return name(name).strings(values);
+    }
+
+    public Json field(Name name, List<String> values) {
+        return name(name).strings(values);
+    }
+
+    /**
+     * An amount of dollars given in picodollars, written exactly as {@link Usage#usd}'s plain string: the fewest
+     * decimals that hold it ("0", "1.5", "0.000123").
+     */
+    public Json usd(Name name, long picos) {
+        name(name);
+        if (picos == Long.MIN_VALUE) {
+            return ascii(Usage.usd(picos).toPlainString());
         }
-        return end();
+        if (picos < 0) {
+            put('-');
+            picos = -picos;
+        }
+        number(picos / 1_000_000_000_000L);
+        long fraction = picos % 1_000_000_000_000L;
+        if (fraction != 0) {
+            int digits = 12;
+            while (fraction % 10 == 0) {
+                fraction /= 10;
+                digits--;
+            }
+            put('.');
+            room(digits);
+            for (int i = count + digits - 1; i >= count; i--) {
+                block[i] = (byte) ('0' + fraction % 10);
+                fraction /= 10;
+            }
+            count += digits;
+        }
+        return this;
+    }
+
+    /** null, for a field with no value. */
+    public Json nullField(Name name) {
+        return name(name).ascii("null");
+    }
+
+    /** An instant as {@link Times#iso} writes it, from epoch milliseconds. */
+    public Json time(Name name, long epochMs) {
+        name(name);
+        put('"');
+        room(Times.ISO_LENGTH);
+        int written = Times.iso(epochMs, block, count);
+        if (written < 0) {
+            ascii(Times.iso(java.time.Instant.ofEpochMilli(epochMs)));
+        } else {
+            count += written;
+        }
+        put('"');
+        return this;
     }
 
     /** The start of an unnamed object inside an array. */
     public Json element() {
         if (!first) {
-            out.append(',');
+            put(',');
         }
         newline();
         first = false;
@@ -84,32 +197,91 @@ public final class Json {
     }
 
     public Json open(char bracket) {
-        out.append(bracket);
+        put(bracket);
         stack.append(bracket);
         depth++;
         first = true;
         return this;
     }
 
-    @Override
-    public String toString() {
-        return out.toString();
+    /** A line's end, after the outermost bracket. */
+    public Json lineEnd() {
+        put('\n');
+        return this;
     }
 
-    /** The brackets open, innermost last. */
-    private final StringBuilder stack = new StringBuilder();
+    /** Sends what the block holds to the sink. */
+    public Json flush() {
+        if (count > 0) {
+            try {
+                sink.write(block, 0, count);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            count = 0;
+        }
+        return this;
+    }
+
+    /** The text written so far, of a writer that keeps it. */
+    @Override
+    public String toString() {
+        if (kept == null) {
+            throw new IllegalStateException("this writer's text went to its sink");
+        }
+        flush();
+        return kept.toString(StandardCharsets.UTF_8);
+    }
 
     private Json name(String name) {
         element();
         string(name);
-        out.append(": ");
+        put(':');
+        put(' ');
         return this;
     }
 
+    private Json name(Name name) {
+        element();
+        byte[] encoded = name.encoded;
+        for (int at = 0; at < encoded.length; ) { // in runs: a name may be longer than a block
+            if (count == BLOCK) {
+                flush();
+            }
+            int run = Math.min(encoded.length - at, BLOCK - count);
+            System.arraycopy(encoded, at, block, count, run);
+            count += run;
+            at += run;
+        }
+        return this;
+    }
+
+    private Json value(String value) {
+        if (value == null) {
+            return ascii("null");
+        }
+        string(value);
+        return this;
+    }
+
+    private Json strings(List<String> values) {
+        open('[');
+        for (String value : values) {
+            element();
+            string(value);
+        }
+        return end();
+    }
+
     private void newline() {
-        out.append('\n');
-        for (int i = 0; i < depth; i++) {
-            out.append("  ");
+        put('\n');
+        int spaces = 2 * depth;
+        while (spaces > 0) {
+            int run = Math.min(spaces, SPACES.length);
+            room(run);
+            System.arraycopy(SPACES, 0, block, count, run);
+            count += run;
+            spaces -= run;
         }
     }
 
@@ -120,29 +292,119 @@ public final class Json {
         return Double.toString(value);
     }
 
-    /** Appends the string quoted, escaped where JSON needs it; what needs nothing goes in runs, not char by char. */
-    private void string(String value) {
-        out.append('"');
-        int run = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c >= 0x20 && c != '"' && c != '\\' && c != '\u2028' && c != '\u2029') {
-                continue;
+    /** A long in decimal, its digits written in place. */
+    private void number(long value) {
+        if (value < 0) {
+            if (value == Long.MIN_VALUE) {
+                ascii(Long.toString(value));
+                return;
             }
-            out.append(value, run, i);
-            run = i + 1;
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> out.append(String.format("\\u%04x", (int) c));
+            put('-');
+            value = -value;
+        }
+        int digits = 1;
+        for (long rest = value / 10; rest != 0; rest /= 10) {
+            digits++;
+        }
+        room(digits);
+        for (int i = count + digits - 1; i >= count; i--) {
+            block[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        count += digits;
+    }
+
+    /** Text known to be ASCII (numbers, literals), as is. */
+    private Json ascii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            put(text.charAt(i));
+        }
+        return this;
+    }
+
+    /**
+     * The string quoted, escaped where JSON needs it, encoded as UTF-8 (an unpaired surrogate as '?', as
+     * String.getBytes writes it).
+     */
+    private void string(String value) {
+        put('"');
+        int length = value.length();
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (c < 0x80) {
+                if (c >= 0x20 && c != '"' && c != '\\') {
+                    if (count == BLOCK) {
+                        flush();
+                    }
+                    block[count++] = (byte) c;
+                    continue;
+                }
+                switch (c) {
+                    case '"' -> escape('"');
+                    case '\\' -> escape('\\');
+                    case '\n' -> escape('n');
+                    case '\r' -> escape('r');
+                    case '\t' -> escape('t');
+                    case '\b' -> escape('b');
+                    case '\f' -> escape('f');
+                    default -> unicode(c);
+                }
+            } else if (c < 0x800) {
+                room(2);
+                block[count++] = (byte) (0xc0 | c >> 6);
+                block[count++] = (byte) (0x80 | c & 0x3f);
+            } else if (c == '\u2028' || c == '\u2029') {
+                unicode(c);
+            } else if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    int point = Character.toCodePoint(c, value.charAt(++i));
+                    room(4);
+                    block[count++] = (byte) (0xf0 | point >> 18);
+                    block[count++] = (byte) (0x80 | point >> 12 & 0x3f);
+                    block[count++] = (byte) (0x80 | point >> 6 & 0x3f);
+                    block[count++] = (byte) (0x80 | point & 0x3f);
+                } else {
+                    put('?');
+                }
+            } else {
+                room(3);
+                block[count++] = (byte) (0xe0 | c >> 12);
+                block[count++] = (byte) (0x80 | c >> 6 & 0x3f);
+                block[count++] = (byte) (0x80 | c & 0x3f);
             }
         }
-        out.append(value, run, value.length());
-        out.append('"');
+        put('"');
+    }
+
+    private void escape(char c) {
+        put('\\');
+        put(c);
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /** \\u and four lowercase hex digits. */
+    private void unicode(char c) {
+        room(6);
+        block[count++] = '\\';
+        block[count++] = 'u';
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            block[count++] = HEX[c >> shift & 0xf];
+        }
+    }
+
+    /** One ASCII character. */
+    private void put(char c) {
+        if (count == BLOCK) {
+            flush();
+        }
+        block[count++] = (byte) c;
+    }
+
+    /** Makes room for {@code bytes} (at most a block) in the block. */
+    private void room(int bytes) {
+        if (count + bytes > BLOCK) {
+            flush();
+        }
     }
 }

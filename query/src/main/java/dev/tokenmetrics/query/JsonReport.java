@@ -1,5 +1,6 @@
 package dev.tokenmetrics.query;
 
+import java.io.OutputStream;
 import java.time.LocalDate;
 import java.util.Map;
 
@@ -16,33 +17,67 @@ public final class JsonReport {
     }
 
     public static String render(Report report, Report previous) {
+        return write(report, previous, new Json()).toString();
+    }
+
+    /** The report as {@link #render(Report, Report)} writes it, into {@code out} as it is written. */
+    public static void write(Report report, Report previous, OutputStream out) {
+        write(report, previous, new Json(out)).flush();
+    }
+
+    private static final Json.Name SESSION_ID = Json.Name.of("sessionId");
+    private static final Json.Name HOUR = Json.Name.of("hour");
+    private static final Json.Name LAST_ACTIVITY = Json.Name.of("lastActivity");
+    private static final Json.Name MODELS_USED = Json.Name.of("modelsUsed");
+    private static final Json.Name MODEL_BREAKDOWNS = Json.Name.of("modelBreakdowns");
+    private static final Json.Name MODEL_NAME = Json.Name.of("modelName");
+    private static final Json.Name PROJECT_PATH = Json.Name.of("projectPath");
+    private static final Json.Name FIRST_ACTIVITY_TIME = Json.Name.of("firstActivityTime");
+    private static final Json.Name LAST_ACTIVITY_TIME = Json.Name.of("lastActivityTime");
+    private static final Json.Name PROJECTS = Json.Name.of("projects");
+    private static final Json.Name BRANCHES = Json.Name.of("branches");
+    private static final Json.Name INPUT_TOKENS = Json.Name.of("inputTokens");
+    private static final Json.Name OUTPUT_TOKENS = Json.Name.of("outputTokens");
+    private static final Json.Name CACHE_CREATION_TOKENS = Json.Name.of("cacheCreationTokens");
+    private static final Json.Name CACHE_READ_TOKENS = Json.Name.of("cacheReadTokens");
+    private static final Json.Name TOTAL_TOKENS = Json.Name.of("totalTokens");
+    private static final Json.Name TOTAL_COST = Json.Name.of("totalCost");
+    private static final Json.Name COST = Json.Name.of("cost");
+    private static final Json.Name REQUESTS = Json.Name.of("requests");
+    private static final Json.Name EXACT_COST = Json.Name.of("exactCost");
+    private static final Json.Name ESTIMATED_COST = Json.Name.of("estimatedCost");
+    private static final Json.Name UNPRICED_REQUESTS = Json.Name.of("unpricedRequests");
+
+    private static Json write(Report report, Report previous, Json json) {
         Grouping grouping = report.query().grouping();
-        var json = new Json().object().array(arrayName(grouping));
+        json.object().array(arrayName(grouping));
+        Json.Name key = switch (grouping) {
+            case SESSION -> SESSION_ID;
+            case HOURLY -> HOUR;
+            default -> Json.Name.of(grouping.column());
+        };
         for (Row row : report.rows()) {
             json.element().object();
-            switch (grouping) {
-                case SESSION -> json.field("sessionId", row.key());
-                case HOURLY -> json.field("hour", row.key());
-                default -> json.field(grouping.column(), row.key());
-            }
-            usage(json, row.usage(), "totalCost");
+            json.field(key, row.key());
+            usage(json, row.usage(), TOTAL_COST);
             if (grouping == Grouping.SESSION) {
-                json.field("lastActivity", LocalDate.ofInstant(row.last(), report.query().zone()).toString());
+                json.field(LAST_ACTIVITY, LocalDate.ofInstant(row.last(), report.query().zone()).toString());
             }
-            json.field("modelsUsed", row.modelNames());
-            json.array("modelBreakdowns");
+            json.field(MODELS_USED, row.modelNames());
+            json.array(MODEL_BREAKDOWNS);
             for (Map.Entry<String, Usage> model : row.modelsByCost()) {
-                json.element().object().field("modelName", model.getKey());
-                usage(json, model.getValue(), "cost");
+                json.element().object().field(MODEL_NAME, model.getKey());
+                usage(json, model.getValue(), COST);
                 json.end();
             }
             json.end();
             if (grouping == Grouping.SESSION) {
-                json.field("projectPath", row.projects().isEmpty() ? "Unknown Project" : row.projects().get(0));
+                json.field(PROJECT_PATH, row.projects().isEmpty() ? "Unknown Project" : row.projects().get(0));
             }
-            json.field("firstActivityTime", Times.iso(row.first())).field("lastActivityTime", Times.iso(row.last()));
+            json.time(FIRST_ACTIVITY_TIME, row.first().toEpochMilli())
+                    .time(LAST_ACTIVITY_TIME, row.last().toEpochMilli());
             if (grouping == Grouping.SESSION) {
-                json.field("projects", row.projects()).field("branches", row.branches());
+                json.field(PROJECTS, row.projects()).field(BRANCHES, row.branches());
             }
             json.end();
         }
@@ -53,7 +88,7 @@ public final class JsonReport {
                     .field("until", Times.iso(previous.query().period().until()));
             totals(json.object("totals"), previous.totals()).end().end();
         }
-        return json.end() + "\n";
+        return json.end().lineEnd();
     }
 
     public static String render(Blocks.Answer answer) {
@@ -109,26 +144,36 @@ public final class JsonReport {
 
     /** The totals object's fields (also the dashboard's today), in {@code json}'s open object. */
     public static Json totals(Json json, Usage usage) {
-        json.field("inputTokens", usage.input()).field("outputTokens", usage.output())
-                .field("cacheCreationTokens", usage.cacheCreation()).field("cacheReadTokens", usage.cacheRead())
-                .field("totalCost", cost(usage)).field("totalTokens", usage.totalTokens());
+        json.field(INPUT_TOKENS, usage.input()).field(OUTPUT_TOKENS, usage.output())
+                .field(CACHE_CREATION_TOKENS, usage.cacheCreation()).field(CACHE_READ_TOKENS, usage.cacheRead());
+        cost(json, TOTAL_COST, usage);
+        json.field(TOTAL_TOKENS, usage.totalTokens());
         return ours(json, usage);
     }
 
     /** The four token types and the cost, as ccusage names them in a row or a model breakdown; then ours. */
-    private static void usage(Json json, Usage usage, String costName) {
-        json.field("inputTokens", usage.input()).field("outputTokens", usage.output())
-                .field("cacheCreationTokens", usage.cacheCreation()).field("cacheReadTokens", usage.cacheRead());
-        if (costName.equals("totalCost")) {
-            json.field("totalTokens", usage.totalTokens());
+    private static void usage(Json json, Usage usage, Json.Name costName) {
+        json.field(INPUT_TOKENS, usage.input()).field(OUTPUT_TOKENS, usage.output())
+                .field(CACHE_CREATION_TOKENS, usage.cacheCreation()).field(CACHE_READ_TOKENS, usage.cacheRead());
+        if (costName == TOTAL_COST) {
+            json.field(TOTAL_TOKENS, usage.totalTokens());
         }
-        json.field(costName, cost(usage));
+        cost(json, costName, usage);
         ours(json, usage);
     }
 
     private static Json ours(Json json, Usage usage) {
-        return json.field("requests", usage.requests()).field("exactCost", usage.exactCost())
-                .field("estimatedCost", usage.estimatedCost()).field("unpricedRequests", usage.unpriced());
+        return json.field(REQUESTS, usage.requests()).usd(EXACT_COST, usage.exactPicos())
+                .usd(ESTIMATED_COST, usage.estimatedPicos()).field(UNPRICED_REQUESTS, usage.unpriced());
+    }
+
+    /** The priced cost, or null when nothing is priced (unknown, never $0). */
+    private static void cost(Json json, Json.Name name, Usage usage) {
+        if (usage.whollyUnpriced()) {
+            json.nullField(name);
+        } else {
+            json.usd(name, usage.exactPicos() + usage.estimatedPicos());
+        }
     }
 
     private static java.math.BigDecimal cost(Usage usage) {

@@ -102,7 +102,9 @@ public final class Command {
     private static int report(Invocation invocation, Terminal terminal, Instant now, PrintStream out,
                               PrintStream err) throws LedgerException, IOException, UsageError {
         Query query = invocation.query();
-        String text;
+        String text = null; // the output, unless it is a report's JSON:
+        Report json = null; // written from the report straight into out, never a String (a year's sessions: 7.7 MB)
+        Report previous = null;
         Usage spent;
         try (UsageLedger ledger = UsageLedger.open(invocation.database())) {
             if (query.grouping() == Grouping.BLOCKS) {
@@ -119,21 +121,29 @@ public final class Command {
                 };
             } else {
                 Report report = Reports.run(ledger, query);
-                Report previous = invocation.compare() ? Reports.run(ledger, new Query(query.grouping(),
+                previous = invocation.compare() ? Reports.run(ledger, new Query(query.grouping(),
                         query.period().previous(), query.filters(), query.zone(), query.startOfWeek())) : null;
                 spent = report.totals();
-                text = switch (invocation.format()) {
-                    case JSON -> JsonReport.render(report, previous);
-                    case CSV -> CsvReport.render(report, invocation.breakdown());
-                    case HTML -> DashboardFile.render(invocation.database(), query, now,
+                switch (invocation.format()) {
+                    case JSON -> {
+                        if (invocation.output() == null) {
+                            json = report;
+                        } else {
+                            text = JsonReport.render(report, previous);
+                        }
+                    }
+                    case CSV -> text = CsvReport.render(report, invocation.breakdown());
+                    case HTML -> text = DashboardFile.render(invocation.database(), query, now,
                             JsonReport.render(report, previous));
-                    case TABLE -> TableReport.render(report, previous, invocation.breakdown(), terminal);
-                };
+                    case TABLE -> text = TableReport.render(report, previous, invocation.breakdown(), terminal);
+                }
             }
         }
         Budget budget = invocation.budget() == null ? null : Budget.of(invocation.budget(), spent, query.period(),
                 now, query.zone());
-        if (invocation.output() != null) {
+        if (json != null) {
+            JsonReport.write(json, previous, out);
+        } else if (invocation.output() != null) {
             Files.writeString(invocation.output(), text, StandardCharsets.UTF_8);
         } else {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8); // as the streams encode, in one pass: megabytes

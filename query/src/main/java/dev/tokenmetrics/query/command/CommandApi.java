@@ -1,14 +1,14 @@
 package dev.tokenmetrics.query.command;
 
 import dev.tokenmetrics.query.Json;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,31 +61,96 @@ public final class CommandApi {
         }
     }
 
-    /** One of the answer's streams, drawing on the budget it shares with the other. */
-    private static final class Bounded extends ByteArrayOutputStream {
+    /** One of the answer's streams: counts what goes through it to {@code to}, on the budget it shares. */
+    private static final class Counted extends OutputStream {
         private final Budget budget;
+        private final OutputStream to;
+        private int count;
 
-        Bounded(Budget budget) {
+        Counted(Budget budget, OutputStream to) {
             this.budget = budget;
+            this.to = to;
         }
 
+        synchronized int count() {
+            return count;
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            budget.spend(1);
+            to.write(b);
+            count++;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            budget.spend(len);
+            to.write(b, off, len);
+            count += len;
+        }
+    }
+
+    /**
+     * Bytes kept in blocks that grow as they do, never copied to grow: a year's session report is megabytes, each
+     * copy of it garbage to collect.
+     */
+    private static final class Blocks extends OutputStream {
+        private static final int FIRST = 8 << 10;
+        private static final int LARGEST = 1 << 20;
+
+        private final List<byte[]> full = new ArrayList<>();
+        private byte[] block = new byte[0];
+        private int count; // in block
+        private int size; // in all
+
         /** These bytes then the other's, in one array. */
-        synchronized byte[] then(Bounded other) {
-            byte[] all = Arrays.copyOf(buf, count + other.count);
-            System.arraycopy(other.buf, 0, all, count, other.count);
+        byte[] then(Blocks other) {
+            byte[] all = new byte[size + other.size];
+            other.copyTo(all, copyTo(all, 0));
             return all;
         }
 
-        @Override
-        public synchronized void write(int b) {
-            budget.spend(1);
-            super.write(b);
+        private int copyTo(byte[] into, int at) {
+            for (byte[] bytes : full) {
+                System.arraycopy(bytes, 0, into, at, bytes.length);
+                at += bytes.length;
+            }
+            System.arraycopy(block, 0, into, at, count);
+            return at + count;
         }
 
         @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            budget.spend(len);
-            super.write(b, off, len);
+        public void write(int b) {
+            if (count == block.length) {
+                grow();
+            }
+            block[count++] = (byte) b;
+            size++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            size += len;
+            while (len > 0) {
+                if (count == block.length) {
+                    grow();
+                }
+                int run = Math.min(len, block.length - count);
+                System.arraycopy(b, off, block, count, run);
+                count += run;
+                off += run;
+                len -= run;
+            }
+        }
+
+        private void grow() {
+            if (count > 0) {
+                full.add(block);
+            }
+            block = new byte[Math.min(LARGEST, Math.max(FIRST, size))];
+            count = 0;
         }
     }
 
@@ -129,6 +194,16 @@ public final class CommandApi {
 
     /** The answer to a GET with the query string's parameters (decoded). */
     public Answer answer(Map<String, List<String>> parameters) {
+        return answer(parameters, null);
+    }
+
+    /**
+     * The same, but stdout's bytes go to {@code stdout} as the command writes them, rather than into the answer:
+     * a 200's body is then stderr's alone, to be sent after them (the headers count both as ever); any other
+     * status's body is the whole answer, and what {@code stdout} received is to be dropped. For the receiver, whose
+     * own buffers keep a year's session report (7.7 MB) off the Java heap.
+     */
+    public Answer answer(Map<String, List<String>> parameters, OutputStream stdout) {
         List<String> args = parameters.getOrDefault("arg", List.of());
         Map<String, String> single = new HashMap<>();
         for (Map.Entry<String, List<String>> parameter : parameters.entrySet()) {
@@ -159,16 +234,18 @@ public final class CommandApi {
             var context = new Command.Context(host.home(), zone(single.get("tz")), Terminal.of(environment),
                     clock.instant());
             var budget = new Budget(maxAnswer);
-            var out = new Bounded(budget);
-            var err = new Bounded(budget);
+            Blocks keptOut = stdout == null ? new Blocks() : null;
+            var keptErr = new Blocks();
+            var out = new Counted(budget, stdout == null ? keptOut : stdout);
+            var err = new Counted(budget, keptErr);
             int status = Command.run(new ArrayList<>(args), context, this::admit,
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
                             StandardCharsets.UTF_8));
-            int stdoutLength = out.size();
             // one body, copied once: a year's session report is megabytes
-            return new Answer(200, "text/plain; charset=utf-8", out.then(err), Map.of(EXIT_STATUS,
-                    Integer.toString(status), STDOUT_LENGTH, Integer.toString(stdoutLength), STDERR_LENGTH,
-                    Integer.toString(err.size())));
+            byte[] body = keptOut == null ? new Blocks().then(keptErr) : keptOut.then(keptErr);
+            return new Answer(200, "text/plain; charset=utf-8", body, Map.of(EXIT_STATUS,
+                    Integer.toString(status), STDOUT_LENGTH, Integer.toString(out.count()), STDERR_LENGTH,
+                    Integer.toString(err.count())));
         } catch (Command.Refused e) {
             return Answer.error(409, e.getMessage() + "; run the command itself");
         } catch (TooLarge e) {

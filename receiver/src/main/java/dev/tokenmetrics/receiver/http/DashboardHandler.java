@@ -3,6 +3,10 @@ package dev.tokenmetrics.receiver.http;
 import dev.tokenmetrics.query.DashboardApi;
 import dev.tokenmetrics.query.DashboardPage;
 import dev.tokenmetrics.query.command.CommandApi;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -119,17 +123,32 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 answer.contentType(), answer.body()), answer.body().length);
     }
 
-    /** The report command for its launcher: its output and exit status, in headers of their own. */
+    /**
+     * The report command for its launcher: its output and exit status, in headers of their own. Its standard
+     * output is written straight into the channel's direct buffers, never onto the heap (a year's session report
+     * is 7.7 MB, which the heap, kept small, would grow for in several full collections), and sent from them.
+     */
     private Sent command(ChannelHandlerContext ctx, boolean keepAlive, Map<String, List<String>> parameters) {
+        CompositeByteBuf stdout = ctx.alloc().compositeDirectBuffer(Integer.MAX_VALUE);
         CommandApi.Answer answer;
         try {
-            answer = commands.answer(parameters);
+            answer = commands.answer(parameters, new ByteBufOutputStream(stdout));
         } catch (RuntimeException e) {
+            stdout.release();
             LOG.warning(CommandApi.PATH + ": " + e);
             return failed(ctx, keepAlive, e);
         }
-        return new Sent(responses.sendToBrowser(ctx, keepAlive, HttpResponseStatus.valueOf(answer.status()),
-                answer.contentType(), answer.body(), answer.headers()), answer.body().length);
+        if (answer.status() != HttpResponseStatus.OK.code()) { // refused: what stdout received is not the answer
+            stdout.release();
+            return new Sent(responses.sendToBrowser(ctx, keepAlive, HttpResponseStatus.valueOf(answer.status()),
+                    answer.contentType(), answer.body(), answer.headers()), answer.body().length);
+        }
+        // then stderr; a new composite of the two, as the first's last block has room beyond what was written
+        ByteBuf body = answer.body().length == 0 ? stdout
+                : Unpooled.wrappedBuffer(stdout, Unpooled.wrappedBuffer(answer.body()));
+        int size = body.readableBytes();
+        return new Sent(responses.sendToBrowser(ctx, keepAlive, HttpResponseStatus.OK, answer.contentType(), body,
+                answer.headers()), size);
     }
 
     private Sent failed(ChannelHandlerContext ctx, boolean keepAlive, RuntimeException e) {

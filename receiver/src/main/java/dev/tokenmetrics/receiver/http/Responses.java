@@ -2,6 +2,7 @@ package dev.tokenmetrics.receiver.http;
 
 import dev.tokenmetrics.receiver.otlp.Encoding;
 import dev.tokenmetrics.receiver.otlp.RpcStatus;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -40,6 +41,12 @@ final class Responses {
     /** The same, with the answer's own headers too. */
     ChannelFuture sendToBrowser(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code,
                                 String contentType, byte[] body, Map<String, String> headers) {
+        return sendToBrowser(ctx, keepAlive, code, contentType, Unpooled.wrappedBuffer(body), headers);
+    }
+
+    /** The same, from a buffer (released once written). */
+    ChannelFuture sendToBrowser(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus code,
+                                String contentType, ByteBuf body, Map<String, String> headers) {
         FullHttpResponse response = response(keepAlive, code, contentType, body);
         headers.forEach(response.headers()::set);
         response.headers()
@@ -66,10 +73,15 @@ final class Responses {
 
     private static FullHttpResponse response(boolean keepAlive, HttpResponseStatus code, String contentType,
                                              byte[] body) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, code, Unpooled.wrappedBuffer(body));
+        return response(keepAlive, code, contentType, Unpooled.wrappedBuffer(body));
+    }
+
+    private static FullHttpResponse response(boolean keepAlive, HttpResponseStatus code, String contentType,
+                                             ByteBuf body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, code, body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
                 .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         return response;
     }
