@@ -49,7 +49,9 @@ final class HttpPost implements AutoCloseable {
     private final List<ForwardConfig.Header> headers;
     private final ScheduledThreadPoolExecutor watchdog;
     private final ReusableBytes head = new ReusableBytes(1024, 64 * 1024);
-    private volatile Socket socket;
+    private volatile Socket socket; // what the post reads and writes: the TLS socket for https
+    private volatile Socket plain; // the TCP socket under it: what abort() closes (see there)
+    private long posts; // each post's number: a watchdog that fires as its post ends must not touch the next
     private InputStream in;
     private OutputStream out;
     private String connectedTo; // scheme://host:port of the kept connection
@@ -74,8 +76,14 @@ final class HttpPost implements AutoCloseable {
      */
     Response post(URI endpoint, boolean gzip, byte[] body, int offset, int length) throws IOException {
         timedOut = false;
+        long post = ++posts;
         ScheduledFuture<?> guard = watchdog.schedule(() -> {
-            timedOut = true;
+            synchronized (this) {
+                if (posts != post) {
+                    return; // that post ended as this fired
+                }
+                timedOut = true;
+            }
             abort();
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         try {
@@ -90,6 +98,9 @@ final class HttpPost implements AutoCloseable {
             throw e;
         } finally {
             guard.cancel(false);
+            synchronized (this) {
+                posts++; // a watchdog still running for this post now leaves the connection alone
+            }
         }
     }
 
@@ -99,6 +110,9 @@ final class HttpPost implements AutoCloseable {
         int port = endpoint.getPort() != -1 ? endpoint.getPort() : scheme.equals("https") ? 443 : 80;
         String key = scheme + "://" + host + ":" + port;
         boolean reused = socket != null && key.equals(connectedTo);
+        if (reused && in.available() > 0) {
+            reused = false; // bytes nobody asked for (a proxy's 408 before it closes): not this post's answer
+        }
         if (!reused) {
             disconnect();
             connect(scheme, host, port);
@@ -106,32 +120,51 @@ final class HttpPost implements AutoCloseable {
         }
         writeHead(endpoint, host, gzip, length);
         try {
-            out.write(head.array(), 0, head.size());
-            out.write(body, offset, length);
-            out.flush();
-            return readResponse();
+            return send(body, offset, length);
         } catch (NoAnswer e) {
             if (!reused || timedOut) {
                 throw e;
             }
-        } catch (IOException e) {
-            if (!reused || timedOut || e instanceof Garbage) {
-                throw e;
-            }
         }
-        // The kept connection was closed by the server while idle: once more on a new one.
+        // The kept connection was closed by the server while idle (nothing of an answer came back): once more on
+        // a new one.
         disconnect();
         connect(scheme, host, port);
         connectedTo = key;
-        out.write(head.array(), 0, head.size());
-        out.write(body, offset, length);
-        out.flush();
+        return send(body, offset, length);
+    }
+
+    /**
+     * Writes the head and body and reads the answer. A server may answer before it has read the whole body (a
+     * 413, a 401) and close: the write then fails, and the answer it sent, when it can still be read, is the one.
+     */
+    private Response send(byte[] body, int offset, int length) throws IOException {
+        try {
+            out.write(head.array(), 0, head.size());
+            out.write(body, offset, length);
+            out.flush();
+        } catch (IOException writeFailed) {
+            if (timedOut) {
+                throw writeFailed;
+            }
+            try {
+                return readResponse();
+            } catch (NoAnswer nothing) {
+                var none = new NoAnswer();
+                none.initCause(writeFailed);
+                throw none;
+            } catch (IOException partOfAnAnswer) {
+                writeFailed.addSuppressed(partOfAnAnswer);
+                throw writeFailed;
+            }
+        }
         return readResponse();
     }
 
     private void connect(String scheme, String host, int port) throws IOException {
         String address = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         var plain = new Socket();
+        this.plain = plain;
         socket = plain; // from here on, abort() can close it
         if (timedOut) {
             plain.close();
@@ -203,7 +236,14 @@ final class HttpPost implements AutoCloseable {
     }
 
     private Response readResponse() throws IOException {
-        int first = in.read();
+        int first;
+        try {
+            first = in.read();
+        } catch (IOException reset) { // reset before any byte: no answer either
+            var none = new NoAnswer();
+            none.initCause(reset);
+            throw none;
+        }
         if (first < 0) {
             throw new NoAnswer();
         }
@@ -374,9 +414,13 @@ final class HttpPost implements AutoCloseable {
         return "\"" + shown + (text.length() > 60 ? "…" : "") + "\"";
     }
 
-    /** Closes the connection under way, from any thread: a post in it fails at once. */
+    /**
+     * Closes the connection under way, from any thread: a post in it fails at once. The TCP socket, never the TLS
+     * one: closing an SSLSocket sends a close_notify, which waits for the lock a write blocked on a server that
+     * stopped reading holds, forever.
+     */
     void abort() {
-        Socket current = socket;
+        Socket current = plain;
         if (current != null) {
             try {
                 current.close();
@@ -388,6 +432,15 @@ final class HttpPost implements AutoCloseable {
 
     private void disconnect() {
         abort();
+        Socket current = socket;
+        if (current != null && current != plain) {
+            try {
+                current.close(); // the TLS socket, its TCP socket closed: it can send nothing and ends at once
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+        plain = null;
         socket = null;
         connectedTo = null;
         in = null;

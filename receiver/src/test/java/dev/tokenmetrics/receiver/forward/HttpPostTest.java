@@ -107,7 +107,7 @@ class HttpPostTest {
             }
         }
 
-        private static String line(InputStream in) throws IOException {
+        static String line(InputStream in) throws IOException {
             var line = new ByteArrayOutputStream();
             for (int c = in.read(); c != '\n'; c = in.read()) {
                 if (c < 0) {
@@ -326,6 +326,56 @@ class HttpPostTest {
             Throwable thrown = failed.poll(10, TimeUnit.SECONDS);
             assertInstanceOf(IOException.class, thrown);
             release.countDown();
+        }
+    }
+
+    @Test
+    void anAnswerSentBeforeTheWholeBodyWasReadIsTheAnswer() throws Exception {
+        // Reads the head, answers 413 and closes, the body unread (larger than the socket buffers): the write
+        // fails, and the 413 is what the post says, not a failed connection (which would be retried for ever).
+        try (var early = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             var http = client(Duration.ofSeconds(10))) {
+            var answering = new Thread(() -> {
+                try (Socket socket = early.accept()) {
+                    InputStream in = socket.getInputStream();
+                    for (String line = ScriptedServer.line(in); line != null && !line.isEmpty();
+                         line = ScriptedServer.line(in)) {
+                        // the head, read to its end
+                    }
+                    write(socket.getOutputStream(),
+                            "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 8\r\n\r\ntoo long");
+                } catch (IOException ignored) {
+                    // the test ended
+                }
+            });
+            answering.start();
+            byte[] large = new byte[64 << 20];
+            URI uri = URI.create("http://127.0.0.1:" + early.getLocalPort() + "/v1/metrics");
+            HttpPost.Response answer = http.post(uri, false, large, 0, large.length);
+            assertEquals(413, answer.status());
+            assertEquals("too long", new String(answer.body(), StandardCharsets.UTF_8));
+            answering.join();
+        }
+    }
+
+    @Test
+    void bytesWaitingOnAKeptConnectionAreNoPostsAnswer() throws Exception {
+        var stale = new CountDownLatch(1);
+        // The first connection: a 200, then, unasked, a 408 (as a proxy's before it closes; kept open here, so
+        // that only the client's check can tell). Every other request: a 200.
+        try (var server = new ScriptedServer((request, out) -> {
+            write(out, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            if (stale.getCount() > 0) {
+                write(out, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n");
+                stale.countDown();
+            }
+            return true;
+        }); var http = client(Duration.ofSeconds(10))) {
+            assertEquals(200, http.post(server.uri("/v1/metrics"), false, BODY, 0, BODY.length).status());
+            assertTrue(stale.await(10, TimeUnit.SECONDS));
+            assertEquals(200, http.post(server.uri("/v1/metrics"), false, BODY, 0, BODY.length).status(),
+                    "the 408 waiting on the kept connection is not the second post's answer");
+            assertEquals(2, server.connections.get());
         }
     }
 
