@@ -85,8 +85,8 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
         Sent sent = page == Route.Page.API_CLI ? command(ctx, keepAlive, parameters)
                 : query(ctx, keepAlive, page, parameters);
         if (sent.size() >= LARGE_ANSWER) {
-            // The heap grew for it (the rows, the text, its bytes: a year's session report is 7.7 MB) and stays
-            // grown until full collections, rare in an idle daemon, give it back, in steps (0, 10, 40 then 100 %
+            // The heap grew for it (a dashboard answer's rows and text; a report's rows, about 4 MB for a year's
+            // 7.7 MB session report, whose text goes straight into direct buffers) and stays grown until full collections, rare in an idle daemon, give it back, in steps (0, 10, 40 then 100 %
             // of what is free beyond MaxHeapFreeRatio): four of them, once the answers stop, take the daemon from
             // 110 to 78 MiB resident after a year's session reports, in some milliseconds. Not
             // -XX:-ShrinkHeapInSteps: during a report the heap would shrink and grow again at each collection,
