@@ -28,7 +28,8 @@ import java.util.logging.Logger;
  * Answers the dashboard's routes (docs/DASHBOARD.md): its page and files from memory, on the event loop; its API
  * on a thread of its own, one query at a time (a query may read a year of the ledger: it must neither hold up an
  * export nor run beside another); {@code /api/v1/cli}, the report command for its launcher ({@link CommandApi}), on
- * the same thread. Every answer carries the browser headers of {@link Responses#sendToBrowser}.
+ * the same thread. Every answer carries the browser headers of {@link Responses#sendToBrowser}. What clients have
+ * been sent and not yet read is bounded ({@link #MAX_UNREAD}): beyond it, a query is answered 503 until they read.
  * Passes every other request on.
  */
 @ChannelHandler.Sharable
@@ -36,7 +37,16 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     private static final Logger LOG = Logger.getLogger(DashboardHandler.class.getName());
 
+    /**
+     * Answers sent and not yet taken by their clients, at most: a report's answer may be 16 MiB, held in direct
+     * buffers (64 MiB for the whole daemon, the exports' included) until the client reads it, and a local program
+     * that asks and never reads must not take that memory from the exports.
+     */
+    static final long MAX_UNREAD = 32L << 20;
+
     private final AtomicLong largeAnswers = new AtomicLong(); // answers over LARGE_ANSWER so far
+    private final AtomicLong unread = new AtomicLong(); // bytes of the answers being written
+    private final long maxUnread;
     private final Map<String, DashboardPage.Asset> assets = DashboardPage.assets();
     private final DashboardApi api;
     private final CommandApi commands;
@@ -44,7 +54,12 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final Executor queries;
 
     DashboardHandler(DashboardApi api, Responses responses, Executor queries) {
+        this(api, responses, queries, MAX_UNREAD);
+    }
+
+    DashboardHandler(DashboardApi api, Responses responses, Executor queries, long maxUnread) {
         super(false);
+        this.maxUnread = maxUnread;
         this.api = api;
         this.commands = new CommandApi(api.database(), api.clock(), CommandApi.Host.current());
         this.responses = responses;
@@ -82,8 +97,16 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     private void answer(ChannelHandlerContext ctx, boolean keepAlive, Route.Page page,
                         Map<String, List<String>> parameters) {
+        if (unread.get() >= maxUnread) {
+            byte[] body = "busy: earlier answers are still being read; ask again\n".getBytes(StandardCharsets.UTF_8);
+            responses.sendToBrowser(ctx, keepAlive, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "text/plain; charset=utf-8", body);
+            return;
+        }
         Sent sent = page == Route.Page.API_CLI ? command(ctx, keepAlive, parameters)
                 : query(ctx, keepAlive, page, parameters);
+        unread.addAndGet(sent.size());
+        sent.written().addListener(done -> unread.addAndGet(-sent.size())); // written, or the connection gone
         if (sent.size() >= LARGE_ANSWER) {
             // The heap grew for it (a dashboard answer's rows and text; a report's rows, about 4 MB for a year's
             // 7.7 MB session report, whose text goes straight into direct buffers) and stays grown until full collections, rare in an idle daemon, give it back, in steps (0, 10, 40 then 100 %
