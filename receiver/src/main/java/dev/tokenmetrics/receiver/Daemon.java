@@ -236,6 +236,11 @@ final class Daemon implements AutoCloseable {
         return publisher.published() >= commits && ledger.written() >= commits;
     }
 
+    /** Whether the ledger is open (it is opened on its writer's thread, after the receiver listens). */
+    boolean ledgerOpen() {
+        return ledger.isOpen();
+    }
+
     /** Imports what Claude Code's transcripts gained, now; false while the ledger is not open or when it did not finish. */
     boolean importTranscripts() {
         return ledger.importTranscriptsNow(Duration.ofSeconds(30));

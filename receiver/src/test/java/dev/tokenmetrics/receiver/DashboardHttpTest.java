@@ -38,6 +38,7 @@ class DashboardHttpTest {
     @BeforeEach
     void start() throws Exception {
         receiver = RunningReceiver.start(home);
+        receiver.awaitLedgerOpen(); // the API answers 503 until then
         receiver.awaitPublished();
     }
 

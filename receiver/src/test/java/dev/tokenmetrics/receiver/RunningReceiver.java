@@ -155,6 +155,17 @@ public final class RunningReceiver implements AutoCloseable {
         return metrics();
     }
 
+    /** Waits until the ledger is open: the receiver opens it on its writer's thread once it listens. */
+    public void awaitLedgerOpen() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!daemon.ledgerOpen()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the ledger was not open within 10 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+
     /** The ledger's sums for a session, once it covers every export recorded so far. */
     public LedgerSums ledgerSums(String sessionId) throws Exception {
         awaitPublished();
