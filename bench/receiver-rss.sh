@@ -4,7 +4,8 @@
 # sed expression applied to a copy of scripts/token-metrics-receiver, e.g. 's/-Xmn4m/-Xmn2m/'. Each daemon, in its
 # own state directory, gets the loads of bench/receiver-bench.sh, flat out (wrk, 16 connections): protobuf (3 s
 # warm-up, 5 s measured: exports/s and the daemon's CPU per export), protobuf + gzip, then 10 s idle (RSS "after
-# protobuf"); JSON, logs and metrics mixed, then 15 s idle (RSS "after every load"). Needs wrk.
+# protobuf"); JSON (5 s measured, as protobuf), logs and metrics mixed, then 15 s idle (RSS "after every load").
+# Needs wrk.
 # Usage: bench/receiver-rss.sh [rounds, default 3] [sed expression...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,7 +53,13 @@ load() {
     BENCH_PAUSE_MS=0 wrk -t"$7" -c"$6" -d"$5s" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port"
 }
 
-# measure LAUNCHER: prints "start after-protobuf after-every-load exports/s CPU-µs-per-export"
+# measure LAUNCHER: prints "start after-protobuf after-every-load exports/s CPU-µs-per-export" for protobuf, then
+# the same two for JSON
+# rate_and_cpu TICKS_BEFORE WRK_OUTPUT: exports/s and the daemon's CPU µs per export over that wrk run
+rate_and_cpu() {
+  awk -v t="$(($(cpu_ticks) - $1))" -v h="$hz" '/Requests\/sec/ {r = $2} /requests in/ {n = $1}
+    END {printf "%.0f %.0f", r, t / h * 1e6 / n}' <<<"$2"
+}
 measure() {
   port="$(free_port)"
   rm -rf "${work:?}/home"
@@ -61,17 +68,18 @@ measure() {
   pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
   sleep 5
-  local start after_protobuf after_all out ticks rate cpu
+  local start after_protobuf after_all out ticks protobuf json
   start="$(rss)"
   load /v1/metrics bodies.pb application/x-protobuf "" 3 16 2 >/dev/null
   ticks="$(cpu_ticks)"
   out="$(load /v1/metrics bodies.pb application/x-protobuf "" 5 16 2)"
-  rate="$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")"
-  cpu="$(awk -v t="$(($(cpu_ticks) - ticks))" -v h="$hz" '/requests in/ {printf "%.0f", t / h * 1e6 / $1}' <<<"$out")"
+  protobuf="$(rate_and_cpu "$ticks" "$out")"
   load /v1/metrics bodies.pb.gz application/x-protobuf gzip 5 16 2 >/dev/null
   sleep 10
   after_protobuf="$(rss)"
-  load /v1/metrics bodies.json application/json "" 5 16 2 >/dev/null
+  ticks="$(cpu_ticks)"
+  out="$(load /v1/metrics bodies.json application/json "" 5 16 2)"
+  json="$(rate_and_cpu "$ticks" "$out")"
   load /v1/metrics bodies.pb application/x-protobuf "" 5 8 1 >/dev/null &
   load /v1/logs logs.pb application/x-protobuf "" 5 8 1 >/dev/null
   wait $!
@@ -80,7 +88,7 @@ measure() {
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   unset pid
-  echo "$start $after_protobuf $after_all $rate $cpu"
+  echo "$start $after_protobuf $after_all $protobuf $json"
 }
 
 echo "receiver idle RSS: $rounds interleaved rounds; load average $(cut -d' ' -f1-3 /proc/loadavg) before"
@@ -91,10 +99,11 @@ for round in $(seq "$rounds"); do
   done
 done
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-printf '%-40s %8s %14s %17s %10s %12s\n' "flags" "start" "after protobuf" "after every load" "exports/s" "CPU/export"
+printf '%-40s %8s %14s %17s %22s %22s\n' "flags" "start" "after protobuf" "after every load" "protobuf: exports/s, CPU" \
+  "JSON: exports/s, CPU"
 for i in "${!launchers[@]}"; do
   column() { awk -v i="$i" -v c="$1" '$1 == i { print $c }' "$work/results" | median; }
-  printf '%-40s %6s MiB %10s MiB %13s MiB %10s %10s µs\n' "${names[$i]}" "$(column 2)" "$(column 3)" "$(column 4)" \
-    "$(column 5)" "$(column 6)"
+  printf '%-40s %6s MiB %10s MiB %13s MiB %11s %7s µs %11s %7s µs\n' "${names[$i]}" "$(column 2)" "$(column 3)" \
+    "$(column 4)" "$(column 5)" "$(column 6)" "$(column 7)" "$(column 8)"
 done
 echo "(medians of $rounds; load average $(cut -d' ' -f1-3 /proc/loadavg) after)"
