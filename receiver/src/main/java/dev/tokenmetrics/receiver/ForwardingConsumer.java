@@ -14,8 +14,8 @@ import java.util.logging.Logger;
  * has written it into its queue: an acknowledged export is queued even if the process dies next. An export the store
  * could not keep is not forwarded (the client is told to retry it). The answer never waits for the upstream, and a
  * fault of forwarding's never changes it; once forwarding has stopped (the receiver stopping), an export it can no
- * longer queue is answered 503, never 200 as if queued. Listening to the store's commits, it tells the forwarder where each group
- * ends: the group's exports go into the queue with one write.
+ * longer queue is answered 503, never 200 as if queued. Listening to the store's commits, it tells the forwarder
+ * where each group ends: the group's exports go into the queue with one write.
  */
 final class ForwardingConsumer implements ExportConsumer, CommitListener {
 

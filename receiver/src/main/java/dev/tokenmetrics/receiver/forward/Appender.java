@@ -20,9 +20,9 @@ import java.util.logging.Logger;
  * <p>
  * Closing: the store closes first and waits for its committer, but gives up after a while (a disk that hangs), and a
  * committer it gave up on may still end a group later, its exports durable in the journal and about to be answered.
- * Those are still written: while the committer lives the queue stays open for it ({@link #close} says whether it can be closed), so an
- * export answered 200 is always in the queue. Any other export handed over after closing is refused (its future
- * fails, the client is answered 503 and sends it again), never answered as if queued.
+ * Those are still written: while the committer lives the queue stays open for it ({@link #close} says whether it
+ * can be closed), so an export answered 200 is always in the queue. Any other export handed over after closing is
+ * refused (its future fails, the client is answered 503 and sends it again), never answered as if queued.
  */
 final class Appender {
 

@@ -407,7 +407,8 @@ class HttpPostTest {
             URI endpoint = URI.create("http://collector.invalid:" + server.server.getLocalPort() + "/v1/metrics");
             for (int attempt = 1; attempt <= 2; attempt++) {
                 Upstream.Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10),
-                        () -> upstream.post(endpoint, BODY, BODY.length), "attempt " + attempt + " ends by its timeout");
+                        () -> upstream.post(endpoint, BODY, BODY.length),
+                        "attempt " + attempt + " ends by its timeout");
                 var retry = assertInstanceOf(Upstream.Outcome.Retry.class, outcome);
                 assertTrue(retry.reason().contains("no address for collector.invalid within"), retry.reason());
             }
