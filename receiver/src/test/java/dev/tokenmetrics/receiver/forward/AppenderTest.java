@@ -54,6 +54,14 @@ class AppenderTest {
         return committer.submit(task).get(10, TimeUnit.SECONDS);
     }
 
+    /** Ends the committer's thread, as the store's close does when the committer finishes in time (it joins it). */
+    private void stopCommitter() throws Exception {
+        Thread thread = onCommitter(Thread::currentThread);
+        committer.shutdown();
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(thread.isAlive());
+    }
+
     @Test
     void beforeTheCommitterIsKnownAndOnAnyOtherThreadAnExportIsWrittenAtOnce() throws Exception {
         try (var queue = ForwardQueue.open(dir, 1L << 20)) {
@@ -117,8 +125,7 @@ class AppenderTest {
             return null;
         });
         CompletableFuture<Boolean> left = onCommitter(() -> appender.append(Signal.METRICS, body(0)));
-        committer.shutdown();
-        assertTrue(committer.awaitTermination(10, TimeUnit.SECONDS));
+        stopCommitter();
         assertTrue(appender.close(), "the committer has stopped: the queue can be closed");
         assertTrue(left.get(10, TimeUnit.SECONDS), "written by close");
         queue.close();
@@ -164,8 +171,7 @@ class AppenderTest {
         for (CompletableFuture<Boolean> future : group.get(10, TimeUnit.SECONDS)) {
             assertTrue(future.get(10, TimeUnit.SECONDS), "queued, so its 200 may go out");
         }
-        committer.shutdown();
-        assertTrue(committer.awaitTermination(10, TimeUnit.SECONDS));
+        stopCommitter();
         assertTrue(appender.close(), "the committer has stopped: now the queue can be closed");
         queue.close();
         try (var reopened = ForwardQueue.open(dir, 1L << 20)) {
