@@ -75,7 +75,8 @@ public final class Forwarder implements AutoCloseable {
 
     /**
      * Queues an export the receiver has made durable: the future completes once it is written, false when the queue
-     * could not keep it (counted) or its signal is not forwarded; it never fails.
+     * could not keep it (counted) or its signal is not forwarded. It fails only after {@link #close}: the export is
+     * not queued, and must not be acknowledged (the client sends it again to the next start).
      */
     public CompletableFuture<Boolean> enqueue(Signal signal, byte[] request) {
         return config.endpoints().containsKey(signal) ? appender.append(signal, request)
@@ -214,7 +215,8 @@ public final class Forwarder implements AutoCloseable {
 
     /**
      * Stops sending (a post under way is abandoned, to be sent again at the next start) and closes the queue: what
-     * is unsent waits on disk.
+     * is unsent waits on disk. Exports handed over after this are refused, but for those of a journal committer the
+     * store gave up waiting for: the queue stays open for it ({@link Appender}).
      */
     @Override
     public void close() {
@@ -229,10 +231,11 @@ public final class Forwarder implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        appender.close(); // the store, closed before, may have left a group unwritten (a fault of its)
-        queue.close();
+        if (appender.close()) { // else the journal's committer outlived the store's wait: it still writes
+            queue.close();
+        }
         if (!sender.isAlive()) {
-            upstream.close(); // else the sender, stuck (in DNS, say), still owns it; the collector frees it then
+            upstream.close(); // else the sender, stuck, still owns it; the collector frees it then
         }
     }
 }

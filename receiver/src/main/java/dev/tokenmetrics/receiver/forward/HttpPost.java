@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -28,8 +29,9 @@ import javax.net.ssl.SSLSocket;
  * the launcher's compile thresholds (its layers of futures, publishers and a selector thread per client); this is
  * a few straight-line reads and writes on the sender's own thread.
  * <p>
- * Each post must be done within the timeout, connecting included: a watchdog closes the connection at the deadline
- * (a blocking write to a server that stopped reading has no timeout of its own), and the post fails with
+ * Each post must be done within the timeout, resolving the host's name and connecting included: the name is looked up
+ * by a {@link Resolver}, waited for until the deadline; a watchdog closes the connection at the deadline (a blocking
+ * write to a server that stopped reading has no timeout of its own); the post fails with
  * {@link SocketTimeoutException}. A kept connection the server closed while idle is found out by the next post,
  * which is sent once more on a new connection if nothing of an answer had arrived. Redirects are answers like any
  * other (never followed). https uses the JDK's default trust store and checks the host name. Not thread-safe, but
@@ -48,6 +50,8 @@ final class HttpPost implements AutoCloseable {
     private final String userAgent;
     private final List<ForwardConfig.Header> headers;
     private final ScheduledThreadPoolExecutor watchdog;
+    private final Resolver resolver;
+    private long deadline; // System.nanoTime() by which the post under way must be done
     private final ReusableBytes head = new ReusableBytes(1024, 64 * 1024);
     private volatile Socket socket; // what the post reads and writes: the TLS socket for https
     private volatile Socket plain; // the TCP socket under it: what abort() closes (see there)
@@ -58,6 +62,11 @@ final class HttpPost implements AutoCloseable {
     private volatile boolean timedOut;
 
     HttpPost(Duration timeout, String userAgent, List<ForwardConfig.Header> headers) {
+        this(timeout, userAgent, headers, Resolver.Lookup.SYSTEM);
+    }
+
+    HttpPost(Duration timeout, String userAgent, List<ForwardConfig.Header> headers, Resolver.Lookup lookup) {
+        this.resolver = new Resolver(lookup);
         this.timeout = timeout;
         this.userAgent = userAgent;
         this.headers = headers;
@@ -76,6 +85,7 @@ final class HttpPost implements AutoCloseable {
      */
     Response post(URI endpoint, boolean gzip, byte[] body, int offset, int length) throws IOException {
         timedOut = false;
+        deadline = System.nanoTime() + timeout.toNanos();
         long post = ++posts;
         ScheduledFuture<?> guard = watchdog.schedule(() -> {
             synchronized (this) {
@@ -90,7 +100,7 @@ final class HttpPost implements AutoCloseable {
             return exchange(endpoint, gzip, body, offset, length);
         } catch (IOException e) {
             disconnect();
-            if (timedOut) {
+            if (timedOut && !(e instanceof SocketTimeoutException)) {
                 var late = new SocketTimeoutException("no answer within " + timeout.toMillis() + " ms");
                 late.initCause(e);
                 throw late;
@@ -163,6 +173,7 @@ final class HttpPost implements AutoCloseable {
 
     private void connect(String scheme, String host, int port) throws IOException {
         String address = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        InetAddress resolved = resolver.resolve(address, deadline - System.nanoTime());
         var plain = new Socket();
         this.plain = plain;
         socket = plain; // from here on, abort() can close it
@@ -170,7 +181,7 @@ final class HttpPost implements AutoCloseable {
             plain.close();
         }
         plain.setTcpNoDelay(true); // a head and a body in two writes: never held back waiting for an ACK
-        plain.connect(new InetSocketAddress(address, port), (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        plain.connect(new InetSocketAddress(resolved, port), (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         Socket connected = plain;
         if (scheme.equals("https")) {
             SSLSocket tls;
@@ -451,5 +462,6 @@ final class HttpPost implements AutoCloseable {
     public void close() {
         disconnect();
         watchdog.shutdownNow();
+        resolver.close();
     }
 }

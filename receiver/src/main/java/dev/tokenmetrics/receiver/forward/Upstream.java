@@ -48,9 +48,14 @@ final class Upstream implements AutoCloseable {
     private final ReusableBytes compressed = new ReusableBytes(64 * 1024, 2 << 20);
 
     Upstream(ForwardConfig config, String version, Clock clock) {
+        this(config, version, clock, Resolver.Lookup.SYSTEM);
+    }
+
+    Upstream(ForwardConfig config, String version, Clock clock, Resolver.Lookup lookup) {
         this.config = config;
         this.clock = clock;
-        this.http = new HttpPost(config.timeout(), "claude-token-metrics-receiver/" + version, config.headers());
+        this.http = new HttpPost(config.timeout(), "claude-token-metrics-receiver/" + version, config.headers(),
+                lookup);
     }
 
     /**
@@ -74,8 +79,8 @@ final class Upstream implements AutoCloseable {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("forwarding stopped during a post");
             }
-            String reason = e instanceof SocketTimeoutException ? "no answer within " + config.timeout().toMillis()
-                    + " ms" : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            String reason = e instanceof SocketTimeoutException && e.getMessage() != null ? e.getMessage()
+                    : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             return new Outcome.Retry(null, "cannot reach " + ForwardConfig.redacted(endpoint) + ": " + reason);
         }
         return outcome(response.status(), response.retryAfter(), response.body(), clock);

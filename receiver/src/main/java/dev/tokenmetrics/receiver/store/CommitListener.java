@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * An output of the store (the metrics file, the usage ledger; /metrics to come), told of every commit on the
  * committer thread, after the batches are durable and applied, outside the aggregates' lock. It must return quickly:
- * exports wait for the committer.
+ * exports wait for the committer. One that throws (an {@code Error} too) is logged and reported in {@code /health};
+ * the listeners after it hear of the commit all the same.
  */
 @FunctionalInterface
 public interface CommitListener {

@@ -79,6 +79,7 @@ public final class UsageStore implements AutoCloseable {
     private Journal journal; // the committer's; null until the next commit starts a segment
     private long nextSequence; // the committer's
     private volatile long commits; // written by the committer only
+    private long outputFailures; // the committer's
     /** The committer's: one buffer for every snapshot, so that a cut allocates nothing large while exports wait. */
     private final SnapshotBytes snapshotBytes = new SnapshotBytes(SNAPSHOT_HEADER_BYTES, 64 * 1024);
     private Future<?> snapshotInFlight; // the committer's
@@ -383,12 +384,25 @@ public final class UsageStore implements AutoCloseable {
         if (!listeners.isEmpty()) {
             var commit = new Commit(sequence, group.stream().map(Pending::batch).toList(), changed);
             for (CommitListener listener : listeners) {
-                try {
-                    listener.committed(commit);
-                } catch (RuntimeException e) { // one output's fault must not keep the commit from the others
-                    LOG.log(Level.SEVERE, "an output failed to take a commit", e);
-                }
+                tell(listener, commit);
             }
+        }
+    }
+
+    /**
+     * One output's fault, an {@code Error} included, must neither keep the commit from the outputs after it (the
+     * forwarder, last, answers the group's exports once it has queued them) nor end the committer. It stays in
+     * {@code /health} for the daemon's life: that output may have missed the commit's exports for good.
+     */
+    private void tell(CommitListener listener, Commit commit) {
+        try {
+            listener.committed(commit);
+        } catch (RuntimeException | Error e) {
+            String output = listener.getClass().getSimpleName();
+            LOG.log(Level.SEVERE, "output " + output + " failed to take commit " + commit.sequence()
+                    + "; the other outputs took it", e);
+            problems.report("outputs", ++outputFailures + " commit(s) an output failed to take since the start (it"
+                    + " may miss their exports); the last: " + output + ", " + e);
         }
     }
 

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,14 @@ class AppenderTest {
 
     private <T> T onCommitter(java.util.concurrent.Callable<T> task) throws Exception {
         return committer.submit(task).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Ends the committer's thread, as the store's close does when the committer finishes in time (it joins it). */
+    private void stopCommitter() throws Exception {
+        Thread thread = onCommitter(Thread::currentThread);
+        committer.shutdown();
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(thread.isAlive());
     }
 
     @Test
@@ -107,7 +117,7 @@ class AppenderTest {
     }
 
     @Test
-    void closeWritesWhatAGroupLeftAndAClosedQueueCountsLaterExports() throws Exception {
+    void closeWritesWhatAGroupLeftAndRefusesLaterExportsRatherThanAnswerThemUnqueued() throws Exception {
         var queue = ForwardQueue.open(dir, 1L << 20);
         var appender = new Appender(queue);
         onCommitter(() -> {
@@ -115,17 +125,58 @@ class AppenderTest {
             return null;
         });
         CompletableFuture<Boolean> left = onCommitter(() -> appender.append(Signal.METRICS, body(0)));
-        committer.shutdown();
-        assertTrue(committer.awaitTermination(10, TimeUnit.SECONDS));
-        appender.close();
+        stopCommitter();
+        assertTrue(appender.close(), "the committer has stopped: the queue can be closed");
         assertTrue(left.get(10, TimeUnit.SECONDS), "written by close");
         queue.close();
         CompletableFuture<Boolean> late = appender.append(Signal.METRICS, body(1));
-        assertTrue(late.isDone(), "answered at once: the export's client must not wait");
-        assertFalse(late.get(), "the closed queue could not keep it");
-        assertEquals(1, queue.stats().appendFailures());
+        assertTrue(late.isCompletedExceptionally(), "refused at once: not queued, so never answered 200");
+        assertEquals(0, queue.stats().appendFailures(), "refused, not a write that failed");
         try (var reopened = ForwardQueue.open(dir, 1L << 20)) {
-            assertEquals(1, reopened.stats().records());
+            assertEquals(List.of("export-0"), queued(reopened));
+        }
+    }
+
+    /**
+     * The store gives up waiting for its committer at close (a disk that hangs), and closes its outputs: a committer
+     * still inside a group may end it later, its exports durable in the journal and answered once queued. They must
+     * be in the queue, whole; an export of any other thread after closing is refused, not answered as if queued.
+     */
+    @Test
+    void aCommitterThatOutlivesTheStoresWaitStillQueuesItsGroupAndNothingElseIsTaken() throws Exception {
+        var queue = ForwardQueue.open(dir, 1L << 20);
+        var appender = new Appender(queue);
+        onCommitter(() -> {
+            appender.groupEnded();
+            return null;
+        });
+        var inside = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        Future<List<CompletableFuture<Boolean>>> group = committer.submit(() -> {
+            var futures = new ArrayList<CompletableFuture<Boolean>>();
+            futures.add(appender.append(Signal.METRICS, body(0)));
+            inside.countDown();
+            release.await(); // stuck: the next batch's fsync hangs, and the store's close gives up waiting
+            futures.add(appender.append(Signal.LOGS, body(1)));
+            appender.groupEnded();
+            return futures;
+        });
+        assertTrue(inside.await(10, TimeUnit.SECONDS));
+
+        assertFalse(appender.close(), "the committer is inside a group: the queue must stay open for it");
+        CompletableFuture<Boolean> trace = appender.append(Signal.TRACES, body(2)); // an event loop's, after closing
+        assertTrue(trace.isCompletedExceptionally(), "refused: answered 503, sent again to the next start");
+
+        release.countDown();
+        for (CompletableFuture<Boolean> future : group.get(10, TimeUnit.SECONDS)) {
+            assertTrue(future.get(10, TimeUnit.SECONDS), "queued, so its 200 may go out");
+        }
+        stopCommitter();
+        assertTrue(appender.close(), "the committer has stopped: now the queue can be closed");
+        queue.close();
+        try (var reopened = ForwardQueue.open(dir, 1L << 20)) {
+            assertEquals(List.of("export-0", "export-1"), queued(reopened), "the group whole, nothing else");
+            assertEquals(0, reopened.stats().dropped());
         }
     }
 }

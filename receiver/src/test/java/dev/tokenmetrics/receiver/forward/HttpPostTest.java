@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -376,6 +377,46 @@ class HttpPostTest {
             assertEquals(200, http.post(server.uri("/v1/metrics"), false, BODY, 0, BODY.length).status(),
                     "the 408 waiting on the kept connection is not the second post's answer");
             assertEquals(2, server.connections.get());
+        }
+    }
+
+    /**
+     * The system's resolver has no timeout of ours and ignores interrupts: one that hangs must cost a post no more
+     * than its timeout (a retry, with backoff, for the sender), and the lookup still under way is waited on again by
+     * the next attempt rather than started twice.
+     */
+    @Test
+    void aResolverThatHangsCostsAPostItsTimeoutAndIsNeverAskedTwiceAtOnce() throws Exception {
+        var lookups = new AtomicInteger();
+        var answer = new CountDownLatch(1);
+        Resolver.Lookup hanging = host -> {
+            lookups.incrementAndGet();
+            try {
+                answer.await();
+            } catch (InterruptedException e) {
+                throw new java.net.UnknownHostException(host + ": interrupted");
+            }
+            return InetAddress.getLoopbackAddress();
+        };
+        var config = ForwardConfig.of(ForwardSettings.fromEnvironment(java.util.Map.of(
+                "CLAUDE_TOKEN_FORWARD_ENDPOINT", "http://collector.invalid:4318", "CLAUDE_TOKEN_FORWARD_TIMEOUT",
+                "300ms")), java.util.Map.of());
+        try (var server = new ScriptedServer((request, out) -> write(out,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+             var upstream = new Upstream(config, "test", java.time.Clock.systemUTC(), hanging)) {
+            URI endpoint = URI.create("http://collector.invalid:" + server.server.getLocalPort() + "/v1/metrics");
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                Upstream.Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                        () -> upstream.post(endpoint, BODY, BODY.length),
+                        "attempt " + attempt + " ends by its timeout");
+                var retry = assertInstanceOf(Upstream.Outcome.Retry.class, outcome);
+                assertTrue(retry.reason().contains("no address for collector.invalid within"), retry.reason());
+            }
+            assertEquals(1, lookups.get(), "the lookup under way is waited on again, not started twice");
+
+            answer.countDown(); // the resolver answers at last: the next attempt is sent
+            assertEquals(new Upstream.Outcome.Sent(0, ""), upstream.post(endpoint, BODY, BODY.length));
+            assertEquals("collector.invalid:" + server.server.getLocalPort(), server.next().header("Host"));
         }
     }
 

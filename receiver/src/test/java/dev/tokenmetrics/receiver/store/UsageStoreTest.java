@@ -305,6 +305,61 @@ class UsageStoreTest {
         store.close();
     }
 
+    /**
+     * The outputs hear of a commit one after another; the forwarder, last, answers the group's exports once it has
+     * queued them. An output that throws, even an Error, must not keep the commit from those after it nor end the
+     * committer, and must not fail unseen.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Error", "RuntimeException"})
+    void anOutputThatThrowsKeepsNoCommitFromTheOutputsAfterItAndIsReported(String fault) throws Exception {
+        var logged = new java.util.concurrent.LinkedBlockingQueue<java.util.logging.LogRecord>();
+        var log = java.util.logging.Logger.getLogger(UsageStore.class.getName());
+        var handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        var problems = new Problems();
+        try (UsageStore store = UsageStore.open(dir, CLOCK, problems)) {
+            store.addListener(commit -> {
+                if (fault.equals("Error")) {
+                    throw new AssertionError("a bug in an output");
+                }
+                throw new IllegalStateException("a bug in an output");
+            });
+            var heard = new java.util.concurrent.LinkedBlockingQueue<Commit>();
+            store.addListener(heard::add);
+
+            store.record(delta("s1", 1, 100)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Commit first = heard.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(first != null && first.batches().size() == 1, "the output after the failing one heard of it");
+            store.record(delta("s1", 2, 20)).get(10, java.util.concurrent.TimeUnit.SECONDS); // the committer goes on
+            assertTrue(heard.poll(10, java.util.concurrent.TimeUnit.SECONDS) != null);
+            assertEquals(120, input(store, "s1"));
+
+            assertEquals(1, problems.current().size(), problems.current().toString());
+            String problem = problems.current().get(0);
+            assertTrue(problem.startsWith("outputs: 2 commit(s) an output failed to take") && problem.contains(
+                    "a bug in an output"), problem);
+            assertTrue(logged.stream().anyMatch(record -> record.getLevel() == java.util.logging.Level.SEVERE
+                    && record.getMessage().contains("failed to take commit 1")
+                    && record.getThrown() != null), "a log line with the failure");
+        } finally {
+            log.removeHandler(handler);
+        }
+    }
+
     @Test
     void aCorruptSnapshotIsSetAsideNotSilentlyOverwritten() throws IOException {
         Files.write(dir.resolve("state.bin"), new byte[] {1, 2, 3});
