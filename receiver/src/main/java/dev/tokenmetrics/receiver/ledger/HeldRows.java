@@ -16,11 +16,11 @@ import java.util.NoSuchElementException;
 
 /**
  * Rows waiting for the ledger writer's next transaction, held as bytes in one array that is kept from one transaction
- * to the next. Why: rows wait longer than the young generation lives (the writer gathers a quarter of a second of
- * them), and rows held as objects (a request's row is some forty of them, about 1.4 KB) were all promoted to the old
- * generation, which the daemon's small heap then had to collect in full about once a second under a mixed load.
- * Appending to an array that is already old allocates nothing that survives; the rows are made again, a chunk at a
- * time, while the transaction writes them, and die young. Not thread-safe: the writer's thread owns it.
+ * to the next. Why: rows wait longer than the daemon's 2 MB young generation lives (the writer gathers up to a quarter
+ * of a second of them), and the commits held as objects (some forty per request, about 2 KB promoted per logs
+ * export) filled the small old generation, collected in full more than once a second under a mixed load. Appending
+ * to an array that is already old allocates nothing that survives; the rows are made again, a chunk at a time,
+ * while the transaction writes them, and die young. Not thread-safe: its owner guards it.
  */
 final class HeldRows {
 
