@@ -26,7 +26,7 @@ final class HeldRows {
 
     /** Rows decoded at once while writing: what the transaction holds as objects at any moment. */
     static final int CHUNK = 64;
-    private static final int INITIAL = 64 * 1024;
+    private static final int INITIAL = 16 * 1024;
     /** Emptied, an array grown beyond this (a backlog while the ledger could not be written) is let go. */
     private static final int KEEP = 1024 * 1024;
     private static final Source[] SOURCES = Source.values();
@@ -55,6 +55,13 @@ final class HeldRows {
         length = 0;
         rows = 0;
         if (bytes.length > KEEP) {
+            bytes = new byte[INITIAL];
+        }
+    }
+
+    /** Lets go of what a flood grew, when empty: an idle daemon keeps a small heap. */
+    void release() {
+        if (rows == 0 && bytes.length > INITIAL) {
             bytes = new byte[INITIAL];
         }
     }

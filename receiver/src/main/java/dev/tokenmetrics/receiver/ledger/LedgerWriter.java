@@ -325,6 +325,10 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
                 }
                 if (busySince != 0 && System.nanoTime() - busySince >= RELEASE_AFTER.toNanos()) {
                     ledger.releaseMemory();
+                    writing.release();
+                    synchronized (rowsLock) {
+                        incoming.release();
+                    }
                     busySince = 0;
                 }
                 continue;

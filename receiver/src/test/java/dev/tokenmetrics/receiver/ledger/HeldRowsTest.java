@@ -77,4 +77,18 @@ class HeldRowsTest {
         held.add(List.of(sparse(7)));
         assertEquals(List.of(sparse(7)), all(held));
     }
+
+    @Test
+    void releasingKeepsWhatIsHeld() {
+        var held = new HeldRows();
+        for (int i = 0; i < 500; i++) {
+            held.add(List.of(full(i)));
+        }
+        held.release(); // not empty: nothing let go
+        assertEquals(500, all(held).size());
+        held.clear();
+        held.release();
+        held.add(List.of(full(1)));
+        assertEquals(List.of(full(1)), all(held));
+    }
 }
