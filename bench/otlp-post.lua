@@ -2,7 +2,8 @@
 -- share, so that no two requests carry the same usage; without $BENCH_BODIES it GETs /health, the floor (no work).
 -- With $BENCH_PAUSE_MS each connection waits that long on average between a response and its next request (wrk
 -- delays in whole milliseconds, so a fractional mean alternates between the two nearest): a paced load, lighter on
--- the shared CPU than any other client we have. $BENCH_PATH is where bodies go (default /v1/metrics).
+-- the shared CPU than any other client we have. $BENCH_PATH is where bodies go (default /v1/metrics); $BENCH_FIRST,
+-- where in the file the bodies start (default 0: another run's bodies again would be retries, not new usage).
 local next_id = 0
 
 function setup(thread)
@@ -31,7 +32,7 @@ function init(args)
   end
   bodies = load(os.getenv("BENCH_BODIES"))
   step = tonumber(os.getenv("BENCH_THREADS"))
-  index = id
+  index = id + (tonumber(os.getenv("BENCH_FIRST") or "") or 0)
   path = os.getenv("BENCH_PATH") or ""
   if path == "" then path = "/v1/metrics" end
   headers = { ["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") }

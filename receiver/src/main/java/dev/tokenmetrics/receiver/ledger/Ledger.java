@@ -169,6 +169,22 @@ public final class Ledger implements AutoCloseable {
         });
     }
 
+    /**
+     * Records rows given a chunk at a time, in one transaction (all of them or, on failure, none), then brings the
+     * {@code metrics} rows of their sessions and models up to date: a long transaction holds one chunk of rows as
+     * objects at a time (see {@link HeldRows}).
+     */
+    public void record(Iterable<List<LedgerRow>> chunks) throws IOException {
+        transaction(() -> {
+            var pairs = new LinkedHashSet<SessionModel>();
+            for (List<LedgerRow> chunk : chunks) {
+                upsert(chunk);
+                pairs.addAll(pairs(chunk));
+            }
+            reconcile(pairs);
+        });
+    }
+
     private static List<SessionModel> pairs(List<LedgerRow> rows) {
         return rows.stream().map(row -> new SessionModel(row.sessionId(), row.model())).distinct()
                 .toList();

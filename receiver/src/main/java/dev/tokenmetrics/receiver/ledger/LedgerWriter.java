@@ -13,7 +13,6 @@ import dev.tokenmetrics.receiver.usage.UsageBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +42,17 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     static final int MAX_WAITING = 100_000;
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
     /**
-     * A commit's rows wait this long for the commits after it, to share their transaction: under load a
+     * A commit's rows wait at least this long for the commits after it, to share their transaction: under load a
      * transaction's fixed cost (reconciliation, the commit) is then paid once for many rows rather than for each.
      * The journal, not the ledger, is what acknowledgements wait for.
      */
     static final Duration LINGER = Duration.ofMillis(50);
+    /**
+     * And at most this many transactions of rows a second while rows keep coming (a request seen alone after a pause
+     * is written after {@link #LINGER}): under a flood the fixed cost is paid four times a second. What reads the
+     * ledger's newest rows, the metrics file's sessions (the statusline's), is then at most this much later.
+     */
+    static final Duration TRANSACTION_EVERY = Duration.ofMillis(250);
     static final Duration IMPORT_EVERY = Duration.ofSeconds(60);
     static final Duration METRICS_EVERY = Duration.ofSeconds(1);
     /** Idle this long after work, SQLite's page cache is handed back: an all-day daemon is mostly idle. */
@@ -63,7 +68,8 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private record Import(CompletableFuture<Boolean> done) implements Work {
     }
 
-    private record Write(Commit commit) implements Work {
+    /** Rows are held: queued when the first of them is, to wake the writer once. */
+    private record Write() implements Work {
     }
 
     private record Sync(long sequence, CompletableFuture<Boolean> done) implements Work {
@@ -93,7 +99,17 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     private volatile long lastQueued; // the committer's: the latest commit queued
     private volatile long lastSeen; // the committer's: the latest commit heard of, queued or not
     private volatile long lastDropped; // the committer's: the first commit dropped for the backlog, 0 if none
-    private volatile int holding; // the writer's: commits taken from the queue and not yet written
+    // A commit's rows are held as bytes (see HeldRows) by the committer's thread, in `incoming`; the writer swaps it
+    // with `writing` (empty) when it writes, so that both arrays live on and rows waiting allocate nothing that stays.
+    private final Object rowsLock = new Object();
+    private HeldRows incoming = new HeldRows(); // guarded by rowsLock
+    private long incomingThrough; // guarded by rowsLock: the latest commit whose rows are in incoming
+    private volatile int incomingCommits; // written under rowsLock: the commits in incoming
+    private HeldRows writing = new HeldRows(); // the writer's: rows taken to write, kept until they are written
+    private long writingThrough; // the writer's
+    private volatile int writingCommits; // the writer's
+    private boolean scheduled; // the writer's: rows wait, to be written at writeAt
+    private long lastWrite; // the writer's, System.nanoTime(): when the last transaction of rows ended
     // Metric points are not written per commit: the sessions and models they touched are held (with their latest
     // point time) and their totals written at most every METRICS_EVERY, so that a flood of metrics exports costs
     // the ledger one transaction a second, not one per export.
@@ -129,6 +145,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         this.rows = rows;
         this.metrics = metrics;
         this.lastMetricsWrite = System.nanoTime() - METRICS_EVERY.toNanos(); // the first held metrics are due at once
+        this.lastWrite = System.nanoTime() - TRANSACTION_EVERY.toNanos();
         this.transcripts = transcripts;
         this.problems = problems;
         this.thread = new Thread(this::run, "ledger-writer");
@@ -138,7 +155,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
 
     @Override
     public void committed(Commit commit) {
-        if (queue.size() + holding >= MAX_WAITING) {
+        if (incomingCommits + writingCommits >= MAX_WAITING) {
             // The ledger has been failing for a long while: drop rather than grow without bound. The requests stay
             // in Claude Code's transcripts, from which the ledger fills its gaps.
             if (problems.report("ledger backlog", "more than " + MAX_WAITING + " commits waiting; newer ones are"
@@ -151,7 +168,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             return;
         }
         if (commit.batches().stream().anyMatch(batch -> !batch.apiRequests().isEmpty())) {
-            queue.add(new Write(commit));
+            hold(commit);
             lastQueued = commit.sequence();
         }
         holdMetrics(commit);
@@ -271,11 +288,11 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
     }
 
     private void run() {
-        var batch = new ArrayList<Commit>(); // commits not yet in the ledger, oldest first
-        if (!open(batch)) {
+        if (!open()) {
             return; // stopped first
         }
         writeAt = System.nanoTime(); // what waited for the ledger to open: at once
+        scheduled = incomingCommits > 0;
         long nextImport = System.nanoTime(); // at start: what happened while the receiver was not running
         while (true) {
             if (transcripts != null && System.nanoTime() - nextImport >= 0) {
@@ -286,7 +303,7 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             Work work;
             try {
                 long wait = transcripts == null ? Long.MAX_VALUE : Math.max(0, nextImport - System.nanoTime());
-                if (!batch.isEmpty()) {
+                if (scheduled) {
                     wait = Math.min(wait, Math.max(0, writeAt - System.nanoTime()));
                 }
                 if (metricsDue) {
@@ -300,14 +317,18 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
                 return;
             }
             if (work == null) { // time to import, to write what waits or held metrics, or idle
-                if (System.nanoTime() - writeAt >= 0) {
-                    write(batch);
+                if (scheduled && System.nanoTime() - writeAt >= 0) {
+                    write();
                 }
                 if (metricsDue) {
                     writeMetrics(false);
                 }
                 if (busySince != 0 && System.nanoTime() - busySince >= RELEASE_AFTER.toNanos()) {
                     ledger.releaseMemory();
+                    writing.release();
+                    synchronized (rowsLock) {
+                        incoming.release();
+                    }
                     busySince = 0;
                 }
                 continue;
@@ -316,33 +337,25 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             if (work instanceof Metrics) {
                 writeMetrics(false);
             } else if (work instanceof Stop) {
-                write(batch);
+                writeAll();
                 writeMetrics(true);
                 return;
             } else if (work instanceof Sync sync) {
-                sync.done().complete(write(batch) && writeMetrics(true) && written() >= sync.sequence() && sync());
+                sync.done().complete(writeAll() && writeMetrics(true) && written() >= sync.sequence() && sync());
             } else if (work instanceof Import request) {
                 request.done().complete(transcripts != null && importTranscripts());
-            } else {
-                if (batch.isEmpty()) {
-                    writeAt = System.nanoTime() + LINGER.toNanos();
-                }
-                batch.add(((Write) work).commit());
-                while (queue.peek() instanceof Write next) { // what queued meanwhile: the same transaction
-                    queue.poll();
-                    batch.add(next.commit());
-                }
-                holding = batch.size();
+            } else if (!scheduled) { // Write: rows are held
+                schedule();
             }
         }
     }
 
     /**
-     * Opens the ledger, trying again every {@link #RETRY_AFTER} while it cannot be. Meanwhile commits wait in the
-     * batch (bounded by {@link #MAX_WAITING}), metric points stay held, and syncs and imports are answered false.
+     * Opens the ledger, trying again every {@link #RETRY_AFTER} while it cannot be. Meanwhile commits' rows are
+     * held (bounded by {@link #MAX_WAITING}), metric points stay held, and syncs and imports are answered false.
      * False when told to stop first.
      */
-    private boolean open(List<Commit> batch) {
+    private boolean open() {
         while (true) {
             try {
                 Ledger opened = opener.open();
@@ -372,9 +385,6 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
                     sync.done().complete(false);
                 } else if (work instanceof Import request) {
                     request.done().complete(false);
-                } else if (work instanceof Write write) {
-                    batch.add(write.commit());
-                    holding = batch.size();
                 }
             }
         }
@@ -416,22 +426,67 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
         }
     }
 
-    /** Writes the commits' rows in one transaction; true, and the list emptied, when they are in the ledger. */
-    private boolean write(List<Commit> commits) {
-        if (commits.isEmpty()) {
+    /**
+     * On the committer's thread: holds the commit's rows, as bytes (see {@link HeldRows}), so that the commit itself
+     * is let go at once; wakes the writer when they are the first held.
+     */
+    private void hold(Commit commit) {
+        synchronized (rowsLock) {
+            try {
+                for (UsageBatch batch : commit.batches()) {
+                    incoming.add(rows.apply(batch));
+                }
+            } catch (RuntimeException e) { // a bug: rows are made from batches the journal accepted
+                LOG.severe("ledger: cannot take the rows of commit " + commit.sequence() + ": " + e);
+            }
+            incomingThrough = commit.sequence();
+            if (incomingCommits++ == 0) {
+                queue.add(new Write());
+            }
+        }
+    }
+
+    /** Rows wait: written after {@link #LINGER}, and not sooner than {@link #TRANSACTION_EVERY} after the last. */
+    private void schedule() {
+        writeAt = Math.max(System.nanoTime() + LINGER.toNanos(), lastWrite + TRANSACTION_EVERY.toNanos());
+        scheduled = true;
+    }
+
+    /** Writes every row held; true when they are in the ledger. */
+    private boolean writeAll() {
+        while (writingCommits > 0 || incomingCommits > 0) {
+            if (!write()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes the rows taken (those held until now, or those a failed write left) in one transaction; true, and
+     * none of them left, when they are in the ledger. Rows held meanwhile are scheduled.
+     */
+    private boolean write() {
+        if (writingCommits == 0) {
+            synchronized (rowsLock) {
+                HeldRows taken = incoming;
+                incoming = writing;
+                writing = taken;
+                writingThrough = incomingThrough;
+                writingCommits = incomingCommits;
+                incomingCommits = 0;
+            }
+        }
+        if (writingCommits == 0) {
+            scheduled = false;
             return true;
         }
-        holding = commits.size();
         try {
-            var all = new ArrayList<LedgerRow>();
-            for (Commit commit : commits) {
-                for (UsageBatch batch : commit.batches()) {
-                    all.addAll(rows.apply(batch));
+            if (!writing.isEmpty()) {
+                ledger.record(writing.chunks());
+                for (List<LedgerRow> chunk : writing.chunks()) { // learned from once written, as they were written
+                    pricing.observe(chunk);
                 }
-            }
-            if (!all.isEmpty()) {
-                ledger.record(all);
-                pricing.observe(all);
             }
         } catch (IOException | RuntimeException e) {
             if (problems.report("ledger", "cannot write usage.db (" + e.getMessage() + "); retrying, exports are"
@@ -441,10 +496,14 @@ public final class LedgerWriter implements CommitListener, AutoCloseable {
             writeAt = System.nanoTime() + RETRY_AFTER.toNanos();
             return false;
         }
-        long last = commits.get(commits.size() - 1).sequence();
-        writtenThrough = Math.max(writtenThrough, last);
-        commits.clear();
-        holding = 0;
+        writtenThrough = Math.max(writtenThrough, writingThrough);
+        writing.clear();
+        writingCommits = 0;
+        lastWrite = System.nanoTime();
+        scheduled = false;
+        if (incomingCommits > 0) { // held while this was written: their wake-up may have come already
+            schedule();
+        }
         if (problems.clear("ledger")) {
             LOG.info("ledger: writing again");
         }
