@@ -546,7 +546,11 @@ public final class UsageStore implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             LOG.severe("final snapshot: " + e);
         } finally {
-            closeSegment();
+            // A committer still running (a disk slower than the wait) owns its segment: closed under it, a write that
+            // landed would be refused (503) and sent again, then counted twice on replay. The process's exit closes it.
+            if (!committer.isAlive()) {
+                closeSegment();
+            }
         }
     }
 }

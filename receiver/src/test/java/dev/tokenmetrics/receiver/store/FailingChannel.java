@@ -20,6 +20,9 @@ final class FailingChannel extends FileChannel {
         volatile boolean full;
         volatile boolean failingSync;
         volatile boolean failingTruncate;
+        /** When set, an fsync counts {@link #syncing} down and then waits for this: a disk that is slow to sync. */
+        volatile java.util.concurrent.CountDownLatch slowSync;
+        final java.util.concurrent.CountDownLatch syncing = new java.util.concurrent.CountDownLatch(1);
     }
 
     static Journal.Opener opener(Disk disk) {
@@ -51,6 +54,16 @@ final class FailingChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        var slow = disk.slowSync;
+        if (slow != null) {
+            disk.syncing.countDown();
+            try {
+                slow.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("fsync interrupted");
+            }
+        }
         if (disk.failingSync) {
             throw new IOException("Input/output error");
         }

@@ -202,6 +202,24 @@ class UsageStoreTest {
         assertEquals(batches, report.session("s1").usage().tokens().input());
     }
 
+    @Test
+    void aCommitSlowerThanTheStoresWaitAtCloseKeepsItsSegmentAndIsAnsweredAsDurable() throws Exception {
+        var disk = new FailingChannel.Disk();
+        UsageStore store = UsageStore.open(dir, CLOCK, new Problems(), FailingChannel.opener(disk));
+        store.record(delta("s1", 1, 100)).get();
+        var slow = new java.util.concurrent.CountDownLatch(1);
+        disk.slowSync = slow;
+        CompletableFuture<Integer> inFlight = store.record(delta("s1", 2, 20));
+        disk.syncing.await(); // the committer is inside the fsync
+        store.close(); // gives up waiting for it after a while: the disk is slow
+        disk.slowSync = null;
+        slow.countDown();
+        // Written and synced: answered as durable, not refused (a refusal would be sent again, and counted twice
+        // once the journal is replayed), because closing left the committer's segment open for it.
+        inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS); // throws for a refusal
+        assertEquals(120, input(UsageStore.open(dir, CLOCK), "s1"), "replayed once");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"full disk", "failing fsync", "full disk that cannot cut the torn write off"})
     void anExportThatCannotBeMadeDurableCountsNowhereAndEveryAcknowledgedOneSurvives(String fault) throws Exception {
