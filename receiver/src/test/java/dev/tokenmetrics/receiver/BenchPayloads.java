@@ -15,6 +15,7 @@ import java.util.zip.GZIPOutputStream;
  * each copy with its own session (one of 64) and time window, so that every request is new usage, not a retry.
  * Files are length-prefixed bodies: bodies.pb, bodies.pb.gz and bodies.json; and logs.pb, its recorded logs export
  * (an {@code api_request} event among six others), each copy its own event, which the ledger writes as a row.
+ * Arguments: the directory, how many bodies of each, and optionally how many logs bodies (default as many).
  */
 public final class BenchPayloads {
 
@@ -24,6 +25,8 @@ public final class BenchPayloads {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int count = Integer.parseInt(args[1]);
+        // logs bodies may be more: every logs export is a ledger row, and a run that sends one again writes nothing
+        int logsCount = args.length > 2 ? Integer.parseInt(args[2]) : count;
         var recorded = OtlpJson.decode(Otlp.resource("cc-2.1.330-metrics-delta.json"),
                 ExportMetricsServiceRequest.getDefaultInstance());
         var recordedLogs = OtlpJson.decode(Otlp.resource("cc-2.1.330-logs.json"),
@@ -36,6 +39,8 @@ public final class BenchPayloads {
                 write(pb, body.toByteArray());
                 write(pbGz, gzip(body.toByteArray()));
                 write(js, OtlpJson.encode(body));
+            }
+            for (int i = 0; i < logsCount; i++) {
                 write(logs, eventsOf(recordedLogs, "bench-" + (i % 64), i).toByteArray());
             }
         }
