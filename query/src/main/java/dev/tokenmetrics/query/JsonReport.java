@@ -1,7 +1,7 @@
 package dev.tokenmetrics.query;
 
 import java.io.OutputStream;
-import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,16 +56,19 @@ public final class JsonReport {
             case HOURLY -> HOUR;
             default -> Json.Name.of(grouping.column());
         };
+        LocalDays days = new LocalDays(report.query().zone());
         for (Row row : report.rows()) {
             json.element().object();
             json.field(key, row.key());
             usage(json, row.usage(), TOTAL_COST);
             if (grouping == Grouping.SESSION) {
-                json.field(LAST_ACTIVITY, LocalDate.ofInstant(row.last(), report.query().zone()).toString());
+                json.date(LAST_ACTIVITY, days.epochDay(row.last().toEpochMilli()));
             }
             json.field(MODELS_USED, row.modelNames());
             json.array(MODEL_BREAKDOWNS);
-            for (Map.Entry<String, Usage> model : row.modelsByCost()) {
+            List<Map.Entry<String, Usage>> models = row.modelsByCost();
+            for (int i = 0, n = models.size(); i < n; i++) {
+                Map.Entry<String, Usage> model = models.get(i);
                 json.element().object().field(MODEL_NAME, model.getKey());
                 usage(json, model.getValue(), COST);
                 json.end();
