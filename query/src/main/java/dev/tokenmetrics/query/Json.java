@@ -50,6 +50,8 @@ public final class Json {
     private boolean first = true;
     /** The brackets open, innermost last. */
     private final StringBuilder stack = new StringBuilder();
+    /** The characters of the string being written. */
+    private char[] chars = new char[64];
 
     /** A writer whose text is kept, for {@link #toString()}. */
     public Json() {
@@ -387,8 +389,14 @@ public final class Json {
     private void string(String value) {
         put('"');
         int length = value.length();
+        // one bulk copy rather than a checked charAt a character (a tenth of a year's session report, under C1)
+        if (chars.length < length) {
+            chars = new char[Math.max(length, 2 * chars.length)];
+        }
+        char[] chars = this.chars;
+        value.getChars(0, length, chars, 0);
         for (int i = 0; i < length; i++) {
-            char c = value.charAt(i);
+            char c = chars[i];
             if (c < 0x80) {
                 if (c >= 0x20 && c != '"' && c != '\\') {
                     if (count == BLOCK) {
@@ -414,8 +422,8 @@ public final class Json {
             } else if (c == '\u2028' || c == '\u2029') {
                 unicode(c);
             } else if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
-                    int point = Character.toCodePoint(c, value.charAt(++i));
+                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(chars[i + 1])) {
+                    int point = Character.toCodePoint(c, chars[++i]);
                     room(4);
                     block[count++] = (byte) (0xf0 | point >> 18);
                     block[count++] = (byte) (0x80 | point >> 12 & 0x3f);
