@@ -53,7 +53,7 @@ public final class Reports {
                 group -> {
                     String rowKey = key.apply(group.dimension());
                     RowBuilder builder = last[0];
-                    if (builder == null || !builder.key.equals(rowKey)) {
+                    if (builder == null || !java.util.Objects.equals(builder.key, rowKey)) {
                         builder = rows.computeIfAbsent(rowKey, RowBuilder::new);
                         last[0] = builder;
                     }
