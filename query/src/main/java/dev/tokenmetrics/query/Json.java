@@ -50,6 +50,8 @@ public final class Json {
     private boolean first = true;
     /** The brackets open, innermost last. */
     private final StringBuilder stack = new StringBuilder();
+    /** The characters of the string being written. */
+    private char[] chars = new char[64];
 
     /** A writer whose text is kept, for {@link #toString()}. */
     public Json() {
@@ -147,21 +149,19 @@ public final class Json {
             put('-');
             picos = -picos;
         }
-        number(picos / 1_000_000_000_000L);
-        long fraction = picos % 1_000_000_000_000L;
+        long whole = picos / 1_000_000_000_000L;
+        number(whole);
+        long fraction = picos - whole * 1_000_000_000_000L;
         if (fraction != 0) {
-            int digits = 12;
-            while (fraction % 10 == 0) {
-                fraction /= 10;
-                digits--;
+            // all 12 decimals, then the trailing zeros taken back: the fewest that hold it
+            room(13);
+            block[count++] = '.';
+            int at = count;
+            writeDigits(fraction, at, 12);
+            count = at + 12;
+            while (block[count - 1] == '0') {
+                count--;
             }
-            put('.');
-            room(digits);
-            for (int i = count + digits - 1; i >= count; i--) {
-                block[i] = (byte) ('0' + fraction % 10);
-                fraction /= 10;
-            }
-            count += digits;
         }
         return this;
     }
@@ -179,6 +179,21 @@ public final class Json {
         int written = Times.iso(epochMs, block, count);
         if (written < 0) {
             ascii(Times.iso(java.time.Instant.ofEpochMilli(epochMs)));
+        } else {
+            count += written;
+        }
+        put('"');
+        return this;
+    }
+
+    /** A date ({@code "2026-12-01"}, as {@link java.time.LocalDate#toString()}) from its epoch day. */
+    public Json date(Name name, long epochDay) {
+        name(name);
+        put('"');
+        room(Times.DATE_LENGTH);
+        int written = Times.date(epochDay, block, count);
+        if (written < 0) {
+            ascii(java.time.LocalDate.ofEpochDay(epochDay).toString());
         } else {
             count += written;
         }
@@ -266,9 +281,16 @@ public final class Json {
 
     private Json strings(List<String> values) {
         open('[');
-        for (String value : values) {
-            element();
-            string(value);
+        if (values instanceof java.util.RandomAccess) { // no iterator: three lists a row of a report
+            for (int i = 0, n = values.size(); i < n; i++) {
+                element();
+                string(values.get(i));
+            }
+        } else {
+            for (String value : values) {
+                element();
+                string(value);
+            }
         }
         return end();
     }
@@ -302,16 +324,61 @@ public final class Json {
             put('-');
             value = -value;
         }
+        int digits = digits(value);
+        room(digits);
+        writeDigits(value, count, digits);
+        count += digits;
+    }
+
+    /** 10^i, for counting a number's digits by comparison rather than by dividing. */
+    private static final long[] POWERS = new long[19];
+    /** "00" to "99": two digits a division. */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        POWERS[0] = 1;
+        for (int i = 1; i < POWERS.length; i++) {
+            POWERS[i] = POWERS[i - 1] * 10;
+        }
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
+    /** The decimal digits of a value of at least 0. */
+    private static int digits(long value) {
         int digits = 1;
-        for (long rest = value / 10; rest != 0; rest /= 10) {
+        while (digits < POWERS.length && value >= POWERS[digits]) {
             digits++;
         }
-        room(digits);
-        for (int i = count + digits - 1; i >= count; i--) {
-            block[i] = (byte) ('0' + value % 10);
-            value /= 10;
+        return digits;
+    }
+
+    /**
+     * The last {@code digits} digits of {@code value} (at least 0), zeros in front, at {@code at} in the block (room
+     * made): two a division, in 32-bit arithmetic once the rest fits.
+     */
+    private void writeDigits(long value, int at, int digits) {
+        int i = at + digits;
+        while (value > Integer.MAX_VALUE && i - at >= 2) {
+            long rest = value / 100;
+            int pair = (int) (value - rest * 100) << 1;
+            block[--i] = PAIRS[pair + 1];
+            block[--i] = PAIRS[pair];
+            value = rest;
         }
-        count += digits;
+        int small = (int) value;
+        while (i - at >= 2) {
+            int rest = small / 100;
+            int pair = (small - rest * 100) << 1;
+            block[--i] = PAIRS[pair + 1];
+            block[--i] = PAIRS[pair];
+            small = rest;
+        }
+        if (i > at) {
+            block[--i] = (byte) ('0' + small % 10);
+        }
     }
 
     /** Text known to be ASCII (numbers, literals), as is. */
@@ -329,8 +396,14 @@ public final class Json {
     private void string(String value) {
         put('"');
         int length = value.length();
+        // one bulk copy rather than a checked charAt a character (a tenth of a year's session report, under C1)
+        if (chars.length < length) {
+            chars = new char[Math.max(length, 2 * chars.length)];
+        }
+        char[] chars = this.chars;
+        value.getChars(0, length, chars, 0);
         for (int i = 0; i < length; i++) {
-            char c = value.charAt(i);
+            char c = chars[i];
             if (c < 0x80) {
                 if (c >= 0x20 && c != '"' && c != '\\') {
                     if (count == BLOCK) {
@@ -356,8 +429,8 @@ public final class Json {
             } else if (c == '\u2028' || c == '\u2029') {
                 unicode(c);
             } else if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
-                    int point = Character.toCodePoint(c, value.charAt(++i));
+                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(chars[i + 1])) {
+                    int point = Character.toCodePoint(c, chars[++i]);
                     room(4);
                     block[count++] = (byte) (0xf0 | point >> 18);
                     block[count++] = (byte) (0x80 | point >> 12 & 0x3f);

@@ -7,11 +7,7 @@ import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -52,8 +48,17 @@ public final class Reports {
             dimension = query.grouping() == Grouping.HOURLY ? local + " / " + HOUR_MS + " % 24" : local + " / " + DAY_MS;
         }
         // the projects and branches a row touched: for sessions, where they say what the session was
+        RowBuilder[] last = {null}; // groups of a row come together (a session's, in usage_sessions' key order)
         ledger.groups(source, dimension, query.grouping() == Grouping.SESSION, query.period(), query.filters(),
-                group -> rows.computeIfAbsent(key.apply(group.dimension()), RowBuilder::new).add(group));
+                group -> {
+                    String rowKey = key.apply(group.dimension());
+                    RowBuilder builder = last[0];
+                    if (builder == null || !java.util.Objects.equals(builder.key, rowKey)) {
+                        builder = rows.computeIfAbsent(rowKey, RowBuilder::new);
+                        last[0] = builder;
+                    }
+                    builder.add(group);
+                });
         List<Row> built = new ArrayList<>(rows.size());
         for (RowBuilder builder : rows.values()) {
             built.add(builder.build());
@@ -122,10 +127,13 @@ public final class Reports {
 
     private static Comparator<Row> order(Grouping grouping) {
         if (grouping.byTime()) {
-            return Comparator.comparing(Row::key);
+            return (a, b) -> a.key().compareTo(b.key());
         }
         if (grouping == Grouping.SESSION) {
-            return Comparator.comparing(Row::last).thenComparing(Row::key);
+            return (a, b) -> {
+                int byLast = a.last().compareTo(b.last());
+                return byLast != 0 ? byLast : a.key().compareTo(b.key());
+            };
         }
         Comparator<Row> byCost = Comparator.comparingLong(row -> row.usage().exactPicos()
                 + row.usage().estimatedPicos());
@@ -133,15 +141,20 @@ public final class Reports {
                 .reversed()).thenComparing(Row::key);
     }
 
-    /** Accumulates the groups of one row. */
+    /**
+     * Accumulates the groups of one row: its models and places in small arrays (a row has a few), where sets and
+     * maps cost more than the searching they save.
+     */
     private static final class RowBuilder {
         private final String key;
         private Usage usage = Usage.NONE;
-        private final Map<String, Usage> models = new TreeMap<>();
+        private String[] modelNames = new String[4];
+        private Usage[] modelUsages = new Usage[4];
+        private int models;
         private long first = Long.MAX_VALUE;
         private long last = Long.MIN_VALUE;
-        private final Set<String> projects = new LinkedHashSet<>();
-        private final Set<String> branches = new LinkedHashSet<>();
+        private final Places projects = new Places();
+        private final Places branches = new Places();
 
         RowBuilder(String key) {
             this.key = key;
@@ -149,16 +162,70 @@ public final class Reports {
 
         void add(UsageLedger.Group group) {
             usage = usage.plus(group.usage());
-            models.merge(group.model(), group.usage(), Usage::plus);
+            addModel(group.model(), group.usage());
             first = Math.min(first, group.firstMs());
             last = Math.max(last, group.lastMs());
             projects.addAll(group.projects());
             branches.addAll(group.branches());
         }
 
+        private void addModel(String model, Usage more) {
+            for (int i = 0; i < models; i++) {
+                if (modelNames[i].equals(model)) {
+                    modelUsages[i] = modelUsages[i].plus(more);
+                    return;
+                }
+            }
+            if (models == modelNames.length) {
+                modelNames = java.util.Arrays.copyOf(modelNames, 2 * models);
+                modelUsages = java.util.Arrays.copyOf(modelUsages, 2 * models);
+            }
+            modelNames[models] = model;
+            modelUsages[models++] = more;
+        }
+
         Row build() {
-            return new Row(key, usage, models, Instant.ofEpochMilli(first), Instant.ofEpochMilli(last),
-                    projects.stream().sorted().toList(), branches.stream().sorted().toList());
+            return new Row(key, usage, SortedModels.of(modelNames, modelUsages, models), Instant.ofEpochMilli(first),
+                    Instant.ofEpochMilli(last), projects.sorted(), branches.sorted());
+        }
+    }
+
+    /** Distinct values, sorted at the end; most rows have one or none. */
+    private static final class Places {
+        private String[] values;
+        private int size;
+
+        void addAll(List<String> more) {
+            for (int i = 0, n = more.size(); i < n; i++) {
+                add(more.get(i));
+            }
+        }
+
+        private void add(String value) {
+            if (values == null) {
+                values = new String[2];
+            }
+            for (int i = 0; i < size; i++) {
+                if (values[i].equals(value)) {
+                    return;
+                }
+            }
+            if (size == values.length) {
+                values = java.util.Arrays.copyOf(values, 2 * size);
+            }
+            values[size++] = value;
+        }
+
+        List<String> sorted() {
+            if (size == 0) {
+                return List.of();
+            }
+            if (size == 1) {
+                return List.of(values[0]);
+            }
+            String[] sorted = java.util.Arrays.copyOf(values, size);
+            java.util.Arrays.sort(sorted);
+            return List.of(sorted);
         }
     }
 }

@@ -38,8 +38,32 @@ public final class Times {
         }
         long days = epochMs / 86_400_000L;
         int msOfDay = (int) (epochMs % 86_400_000L);
+        date(days, into, at);
+        into[at + 10] = 'T';
+        digits(into, at + 11, msOfDay / 3_600_000, 2);
+        into[at + 13] = ':';
+        digits(into, at + 14, msOfDay / 60_000 % 60, 2);
+        into[at + 16] = ':';
+        digits(into, at + 17, msOfDay / 1000 % 60, 2);
+        into[at + 19] = '.';
+        digits(into, at + 20, msOfDay % 1000, 3);
+        into[at + 23] = 'Z';
+        return ISO_LENGTH;
+    }
+
+    /** The epoch day of 10000-01-01: the fast path writes four-digit years from 1970. */
+    private static final long END_DAY = END_MS / 86_400_000L;
+
+    /**
+     * Writes the date of an epoch day as {@link java.time.LocalDate#toString()} does ({@code 2026-12-01}) into
+     * {@code into} at {@code at}; returns the bytes written, or -1 outside 1970-9999 (nothing written).
+     */
+    static int date(long epochDay, byte[] into, int at) {
+        if (epochDay < 0 || epochDay >= END_DAY) {
+            return -1;
+        }
         // the civil date of a day count (H. Hinnant's days_from_civil, inverted), from 0000-03-01 in 400-year eras
-        long z = days + 719_468;
+        long z = epochDay + 719_468;
         long era = z / 146_097;
         int dayOfEra = (int) (z - era * 146_097);
         int yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
@@ -53,17 +77,11 @@ public final class Times {
         digits(into, at + 5, month, 2);
         into[at + 7] = '-';
         digits(into, at + 8, day, 2);
-        into[at + 10] = 'T';
-        digits(into, at + 11, msOfDay / 3_600_000, 2);
-        into[at + 13] = ':';
-        digits(into, at + 14, msOfDay / 60_000 % 60, 2);
-        into[at + 16] = ':';
-        digits(into, at + 17, msOfDay / 1000 % 60, 2);
-        into[at + 19] = '.';
-        digits(into, at + 20, msOfDay % 1000, 3);
-        into[at + 23] = 'Z';
-        return ISO_LENGTH;
+        return DATE_LENGTH;
     }
+
+    /** The length of {@code 2026-12-01}. */
+    static final int DATE_LENGTH = 10;
 
     private static void digits(byte[] into, int at, int value, int width) {
         for (int i = at + width - 1; i >= at; i--) {

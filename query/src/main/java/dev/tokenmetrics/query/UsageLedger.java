@@ -17,16 +17,18 @@ import org.sqlite.SQLiteOpenMode;
 /**
  * The usage ledger (docs/LEDGER.md) opened for reading: read-only, never created, never blocking the receiver (WAL
  * readers do not). Reads only the documented columns of {@code requests}, whatever their {@code source}, or the
- * same sums from its rollups (schema 5: {@code usage_hours}, {@code usage_sessions}) when a report can be answered
- * from them.
+ * same sums from its rollups (schema 5: {@code usage_hours}, {@code usage_sessions}; schema 6: with each session
+ * group's first and last request times) when a report can be answered from them.
  */
 public final class UsageLedger implements AutoCloseable {
 
     /** The schema versions this program understands (docs/LEDGER.md). */
     static final int OLDEST = 1;
-    public static final int NEWEST = 5;
+    public static final int NEWEST = 6;
     /** The first version with the rollups. */
     static final int ROLLUPS = 5;
+    /** The first version whose usage_sessions keeps each group's first and last request times. */
+    static final int SESSION_TIMES = 6;
 
     private final Connection connection;
     private final int version;
@@ -125,12 +127,14 @@ public final class UsageLedger implements AutoCloseable {
                     + " FROM (SELECT hour * " + HOUR_MS + " AS time_ms, * FROM usage_hours WHERE rows > 0) r";
             // The rollup's rows as they are, one a session, model, project and branch, in its key's order: their
             // reader sums them (Reports), cheaper than SQLite's GROUP BY and group_concat(DISTINCT), which took
-            // two thirds of a year's session query. A session's first and last requests: two seeks in requests'
-            // (session_id, time_ms) index.
+            // two thirds of a year's session query. Each row's first and last request times are the rollup's own
+            // (schema 6); a schema 5 ledger's, the session's, from two seeks in requests' (session_id, time_ms)
+            // index: the same for the reader, who takes the earliest and latest of a session's rows.
             case SESSIONS -> "requests, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens,"
                     + " exact_picos, estimated_picos, unpriced,"
-                    + " (SELECT min(time_ms) FROM requests s WHERE s.session_id = r.session_id),"
-                    + " (SELECT max(time_ms) FROM requests s WHERE s.session_id = r.session_id),"
+                    + (version >= SESSION_TIMES ? " first_time_ms, last_time_ms,"
+                    : " (SELECT min(time_ms) FROM requests s WHERE s.session_id = r.session_id),"
+                    + " (SELECT max(time_ms) FROM requests s WHERE s.session_id = r.session_id),")
                     + (places ? " nullif(project, ''), nullif(git_branch, '')" : " NULL, NULL")
                     + " FROM (SELECT * FROM usage_sessions WHERE rows > 0) r";
         });

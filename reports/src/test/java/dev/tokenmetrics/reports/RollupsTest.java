@@ -104,6 +104,40 @@ class RollupsTest {
     }
 
     @Test
+    void aSchema5LedgerWithoutTheSessionsFirstAndLastTimesGivesTheSameSessionReports() throws Exception {
+        // as the receiver leaves it until it migrates it: usage_sessions without first_time_ms and last_time_ms
+        Path schema5 = Files.copy(rollups, dir.resolve("usage-v5.db"));
+        try (var connection = DriverManager.getConnection("jdbc:sqlite:" + schema5);
+             var statement = connection.createStatement()) {
+            for (String trigger : List.of("insert", "delete", "update")) {
+                statement.execute("DROP TRIGGER usage_sessions_" + trigger);
+            }
+            statement.execute("ALTER TABLE usage_sessions DROP COLUMN first_time_ms");
+            statement.execute("ALTER TABLE usage_sessions DROP COLUMN last_time_ms");
+            statement.execute("PRAGMA user_version = 5");
+        }
+        try (UsageLedger ledger = UsageLedger.open(schema5)) {
+            assertEquals(UsageLedger.Source.SESSIONS, source(ledger, Grouping.SESSION, Period.ALL, Filters.NONE));
+        }
+        int compared = 0;
+        for (String zone : List.of("UTC", "America/New_York")) {
+            for (List<String> command : List.of(List.of("session"), List.of("session", "--breakdown"),
+                    List.of("session", "--session", "session-1"))) {
+                for (String format : List.of("--json", "--csv", "")) { // "": the table
+                    var args = new ArrayList<>(command);
+                    args.addAll(List.of("--timezone", zone));
+                    if (!format.isEmpty()) {
+                        args.add(format);
+                    }
+                    assertEquals(run(rollups, args), run(schema5, args), String.join(" ", args));
+                    compared++;
+                }
+            }
+        }
+        assertEquals(2 * 3 * 3, compared);
+    }
+
+    @Test
     void theRollupsAnswerWholeHoursAndAllTimeSessionsAndEveryRequestTheRest() throws Exception {
         try (UsageLedger ledger = UsageLedger.open(rollups); UsageLedger old = UsageLedger.open(requestsOnly)) {
             assertEquals(UsageLedger.Source.HOURS, source(ledger, Grouping.DAILY, Period.ALL, Filters.NONE));

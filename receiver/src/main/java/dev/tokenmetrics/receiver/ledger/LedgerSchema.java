@@ -313,6 +313,10 @@ final class LedgerSchema {
                 + " cost_picos = cost_picos + excluded.cost_picos;").formatted(row, sign);
     }
 
+    /** usage_sessions' key, as SQL over a row of requests ({@code %s}: the row). */
+    private static final List<String> SESSION_KEY = List.of("%s.session_id", "%s.model",
+            "coalesce(%s.project, %s.cwd, '')", "coalesce(%s.git_branch, '')");
+
     /** A rollup's columns after its key, and what a row adds to each ({@code %s}: the row). */
     private static final List<String> SUMS = List.of("rows", "requests", "input_tokens", "output_tokens",
             "cache_read_tokens", "cache_creation_tokens", "exact_picos", "estimated_picos", "unpriced");
@@ -336,8 +340,7 @@ final class LedgerSchema {
             List.of("hour", "model"), List.of("%s.time_ms / 3600000", "%s.model"))
             + rollup("usage_sessions", "session_id TEXT NOT NULL, model TEXT NOT NULL, project TEXT NOT NULL,"
                             + " git_branch TEXT NOT NULL", List.of("session_id", "model", "project", "git_branch"),
-                    List.of("%s.session_id", "%s.model", "coalesce(%s.project, %s.cwd, '')",
-                            "coalesce(%s.git_branch, '')"));
+                    SESSION_KEY);
 
     /**
      * A rollup table, filled from {@code requests}, and its triggers: each adds a row's figures to its group, or
@@ -358,7 +361,19 @@ final class LedgerSchema {
             sql.append(i == 1 ? "" : ", ").append(i);
         }
         sql.append(";\n");
-        // only what a rollup sums or groups by: a request seen again changes none of it
+        String changed = changed(keyOf);
+        sql.append("CREATE TRIGGER ").append(table).append("_insert AFTER INSERT ON requests BEGIN\n")
+                .append(add(table, keys, keyOf, "new", "")).append("END;\n");
+        sql.append("CREATE TRIGGER ").append(table).append("_delete AFTER DELETE ON requests BEGIN\n")
+                .append(add(table, keys, keyOf, "old", "-")).append("END;\n");
+        sql.append("CREATE TRIGGER ").append(table).append("_update AFTER UPDATE ON requests WHEN ").append(changed)
+                .append(" BEGIN\n").append(add(table, keys, keyOf, "old", "-"))
+                .append(add(table, keys, keyOf, "new", "")).append("END;\n");
+        return sql.toString();
+    }
+
+    /** An update changed what a rollup sums or groups by: a request seen again changes none of it. */
+    private static String changed(List<String> keyOf) {
         String changed = "old.source != new.source OR old.model != new.model OR old.input_tokens != new.input_tokens"
                 + " OR old.output_tokens != new.output_tokens OR old.cache_read_tokens != new.cache_read_tokens"
                 + " OR old.cache_creation_tokens != new.cache_creation_tokens OR old.cost_usd IS NOT new.cost_usd"
@@ -368,14 +383,7 @@ final class LedgerSchema {
                 changed += " OR " + key.replace("%s", "old") + " IS NOT " + key.replace("%s", "new");
             }
         }
-        sql.append("CREATE TRIGGER ").append(table).append("_insert AFTER INSERT ON requests BEGIN\n")
-                .append(add(table, keys, keyOf, "new", "")).append("END;\n");
-        sql.append("CREATE TRIGGER ").append(table).append("_delete AFTER DELETE ON requests BEGIN\n")
-                .append(add(table, keys, keyOf, "old", "-")).append("END;\n");
-        sql.append("CREATE TRIGGER ").append(table).append("_update AFTER UPDATE ON requests WHEN ").append(changed)
-                .append(" BEGIN\n").append(add(table, keys, keyOf, "old", "-"))
-                .append(add(table, keys, keyOf, "new", "")).append("END;\n");
-        return sql.toString();
+        return changed;
     }
 
     private static String add(String table, List<String> keys, List<String> keyOf, String row, String sign) {
@@ -395,8 +403,82 @@ final class LedgerSchema {
         return values.toString();
     }
 
+    /**
+     * Version 6: each {@code usage_sessions} group's first and last request times, kept exact by its triggers, so
+     * that the session report reads them rather than seeking each session's first and last rows in requests' time
+     * index (two seeks a group, 20,000 for a year). A row coming in can only widen its group's bounds (min and max
+     * in the same upsert); a row leaving (deleted, or updated into another group or time) that was a bound has that
+     * bound found again among the group's rows still there: one seek in requests' (session_id, time_ms) index,
+     * walking from that end of the session to the group's first row. A group with no rows has NULL bounds. The
+     * triggers are made again with the columns; an update now also fires them when only the time changed.
+     */
+    private static final String SESSION_TIMES = """
+            ALTER TABLE usage_sessions ADD COLUMN first_time_ms INTEGER;
+            ALTER TABLE usage_sessions ADD COLUMN last_time_ms INTEGER;
+            UPDATE usage_sessions AS u SET first_time_ms = b.first_time_ms, last_time_ms = b.last_time_ms
+              FROM (SELECT session_id, model, coalesce(project, cwd, '') AS project,
+                           coalesce(git_branch, '') AS git_branch, min(time_ms) AS first_time_ms,
+                           max(time_ms) AS last_time_ms
+                    FROM requests GROUP BY 1, 2, 3, 4) AS b
+              WHERE u.session_id = b.session_id AND u.model = b.model AND u.project = b.project
+                AND u.git_branch = b.git_branch;
+            DROP TRIGGER usage_sessions_insert;
+            DROP TRIGGER usage_sessions_delete;
+            DROP TRIGGER usage_sessions_update;
+            CREATE TRIGGER usage_sessions_insert AFTER INSERT ON requests BEGIN
+            %1$sEND;
+            CREATE TRIGGER usage_sessions_delete AFTER DELETE ON requests BEGIN
+            %2$s%3$sEND;
+            CREATE TRIGGER usage_sessions_update AFTER UPDATE ON requests WHEN %4$s BEGIN
+            %2$s%3$s%1$sEND;
+            """.formatted(addToSession("new"), takeFromSession("old"), boundsAfterLeaving("old"),
+            changed(SESSION_KEY) + " OR old.time_ms != new.time_ms");
+
+    /** Adds a row to its usage_sessions group: its figures summed, its time widening the group's bounds. */
+    private static String addToSession(String row) {
+        var sets = new java.util.StringJoiner(", ");
+        for (String sum : SUMS) {
+            sets.add(sum + " = " + sum + " + excluded." + sum);
+        }
+        return "  INSERT INTO usage_sessions (session_id, model, project, git_branch, " + String.join(", ", SUMS)
+                + ", first_time_ms, last_time_ms) VALUES (" + of(SESSION_KEY, row, "") + ", " + of(ADDS, row, "")
+                + ", " + row + ".time_ms, " + row + ".time_ms)\n    ON CONFLICT (session_id, model, project,"
+                + " git_branch) DO UPDATE SET " + sets + ","
+                // a group with no rows has no bounds (NULL): the row's time is both
+                + " first_time_ms = min(coalesce(first_time_ms, excluded.first_time_ms), excluded.first_time_ms),"
+                + " last_time_ms = max(coalesce(last_time_ms, excluded.last_time_ms), excluded.last_time_ms);\n";
+    }
+
+    /** Takes a row's figures from its group (there: the row was in it); the bounds are boundsAfterLeaving's. */
+    private static String takeFromSession(String row) {
+        return add("usage_sessions", List.of("session_id", "model", "project", "git_branch"), SESSION_KEY, row, "-")
+                .replace("INSERT INTO usage_sessions VALUES (", "INSERT INTO usage_sessions (session_id, model,"
+                        + " project, git_branch, " + String.join(", ", SUMS) + ") VALUES (");
+    }
+
+    /**
+     * After a row left its group (deleted, or updated away), the group's bound it was, found again among the rows
+     * still there; none when the group is empty. A bound another row shares is found again at the same time.
+     */
+    private static String boundsAfterLeaving(String row) {
+        String group = "session_id = " + SESSION_KEY.get(0).replace("%s", row) + " AND model = "
+                + SESSION_KEY.get(1).replace("%s", row) + " AND project = " + SESSION_KEY.get(2).replace("%s", row)
+                + " AND git_branch = " + SESSION_KEY.get(3).replace("%s", row);
+        String rowsOfGroup = " FROM requests q WHERE q.session_id = " + row + ".session_id AND q.model = " + row
+                + ".model AND " + SESSION_KEY.get(2).replace("%s", "q") + " = " + SESSION_KEY.get(2).replace("%s", row)
+                + " AND " + SESSION_KEY.get(3).replace("%s", "q") + " = " + SESSION_KEY.get(3).replace("%s", row);
+        return "  UPDATE usage_sessions SET"
+                + " first_time_ms = CASE WHEN rows = 0 THEN NULL WHEN first_time_ms = " + row + ".time_ms"
+                + " THEN (SELECT min(q.time_ms)" + rowsOfGroup + ") ELSE first_time_ms END,"
+                + " last_time_ms = CASE WHEN rows = 0 THEN NULL WHEN last_time_ms = " + row + ".time_ms"
+                + " THEN (SELECT max(q.time_ms)" + rowsOfGroup + ") ELSE last_time_ms END"
+                + "\n    WHERE " + group + " AND (first_time_ms = " + row + ".time_ms OR last_time_ms = " + row
+                + ".time_ms OR rows = 0);\n";
+    }
+
     /** Migration N takes the schema from version N to N + 1. */
-    private static final List<String> MIGRATIONS = List.of(REQUESTS, USAGE_TOTALS, METRICS, SESSION_DAYS, ROLLUPS);
+    private static final List<String> MIGRATIONS = List.of(REQUESTS, USAGE_TOTALS, METRICS, SESSION_DAYS, ROLLUPS,
+            SESSION_TIMES);
 
     static final int VERSION = MIGRATIONS.size();
 

@@ -110,9 +110,14 @@ class LedgerMigrationTest {
                     "SELECT hour || ' ' || model || ' ' || rows || ' ' || requests || ' ' || input_tokens || ' '"
                             + " || exact_picos FROM usage_hours ORDER BY hour"),
                     "usage_hours filled from the migrated rows (08:00 UTC), and the metrics row added since (09:00)");
-            assertEquals(List.of("s1 proj 1 1 1011", "s1 /home/user/proj 1 1 5", "s2 proj2 1 0 7"), column(statement,
+            assertEquals(List.of("s1 proj 1 1 1011 1796112688253 1796112688253",
+                            "s1 /home/user/proj 1 1 5 1796112690000 1796112690000",
+                            "s2 proj2 1 0 7 1796115600000 1796115600000"), column(statement,
                     "SELECT session_id || ' ' || project || ' ' || rows || ' ' || requests || ' ' || input_tokens"
-                            + " FROM usage_sessions ORDER BY session_id, input_tokens DESC"));
+                            + " || ' ' || first_time_ms || ' ' || last_time_ms"
+                            + " FROM usage_sessions ORDER BY session_id, input_tokens DESC"),
+                    "usage_sessions filled from the migrated rows, first and last times too (version 6), and the"
+                            + " metrics row added since");
             assertEquals(List.of("claude-opus-5-5 2 1016"), column(statement, "SELECT model || ' ' || sum(requests)"
                     + " || ' ' || sum(input_tokens) FROM usage_totals GROUP BY model"),
                     "usage_totals: the request rows, kept through the rebuild; the metrics row not in it");

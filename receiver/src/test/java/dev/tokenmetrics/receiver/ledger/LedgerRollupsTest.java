@@ -139,9 +139,11 @@ class LedgerRollupsTest {
             assertEquals(lines(statement, "SELECT time_ms / 3600000, model, " + SUMS
                     + " FROM requests GROUP BY 1, 2 ORDER BY 1, 2"), hours, "usage_hours after " + after);
             assertEquals(lines(statement, "SELECT session_id, model, coalesce(project, cwd, ''),"
-                            + " coalesce(git_branch, ''), " + SUMS + " FROM requests GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"),
+                            + " coalesce(git_branch, ''), " + SUMS + ", min(time_ms), max(time_ms)"
+                            + " FROM requests GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"),
                     lines(statement, "SELECT session_id, model, project, git_branch, " + COLUMNS
-                            + " FROM usage_sessions WHERE rows > 0 ORDER BY 1, 2, 3, 4"), "usage_sessions after " + after);
+                            + ", first_time_ms, last_time_ms FROM usage_sessions WHERE rows > 0 ORDER BY 1, 2, 3, 4"),
+                    "usage_sessions after " + after);
             assertEquals(List.of(), lines(statement, "SELECT * FROM usage_hours WHERE rows = 0 AND (requests != 0"
                     + " OR input_tokens != 0 OR exact_picos != 0 OR estimated_picos != 0 OR unpriced != 0)"
                     + " UNION ALL SELECT hour, model, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM usage_hours WHERE rows < 0"),

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The four rollups, kept by triggers, equal the sums over {@code requests} after every commit of a long random mix of
+ * The four rollups, kept by triggers, equal the sums over {@code requests} (and {@code usage_sessions}' first and
+ * last request times, their min and max) after every commit of a long random mix of
  * writes: batches of new rows and of rows seen again (changed or not, several times in one batch), telemetry over
  * transcript rows, metric totals that grow (their rows written, rewritten in place, moved in time and deleted by
  * reconciliation), re-pricing, rewritten transcripts, and a user's own inserts, updates and deletes through another
@@ -181,11 +182,14 @@ class RollupsInvariantTest {
                     lines(statement, "SELECT hour, model, " + ROLLUP_COLUMNS
                             + " FROM usage_hours WHERE rows != 0 ORDER BY 1, 2"), "usage_hours after " + after);
             assertEquals(lines(statement, "SELECT session_id, model, coalesce(project, cwd, ''),"
-                            + " coalesce(git_branch, ''), " + ROLLUP_SUMS + " FROM requests GROUP BY 1, 2, 3, 4"
-                            + " ORDER BY 1, 2, 3, 4"),
+                            + " coalesce(git_branch, ''), " + ROLLUP_SUMS + ", min(time_ms), max(time_ms)"
+                            + " FROM requests GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"),
                     lines(statement, "SELECT session_id, model, project, git_branch, " + ROLLUP_COLUMNS
-                            + " FROM usage_sessions WHERE rows != 0 ORDER BY 1, 2, 3, 4"),
-                    "usage_sessions after " + after);
+                            + ", first_time_ms, last_time_ms FROM usage_sessions WHERE rows != 0 ORDER BY 1, 2, 3, 4"),
+                    "usage_sessions, with each group's first and last request times, after " + after);
+            assertEquals(List.of(), lines(statement, "SELECT session_id, model, first_time_ms, last_time_ms"
+                    + " FROM usage_sessions WHERE rows = 0 AND (first_time_ms IS NOT NULL OR last_time_ms IS NOT NULL)"),
+                    "a session group with no rows left has no first or last time, after " + after);
             assertEquals(lines(statement, "SELECT session_id, model, strftime('%Y-%m-%d', time_ms / 1000,"
                             + " 'unixepoch'), source = 'metrics', count(*), sum(input_tokens), sum(output_tokens),"
                             + " sum(cache_read_tokens), sum(cache_creation_tokens), sum(" + PICOS + ")"
