@@ -36,10 +36,19 @@ final class HeldRows {
     private int length;
     private int rows;
 
+    /** Holds every row of the list, or none of them when one cannot be held (a bug): never half a row. */
     void add(List<LedgerRow> added) {
-        for (LedgerRow row : added) {
-            put(row);
-            rows++;
+        int lengthBefore = length;
+        int rowsBefore = rows;
+        try {
+            for (LedgerRow row : added) {
+                put(row);
+                rows++;
+            }
+        } catch (RuntimeException e) {
+            length = lengthBefore; // what the rows after it would be read from
+            rows = rowsBefore;
+            throw e;
         }
     }
 

@@ -346,17 +346,25 @@ public final class Ledger implements AutoCloseable {
         void run() throws SQLException;
     }
 
+    /** Runs the work and commits it, or rolls all of it back: a fault of ours included, never half committed later. */
     private void transaction(Work work) throws IOException {
         try {
             work.run();
             connection.commit();
         } catch (SQLException e) {
-            try {
-                connection.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-            }
+            rollback(e);
             throw new IOException("cannot write the ledger: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            rollback(e);
+            throw e;
+        }
+    }
+
+    private void rollback(Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException rollback) {
+            cause.addSuppressed(rollback);
         }
     }
 

@@ -409,8 +409,9 @@ final class LedgerSchema {
      * index (two seeks a group, 20,000 for a year). A row coming in can only widen its group's bounds (min and max
      * in the same upsert); a row leaving (deleted, or updated into another group or time) that was a bound has that
      * bound found again among the group's rows still there: one seek in requests' (session_id, time_ms) index,
-     * walking from that end of the session to the group's first row. A group with no rows has NULL bounds. The
-     * triggers are made again with the columns; an update now also fires them when only the time changed.
+     * from the leaving row's time on (every row left in the group is on that side of it) to the group's next row.
+     * A group with no rows has NULL bounds. The triggers are made again with the columns; an update now also fires
+     * them when only the time changed.
      */
     private static final String SESSION_TIMES = """
             ALTER TABLE usage_sessions ADD COLUMN first_time_ms INTEGER;
@@ -467,11 +468,16 @@ final class LedgerSchema {
         String rowsOfGroup = " FROM requests q WHERE q.session_id = " + row + ".session_id AND q.model = " + row
                 + ".model AND " + SESSION_KEY.get(2).replace("%s", "q") + " = " + SESSION_KEY.get(2).replace("%s", row)
                 + " AND " + SESSION_KEY.get(3).replace("%s", "q") + " = " + SESSION_KEY.get(3).replace("%s", row);
+        // The row was the group's first (last), so every row still in it is at or after (before) its time: the
+        // seek starts there, not at the session's end, and passes only rows of the session's other groups in
+        // between (a transcript's rows deleted oldest first would otherwise walk all the earlier ones each time).
         return "  UPDATE usage_sessions SET"
                 + " first_time_ms = CASE WHEN rows = 0 THEN NULL WHEN first_time_ms = " + row + ".time_ms"
-                + " THEN (SELECT min(q.time_ms)" + rowsOfGroup + ") ELSE first_time_ms END,"
+                + " THEN (SELECT min(q.time_ms)" + rowsOfGroup + " AND q.time_ms >= " + row + ".time_ms)"
+                + " ELSE first_time_ms END,"
                 + " last_time_ms = CASE WHEN rows = 0 THEN NULL WHEN last_time_ms = " + row + ".time_ms"
-                + " THEN (SELECT max(q.time_ms)" + rowsOfGroup + ") ELSE last_time_ms END"
+                + " THEN (SELECT max(q.time_ms)" + rowsOfGroup + " AND q.time_ms <= " + row + ".time_ms)"
+                + " ELSE last_time_ms END"
                 + "\n    WHERE " + group + " AND (first_time_ms = " + row + ".time_ms OR last_time_ms = " + row
                 + ".time_ms OR rows = 0);\n";
     }

@@ -65,6 +65,19 @@ class HeldRowsTest {
     }
 
     @Test
+    void aListWithARowThatCannotBeHeldLeavesNothingOfItAndTheRowsAfterItReadBackWhole() {
+        var held = new HeldRows();
+        held.add(List.of(full(1)));
+        var broken = new LedgerRow("evt:x", Source.TRANSCRIPT, "s", Instant.ofEpochMilli(1), "m",
+                new Tokens(1, 2, 3, 4, 0, 0), null, CostSource.UNPRICED, null, Place.NONE, null); // no call: a bug
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> held.add(List.of(full(2), broken)));
+        held.add(List.of(full(3)));
+
+        assertEquals(List.of(full(1), full(3)), all(held));
+    }
+
+    @Test
     void clearedHoldsNothingAndTakesNewRows() {
         var held = new HeldRows();
         for (int i = 0; i < 5_000; i++) { // beyond what it keeps once emptied
