@@ -1,6 +1,7 @@
 package dev.tokenmetrics.receiver.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmetrics.receiver.ledger.LedgerRow.Call;
@@ -70,7 +71,7 @@ class HeldRowsTest {
         held.add(List.of(full(1)));
         var broken = new LedgerRow("evt:x", Source.TRANSCRIPT, "s", Instant.ofEpochMilli(1), "m",
                 new Tokens(1, 2, 3, 4, 0, 0), null, CostSource.UNPRICED, null, Place.NONE, null); // no call: a bug
-        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        assertThrows(RuntimeException.class,
                 () -> held.add(List.of(full(2), broken)));
         held.add(List.of(full(3)));
 

@@ -1,12 +1,14 @@
 package dev.tokenmetrics.receiver.store;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A journal file whose disk can be made to fail as real disks do: a full disk writes part of a buffer and then
@@ -21,8 +23,8 @@ final class FailingChannel extends FileChannel {
         volatile boolean failingSync;
         volatile boolean failingTruncate;
         /** When set, an fsync counts {@link #syncing} down and then waits for this: a disk that is slow to sync. */
-        volatile java.util.concurrent.CountDownLatch slowSync;
-        final java.util.concurrent.CountDownLatch syncing = new java.util.concurrent.CountDownLatch(1);
+        volatile CountDownLatch slowSync;
+        final CountDownLatch syncing = new CountDownLatch(1);
     }
 
     static Journal.Opener opener(Disk disk) {
@@ -61,7 +63,7 @@ final class FailingChannel extends FileChannel {
                 slow.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("fsync interrupted");
+                throw new InterruptedIOException("fsync interrupted");
             }
         }
         if (disk.failingSync) {

@@ -22,7 +22,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,7 +189,7 @@ class UsageStoreTest {
             last = store.record(delta("s1", i, 1));
         }
         last.get();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         long journalFiles;
         do { // the background snapshot writer recycles covered segments
             try (var files = Files.list(dir)) {
@@ -207,7 +209,7 @@ class UsageStoreTest {
         var disk = new FailingChannel.Disk();
         UsageStore store = UsageStore.open(dir, CLOCK, new Problems(), FailingChannel.opener(disk));
         store.record(delta("s1", 1, 100)).get();
-        var slow = new java.util.concurrent.CountDownLatch(1);
+        var slow = new CountDownLatch(1);
         disk.slowSync = slow;
         CompletableFuture<Integer> inFlight = store.record(delta("s1", 2, 20));
         disk.syncing.await(); // the committer is inside the fsync
@@ -216,7 +218,7 @@ class UsageStoreTest {
         slow.countDown();
         // Written and synced: answered as durable, not refused (a refusal would be sent again, and counted twice
         // once the journal is replayed), because closing left the committer's segment open for it.
-        inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS); // throws for a refusal
+        inFlight.get(10, TimeUnit.SECONDS); // throws for a refusal
         assertEquals(120, input(UsageStore.open(dir, CLOCK), "s1"), "replayed once");
     }
 
@@ -284,7 +286,7 @@ class UsageStoreTest {
     @Test
     void coveredSegmentsAreRecycledOnlyOnceEveryOutputHasMadeTheirCommitsDurable() throws Exception {
         var asked = new java.util.concurrent.LinkedBlockingQueue<Long>();
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var release = new CountDownLatch(1);
         UsageStore store = UsageStore.open(dir, CLOCK);
         store.addListener(new CommitListener() {
             @Override
@@ -295,7 +297,7 @@ class UsageStoreTest {
             public boolean awaitDurable(long sequence, java.time.Duration timeout) {
                 asked.add(sequence);
                 try {
-                    return release.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    return release.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     return false;
                 }
@@ -310,12 +312,12 @@ class UsageStoreTest {
         last.get();
         Path first = Journal.pathOf(dir, 1);
 
-        Long covered = asked.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        Long covered = asked.poll(10, TimeUnit.SECONDS);
         assertTrue(covered != null && covered > 0, "the output is asked to make the covered commits durable");
         assertTrue(Files.exists(first), "the covered segment stays while the output has not answered");
 
         release.countDown();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (Files.exists(first) && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
@@ -359,11 +361,11 @@ class UsageStoreTest {
             var heard = new java.util.concurrent.LinkedBlockingQueue<Commit>();
             store.addListener(heard::add);
 
-            store.record(delta("s1", 1, 100)).get(10, java.util.concurrent.TimeUnit.SECONDS);
-            Commit first = heard.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            store.record(delta("s1", 1, 100)).get(10, TimeUnit.SECONDS);
+            Commit first = heard.poll(10, TimeUnit.SECONDS);
             assertTrue(first != null && first.batches().size() == 1, "the output after the failing one heard of it");
-            store.record(delta("s1", 2, 20)).get(10, java.util.concurrent.TimeUnit.SECONDS); // the committer goes on
-            assertTrue(heard.poll(10, java.util.concurrent.TimeUnit.SECONDS) != null);
+            store.record(delta("s1", 2, 20)).get(10, TimeUnit.SECONDS); // the committer goes on
+            assertTrue(heard.poll(10, TimeUnit.SECONDS) != null);
             assertEquals(120, input(store, "s1"));
 
             assertEquals(1, problems.current().size(), problems.current().toString());
