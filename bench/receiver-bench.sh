@@ -24,11 +24,18 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-# 48,000 logs bodies: the mixed load's three runs each send 16,000 of their own (a logs body sent again is a retry,
-# which the ledger finds written already: cheaper than new usage). Metrics bodies repeat after 20,000 (see the note
-# in docs/PERFORMANCE.md, "Receiver throughput and latency").
-java -cp "$classpath" dev.tokenmetrics.receiver.BenchPayloads "$work" 20000 48000
-# Write the 175 MB of payloads back now: the kernel would do it ~30 s later, mid-run, and every fsync of the
+# Every measured run sends bodies no run sent the same daemon before (a body sent again is a retry, which the
+# daemon finds counted already: cheaper than new usage). A row's warm-up and three runs each take their own range of
+# the file, sized for up to $most exports/s (a run that runs out says so); the mixed load's warm-up and runs take
+# ranges of bodies.pb after the protobuf row's for their metrics, and 16,000 logs bodies each. The paced rows send
+# the protobuf row's bodies again: they measure latency at a rate, not CPU.
+most=8000
+warm_bodies=$((3 * most))
+row_bodies=$((warm_bodies + 3 * seconds * most))
+mixed_metrics_bodies=$((seconds * most / 2))
+java -cp "$classpath" dev.tokenmetrics.receiver.BenchPayloads "$work" "$row_bodies" 64000 \
+  $((row_bodies + 4 * mixed_metrics_bodies))
+# Write the payloads (1.8 GB at 5 s runs) back now: the kernel would do it ~30 s later, mid-run, and every fsync of the
 # journal would queue behind it (seen as 130-280 ms stalls before this line).
 sync
 
@@ -59,10 +66,12 @@ echo "receiver benchmark: $(nproc) cores, wrk 2 threads, $connections connection
 echo "disk, 1 KB write + fdatasync in the state directory: p50 ${disk_p50}ms, p99 ${disk_p99}ms"
 printf '%-26s %10s %9s %9s %11s %11s %7s\n' "load" "exports/s" "p50" "p99" "worst p99" "CPU/export" "errors"
 
-# wrk_run PORT BODIES TYPE ENCODING PAUSE_MS DURATION: BODIES empty means GET /health; PAUSE_MS 0 means flat out.
+# wrk_run PORT BODIES TYPE ENCODING PAUSE_MS DURATION [FIRST COUNT]: BODIES empty means GET /health; PAUSE_MS 0
+# means flat out; FIRST and COUNT, the bodies the run sends (default all, from the first).
 wrk_run() {
   BENCH_BODIES="${2:+$work/$2}" BENCH_THREADS=2 BENCH_CONTENT_TYPE="$3" BENCH_CONTENT_ENCODING="$4" \
-    BENCH_PAUSE_MS="$5" wrk -t2 -c"$connections" -d"$6" --latency -s bench/otlp-post.lua "http://127.0.0.1:$1"
+    BENCH_PAUSE_MS="$5" BENCH_FIRST="${7:-0}" BENCH_COUNT="${8:-0}" wrk -t2 -c"$connections" -d"$6" --latency \
+    -s bench/otlp-post.lua "http://127.0.0.1:$1"
 }
 median() { sort -g | sed -n 2p; }
 ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f\n", v }'; }
@@ -74,10 +83,12 @@ hz="$(getconf CLK_TCK)"
 run() {
   local label="$1" at="$2" server="$3" file="$4" type="$5" encoding="$6" out rps="" p50="" p99="" errors=0 \
     requests=0 ticks
-  wrk_run "$at" "$file" "$type" "$encoding" 0 3s >/dev/null
+  out="$(wrk_run "$at" "$file" "$type" "$encoding" 0 3s 0 "$warm_bodies")"
+  grep -h "bodies ran out" <<<"$out" || true
   ticks="$(cpu_ticks "$server")"
-  for first in 0 16000 32000; do
-    out="$(wrk_run "$at" "$file" "$type" "$encoding" 0 "${seconds}s")"
+  for first in "$warm_bodies" $((warm_bodies + seconds * most)) $((warm_bodies + 2 * seconds * most)); do
+    out="$(wrk_run "$at" "$file" "$type" "$encoding" 0 "${seconds}s" "$first" $((seconds * most)))"
+    grep -h "bodies ran out" <<<"$out" || true
     rps+="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"$'\n'
     p50+="$(latency 50% <<<"$out")"$'\n'
     p99+="$(latency 99% <<<"$out")"$'\n'
@@ -97,20 +108,29 @@ rss_protobuf="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
 run "http/json" "$port" "$pid" bodies.json application/json ""
 
 # Logs and metrics mixed, as Claude Code sends them (a metrics and a logs export every interval; each logs export
-# carries an api_request event, a ledger row): two clients at once, half the connections each, three runs.
+# carries an api_request event, a ledger row): two clients at once, half the connections each, a 3 s warm-up and
+# three runs.
+# mixed_run RUN DURATION: the metrics and logs clients at once (run 0 the warm-up), each on its own range of bodies
+mixed_run() {
+  local metrics_client
+  BENCH_BODIES="$work/bodies.pb" BENCH_FIRST=$((row_bodies + $1 * mixed_metrics_bodies)) \
+    BENCH_COUNT="$mixed_metrics_bodies" BENCH_THREADS=1 BENCH_CONTENT_TYPE=application/x-protobuf BENCH_PAUSE_MS=0 \
+    wrk -t1 -c$((connections / 2)) -d"$2" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port" \
+    >"$work/mixed-metrics.out" &
+  metrics_client=$!
+  BENCH_BODIES="$work/logs.pb" BENCH_FIRST=$(($1 * 16000)) BENCH_COUNT=16000 BENCH_PATH=/v1/logs BENCH_THREADS=1 \
+    BENCH_CONTENT_TYPE=application/x-protobuf \
+    BENCH_PAUSE_MS=0 wrk -t1 -c$((connections / 2)) -d"$2" --latency -s bench/otlp-post.lua \
+    "http://127.0.0.1:$port" >"$work/mixed-logs.out"
+  wait "$metrics_client"
+  grep -h "bodies ran out" "$work/mixed-metrics.out" "$work/mixed-logs.out" || true
+}
 mixed() {
-  local rps="" p99="" requests=0 ticks out_metrics out_logs metrics_client
+  local rps="" p99="" requests=0 ticks out_metrics out_logs
+  mixed_run 0 3s
   ticks="$(cpu_ticks "$pid")"
-  for first in 0 16000 32000; do
-    BENCH_BODIES="$work/bodies.pb" BENCH_THREADS=1 BENCH_CONTENT_TYPE=application/x-protobuf BENCH_PAUSE_MS=0 \
-      wrk -t1 -c$((connections / 2)) -d"${seconds}s" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port" \
-      >"$work/mixed-metrics.out" &
-    metrics_client=$!
-    BENCH_BODIES="$work/logs.pb" BENCH_FIRST="$first" BENCH_PATH=/v1/logs BENCH_THREADS=1 \
-      BENCH_CONTENT_TYPE=application/x-protobuf \
-      BENCH_PAUSE_MS=0 wrk -t1 -c$((connections / 2)) -d"${seconds}s" --latency -s bench/otlp-post.lua \
-      "http://127.0.0.1:$port" >"$work/mixed-logs.out"
-    wait "$metrics_client"
+  for run in 1 2 3; do
+    mixed_run "$run" "${seconds}s"
     out_metrics="$(cat "$work/mixed-metrics.out")"
     out_logs="$(cat "$work/mixed-logs.out")"
     rps+="$(awk '/Requests\/sec/ {s += $2} END {print s}' "$work/mixed-metrics.out" "$work/mixed-logs.out")"$'\n'
@@ -205,7 +225,8 @@ paced() {
   aim="$(awk -v r="$rate" 'BEGIN { print r * 1.03 }')" # wrk pauses in whole milliseconds: aim a little above
   pause="$(awk -v c="$connections" -v r="$aim" 'BEGIN { p = c * 1000 / r - 1; print (p < 0 ? 0 : p) }')"
   for _ in 1 2 3 4; do
-    achieved="$(wrk_run "$at" "$file" application/x-protobuf "" "$pause" 2s | awk '/Requests\/sec/ {print $2}')"
+    achieved="$(wrk_run "$at" "$file" application/x-protobuf "" "$pause" 2s 0 "$((seconds * most))" \
+      | awk '/Requests\/sec/ {print $2}')"
     if awk -v a="$achieved" -v r="$rate" 'BEGIN { exit !(a >= r && a < 1.06 * r) }'; then
       break
     fi
@@ -213,7 +234,7 @@ paced() {
     pause="$(awk -v c="$connections" -v r="$aim" -v a="$achieved" -v p="$pause" \
       'BEGIN { p += c * 1000 / r - c * 1000 / a; print (p < 0 ? 0 : p) }')"
   done
-  out="$(wrk_run "$at" "$file" application/x-protobuf "" "$pause" "${seconds}s")"
+  out="$(wrk_run "$at" "$file" application/x-protobuf "" "$pause" "${seconds}s" 0 "$((seconds * most))")"
   last_p99="$(latency 99% <<<"$out")"
   printf '%-26s %10.0f %7sms %7sms   (paced for %s/s: each connection pauses %.1f ms)\n' "$label" \
     "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(latency 50% <<<"$out")" "$(latency 99% <<<"$out")" \
