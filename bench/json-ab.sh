@@ -4,7 +4,8 @@
 # encodings, then runs rounds of protobuf then JSON flat out (receiver-bench.sh's bodies, wrk 2 threads, 16
 # connections); the daemons of the two builds alternate, pair after pair, so that the machine's drift falls on both.
 # Per round it prints CPU per export per thread (/proc/<pid>/task/*/stat); at the end, per build, the medians of
-# JSON's excess over protobuf in the same daemon and of their ratio: compare ratios, not absolutes, on a busy machine.
+# JSON's excess over protobuf in the same daemon and of their ratio, then B against A per encoding (the whole process
+# and the event loops): compare ratios, not absolutes, on a busy machine.
 # Usage: bench/json-ab.sh JAR_A JAR_B [pairs, default 3] [seconds per run, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ pairs="${3:-3}"
 seconds="${4:-5}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
-mvn -q -B -pl receiver -am test-compile
+mvn -q -o -B -pl receiver -am test-compile
 work="$(mktemp -d)"
 cleanup() {
   if [ -n "${pid:-}" ]; then
@@ -102,4 +103,11 @@ for build, rounds in rows.items():
         j = statistics.median(r["json"].get(name, 0) for r in pairs)
         d = statistics.median(r["json"].get(name, 0) - r["protobuf"].get(name, 0) for r in pairs)
         print(f"   {name:<18} protobuf {p:5.0f}  JSON {j:5.0f}  JSON - protobuf {d:+5.0f}")
+if {"A", "B"} <= rows.keys():
+    print("B against A, medians over the rounds, µs per export (ratio B / A):")
+    for encoding in ("protobuf", "json"):
+        for name in ("process", "otlp-http"):
+            a, b = (statistics.median(r[encoding].get(name, 0) for r in rows[x].values() if encoding in r)
+                    for x in ("A", "B"))
+            print(f"   {encoding:<8} {name:<10} A {a:5.0f}  B {b:5.0f}  {b / a:.3f}")
 EOF
