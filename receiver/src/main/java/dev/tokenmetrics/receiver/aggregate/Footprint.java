@@ -16,8 +16,6 @@ final class Footprint {
     static final long TREE_ENTRY = 40;
     /** A StreamId key: header and two longs. */
     static final long STREAM_ID = 32;
-    /** A LinkedHashSet entry holding a boxed long. */
-    static final long BOXED_LONG_ENTRY = MAP_ENTRY + 16;
     private static final long USAGE = 24 + 48; // Usage and its TokenCounts
     private static final long BIG_DECIMAL = 40;
     private static final long BIG_INTEGER = 40;

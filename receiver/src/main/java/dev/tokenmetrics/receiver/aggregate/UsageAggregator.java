@@ -16,7 +16,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,7 +75,7 @@ public final class UsageAggregator {
     private static final int DAYS_KEPT = 8;
     private static final long DAY_BYTES = Footprint.TREE_ENTRY + 24 + 200; // a LocalDate and its Usage
     public static final long MAX_RETAINED_BYTES = MAX_SESSION_BYTES + MAX_STREAM_BYTES
-            + MAX_REMEMBERED_EVENTS * Footprint.BOXED_LONG_ENTRY + DAYS_KEPT * DAY_BYTES;
+            + RecentKeys.bytesAtCapacity(MAX_REMEMBERED_EVENTS) + DAYS_KEPT * DAY_BYTES;
     /**
      * Sessions the report lists at most, the most recently active: about 1 MB of metrics file, rewritten 200 ms
      * after a change. Today's totals still cover every session.
@@ -94,7 +93,7 @@ public final class UsageAggregator {
     final Map<String, SessionState> sessions = new LinkedHashMap<>(16, 0.75f, true);
     final TreeMap<LocalDate, Usage> days = new TreeMap<>();
     /** Keys of the api_request events counted, oldest first. */
-    final LinkedHashSet<Long> countedEvents = new LinkedHashSet<>();
+    final RecentKeys countedEvents = new RecentKeys(MAX_REMEMBERED_EVENTS);
     /** The receive time from which a batch triggers compaction. */
     long nextCompactionNanos = Long.MIN_VALUE;
     private long sessionBytes;
@@ -129,11 +128,6 @@ public final class UsageAggregator {
         }
         for (ApiRequest request : batch.apiRequests()) {
             if (countedEvents.add(request.eventKey())) {
-                if (countedEvents.size() > MAX_REMEMBERED_EVENTS) {
-                    Iterator<Long> oldest = countedEvents.iterator();
-                    oldest.next();
-                    oldest.remove();
-                }
                 session(request.sessionId()).countRequest(Math.min(request.timeNanos(), latest));
                 changed++;
             }
@@ -273,7 +267,7 @@ public final class UsageAggregator {
 
     State state() {
         return new State(nextCompactionNanos, Collections.unmodifiableMap(streams.streams()).entrySet(),
-                Collections.unmodifiableMap(sessions).entrySet(), Collections.unmodifiableCollection(countedEvents),
+                Collections.unmodifiableMap(sessions).entrySet(), countedEvents.view(),
                 Collections.unmodifiableMap(days));
     }
 
@@ -283,9 +277,7 @@ public final class UsageAggregator {
         aggregator.nextCompactionNanos = state.nextCompactionNanos();
         state.streams().forEach(entry -> aggregator.streams.restore(entry.getKey(), entry.getValue()));
         state.sessions().forEach(entry -> aggregator.restoreSession(entry.getKey(), entry.getValue()));
-        var events = new ArrayList<>(state.countedEvents());
-        aggregator.countedEvents.addAll(events.subList(Math.max(0, events.size() - MAX_REMEMBERED_EVENTS),
-                events.size()));
+        state.countedEvents().forEach(aggregator.countedEvents::add); // the newest MAX_REMEMBERED_EVENTS stay
         aggregator.days.putAll(state.days());
         aggregator.evictBeyondBounds();
         return aggregator;
@@ -301,7 +293,7 @@ public final class UsageAggregator {
 
     /** The estimated heap bytes of everything remembered (see {@link Footprint}); at most MAX_RETAINED_BYTES. */
     public long retainedBytes() {
-        return sessionBytes + streams.retainedBytes() + countedEvents.size() * Footprint.BOXED_LONG_ENTRY
+        return sessionBytes + streams.retainedBytes() + countedEvents.retainedBytes()
                 + days.size() * DAY_BYTES;
     }
 
