@@ -67,6 +67,13 @@ class RollupsTest {
                             TestLedger.place(i % 3 == 0 ? "launcher-project" : null, null, null),
                     transcript ? Source.TRANSCRIPT : Source.TELEMETRY);
         }
+        // texts the session rollup's packed rows must carry as they are: separators, digits, non-ASCII, empty
+        for (int i = 0; i < 4; i++) {
+            ledger.add("s;1,2\u00e9-" + (i % 2), start.plusSeconds(3600L * i).toString(), "model;9,9",
+                    new Tokens(10 + i, 1, 0, 0, 0, 0), "0.01", CostSource.TABLE, Call.NONE,
+                    TestLedger.place(null, "/home/user/caf\u00e9;4,2 \u2028", i == 0 ? "" : "feat/\u00fc,x;y"),
+                    Source.TRANSCRIPT);
+        }
         rollups = ledger.write(dir.resolve("usage.db"));
         requestsOnly = Files.copy(rollups, dir.resolve("usage-v3.db"));
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + requestsOnly)) {
