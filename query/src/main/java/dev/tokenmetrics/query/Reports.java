@@ -48,18 +48,31 @@ public final class Reports {
             dimension = query.grouping() == Grouping.HOURLY ? local + " / " + HOUR_MS + " % 24" : local + " / " + DAY_MS;
         }
         // the projects and branches a row touched: for sessions, where they say what the session was
+        boolean together = source == UsageLedger.Source.SESSIONS; // a session's groups come together, in order
+        List<Row> built = new ArrayList<>();
         RowBuilder[] last = {null}; // groups of a row come together (a session's, in usage_sessions' key order)
         ledger.groups(source, dimension, query.grouping() == Grouping.SESSION, query.period(), query.filters(),
                 group -> {
                     String rowKey = key.apply(group.dimension());
                     RowBuilder builder = last[0];
                     if (builder == null || !java.util.Objects.equals(builder.key, rowKey)) {
-                        builder = rows.computeIfAbsent(rowKey, RowBuilder::new);
+                        if (together) {
+                            // built as soon as it is whole: 5,000 sessions' builders (1.5 MB) are never all
+                            // alive at once, for the receiver's small young generation to promote
+                            if (builder != null) {
+                                built.add(builder.build());
+                            }
+                            builder = new RowBuilder(rowKey);
+                        } else {
+                            builder = rows.computeIfAbsent(rowKey, RowBuilder::new);
+                        }
                         last[0] = builder;
                     }
                     builder.add(group);
                 });
-        List<Row> built = new ArrayList<>(rows.size());
+        if (together && last[0] != null) {
+            built.add(last[0].build());
+        }
         for (RowBuilder builder : rows.values()) {
             built.add(builder.build());
         }

@@ -104,7 +104,7 @@ public final class UsageLedger implements AutoCloseable {
      * each group when {@code places} (they double the cost of the query). The dimension is SQL over the columns of
      * {@code requests} the source has: {@code time_ms} (HOURS: an hour's start), {@code model}, {@code session_id}
      * (SESSIONS). From SESSIONS, a dimension and model may come as several groups (one a project and branch), for
-     * the reader to sum.
+     * the reader to sum, and then come together, in the dimension's order.
      */
     void groups(Source source, String dimension, boolean places, Period period, Filters filters,
                 Consumer<Group> sink) throws LedgerException {
@@ -185,6 +185,7 @@ public final class UsageLedger implements AutoCloseable {
                 .append(" FROM (SELECT * FROM usage_sessions WHERE rows > 0) r");
         var arguments = new ArrayList<Object>();
         where(sql, arguments, period, filters);
+        sql.append(" ORDER BY ").append(dimension); // the rollup's key order: no sort, a session's rows together
         var row = new PackedRow(numbers.size(), texts.size());
         run(sql.toString(), arguments, result -> {
             if (!row.read(result.getBytes(1))) {
