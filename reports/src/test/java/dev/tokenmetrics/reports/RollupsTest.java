@@ -168,6 +168,22 @@ class RollupsTest {
         }
     }
 
+    @Test
+    void aSessionRollupRowThatIsNotIntegersIsALedgerErrorInOneLine() throws Exception {
+        try (var connection = DriverManager.getConnection("jdbc:sqlite:" + rollups);
+             var statement = connection.createStatement()) {
+            statement.execute("UPDATE usage_sessions SET input_tokens = 1.5 WHERE session_id = 'session-3'");
+        }
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int status = Main.run(List.of("session", "--json", "--db", rollups.toString()), Map.of(), NOW,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(3, status, "the ledger's status");
+        assertEquals("claude-token-metrics: cannot read the ledger: usage_sessions has a row that is not integers and"
+                + " texts\n", err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, out.size(), "nothing half written");
+    }
+
     private static UsageLedger.Source source(UsageLedger ledger, Grouping grouping, Period period, Filters filters) {
         return Reports.source(ledger, new Query(grouping, period, filters, ZoneId.of("UTC"), DayOfWeek.MONDAY));
     }
