@@ -57,8 +57,8 @@ public final class Reports {
                     RowBuilder builder = last[0];
                     if (builder == null || !java.util.Objects.equals(builder.key, rowKey)) {
                         if (together) {
-                            // built as soon as it is whole: 5,000 sessions' builders (1.5 MB) are never all
-                            // alive at once, for the receiver's small young generation to promote
+                            // built as soon as it is whole: a year's 5,000 sessions' builders (1.5 MB) are never
+                            // all alive at once
                             if (builder != null) {
                                 built.add(builder.build());
                             }
@@ -198,8 +198,8 @@ public final class Reports {
         }
 
         Row build() {
-            return new Row(key, usage.usage(), SortedModels.of(modelNames, modelUsages, models), Instant.ofEpochMilli(first),
-                    Instant.ofEpochMilli(last), projects.sorted(), branches.sorted());
+            return new Row(key, usage.usage(), SortedModels.of(modelNames, modelUsages, models),
+                    Instant.ofEpochMilli(first), Instant.ofEpochMilli(last), projects.sorted(), branches.sorted());
         }
     }
 
