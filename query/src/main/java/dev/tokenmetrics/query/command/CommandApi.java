@@ -23,10 +23,9 @@ import java.util.TimeZone;
  * {@code tty} and {@code no-color} (its COLUMNS, CLAUDE_TOKEN_METRICS_TTY and NO_COLOR, when set). The answer is
  * stdout then stderr in one body, their lengths and the exit status in headers; or, with {@code stderr=header},
  * stdout alone in the body and stderr percent-encoded in a header, so that the launcher's curl prints the body as it
- * arrives. An invocation the receiver must not
- * run (it writes a file, reads another ledger than the receiver's, or comes from another home) or whose time zone
- * it cannot reproduce is a 409, and the launcher runs the command itself. Blocking: callers run it off their event
- * loops.
+ * arrives. An invocation the receiver must not run (it writes a file, reads another ledger than the receiver's, or
+ * comes from another home) or whose time zone it cannot reproduce is a 409, and the launcher runs the command
+ * itself. Blocking: callers run it off their event loops.
  */
 public final class CommandApi {
 
