@@ -124,7 +124,8 @@ class ReportsFromTheReceiverTest {
         // AnsweredByTheReceiverTest)
         for (String args : List.of("daily", "session --json", "model --csv --breakdown",
                 "daily --period 24h --json", "'--project=a b' --json", "--budget 2", "--budget 2.5 --json",
-                "--budget 100", "monthly --timezone Asia/Kolkata", "dayly", "--since yesterday", "--help")) {
+                "--budget 100", "monthly --timezone Asia/Kolkata", "dayly", "--since yesterday",
+                "'--since=café 50% \\n'", "--help")) { // an error whose bytes its header encodes
             Shell.Result answered = report(NO_JDK, args);
             assertFalse(answered.err().contains("needs Java"), "the receiver answered " + args + ": "
                     + answered.both());

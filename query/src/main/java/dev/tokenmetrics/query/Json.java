@@ -17,12 +17,28 @@ import java.util.List;
  */
 public final class Json {
 
-    /** A field name, quoted, escaped and followed by ": ", encoded once. */
+    /**
+     * A field name, quoted, escaped and followed by ": ", encoded once; and with what comes before it at each of the
+     * first depths (a comma, the line's end and its indent), so that a field's start is one copy.
+     */
     public static final class Name {
+        /** The depths whose field starts are kept: a report's fields are at most four deep. */
+        private static final int DEPTHS = 8;
+
         private final byte[] encoded;
+        /** At depth d: ",\n", 2d spaces, then the name as encoded. */
+        private final byte[][] starts = new byte[DEPTHS][];
 
         private Name(byte[] encoded) {
             this.encoded = encoded;
+            for (int depth = 0; depth < DEPTHS; depth++) {
+                byte[] start = new byte[2 + 2 * depth + encoded.length];
+                start[0] = ',';
+                start[1] = '\n';
+                Arrays.fill(start, 2, 2 + 2 * depth, (byte) ' ');
+                System.arraycopy(encoded, 0, start, 2 + 2 * depth, encoded.length);
+                starts[depth] = start;
+            }
         }
 
         public static Name of(String name) {
@@ -257,6 +273,19 @@ public final class Json {
     }
 
     private Json name(Name name) {
+        if (depth < Name.DEPTHS) { // the comma (but for the first), line's end, indent and name in one copy
+            byte[] start = name.starts[depth];
+            int from = first ? 1 : 0;
+            first = false;
+            int length = start.length - from;
+            if (length <= BLOCK) {
+                room(length);
+                System.arraycopy(start, from, block, count, length);
+                count += length;
+                return this;
+            }
+            first = from == 1;
+        }
         element();
         byte[] encoded = name.encoded;
         for (int at = 0; at < encoded.length; ) { // in runs: a name may be longer than a block

@@ -141,6 +141,52 @@ class AnsweredByTheReceiverTest {
         }
     }
 
+    /**
+     * The answer with {@code stderr=header}, unpacked as the launcher unpacks it: the body is stdout; stderr is
+     * {@code X-Stderr}, percent-decoded.
+     */
+    private static Printed printedWithStderrInAHeader(CommandApi.Answer answer) {
+        assertEquals(200, answer.status(), new String(answer.body(), StandardCharsets.UTF_8));
+        assertEquals(answer.body().length, Integer.parseInt(answer.headers().get(CommandApi.STDOUT_LENGTH)));
+        String encoded = answer.headers().get(CommandApi.STDERR);
+        assertTrue(encoded.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '\\'),
+                "printable ASCII without spaces nor backslashes: " + encoded);
+        var err = new ByteArrayOutputStream();
+        for (int i = 0; i < encoded.length(); i++) {
+            if (encoded.charAt(i) == '%') {
+                err.write(Integer.parseInt(encoded.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                err.write(encoded.charAt(i));
+            }
+        }
+        assertEquals(err.size(), Integer.parseInt(answer.headers().get(CommandApi.STDERR_LENGTH)));
+        return new Printed(answer.body(), err.toByteArray(),
+                Integer.parseInt(answer.headers().get(CommandApi.EXIT_STATUS)));
+    }
+
+    @Test
+    void standardErrorInAHeaderLeavesTheBodyToStandardOutputAlone() {
+        var lines = new ArrayList<>(ARGUMENT_SETS);
+        lines.add(List.of("--since", "café\\%41 \t\u2028")); // an error echoing what the header encodes
+        for (List<String> args : lines) {
+            List<String> line = withDatabase(args, database);
+            Printed itself = command(Map.of(), line);
+            Printed answered = printedWithStderrInAHeader(ask(HERE, Map.of("home", HOME.toString(), "stderr",
+                    "header"), line));
+            assertArrayEquals(itself.out(), answered.out(), "stdout byte for byte for " + args);
+            assertArrayEquals(itself.err(), answered.err(), "stderr byte for byte for " + args);
+            assertEquals(itself.status(), answered.status(), "exit status for " + args);
+        }
+        List<String> longError = withDatabase(List.of("--timezone", "x".repeat(CommandApi.MAX_STDERR_HEADER)),
+                database);
+        assertTrue(command(Map.of(), longError).err().length > CommandApi.MAX_STDERR_HEADER, "a long error");
+        CommandApi.Answer refused = ask(HERE, Map.of("home", HOME.toString(), "stderr", "header"), longError);
+        assertEquals(409, refused.status(), "longer than a header takes: the command runs itself");
+        assertTrue(new String(refused.body(), StandardCharsets.UTF_8).contains("run the command itself"));
+        assertEquals(200, ask(HERE, Map.of("home", HOME.toString()), longError).status(), "in the body, answered");
+    }
+
     @Test
     void theStatusesCoverEveryOutcome() {
         var statuses = new TreeSet<Integer>();
@@ -244,6 +290,7 @@ class AnsweredByTheReceiverTest {
     void aMalformedRequestIsA400() {
         assertEquals(400, ask(HERE, Map.of(), List.of("daily")).status(), "home is required");
         assertEquals(400, ask(HERE, Map.of("home", HOME.toString(), "colour", "1"), List.of("daily")).status());
+        assertEquals(400, ask(HERE, Map.of("home", HOME.toString(), "stderr", "trailer"), List.of("daily")).status());
         Map<String, List<String>> twice = new HashMap<>(Map.of("home", List.of(HOME.toString(), "/x"),
                 "arg", List.of("daily")));
         assertEquals(400, new CommandApi(database, Clock.fixed(NOW, ZoneOffset.UTC), HERE).answer(twice).status());

@@ -67,6 +67,13 @@ class RollupsTest {
                             TestLedger.place(i % 3 == 0 ? "launcher-project" : null, null, null),
                     transcript ? Source.TRANSCRIPT : Source.TELEMETRY);
         }
+        // texts the session rollup's packed rows must carry as they are: separators, digits, non-ASCII, empty
+        for (int i = 0; i < 4; i++) {
+            ledger.add("s;1,2\u00e9-" + (i % 2), start.plusSeconds(3600L * i).toString(), "model;9,9",
+                    new Tokens(10 + i, 1, 0, 0, 0, 0), "0.01", CostSource.TABLE, Call.NONE,
+                    TestLedger.place(null, "/home/user/caf\u00e9;4,2 \u2028", i == 0 ? "" : "feat/\u00fc,x;y"),
+                    Source.TRANSCRIPT);
+        }
         rollups = ledger.write(dir.resolve("usage.db"));
         requestsOnly = Files.copy(rollups, dir.resolve("usage-v3.db"));
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + requestsOnly)) {
@@ -159,6 +166,22 @@ class RollupsTest {
             assertEquals(UsageLedger.Source.REQUESTS, source(old, Grouping.DAILY, Period.ALL, Filters.NONE),
                     "a schema 3 ledger has no rollups");
         }
+    }
+
+    @Test
+    void aSessionRollupRowThatIsNotIntegersIsALedgerErrorInOneLine() throws Exception {
+        try (var connection = DriverManager.getConnection("jdbc:sqlite:" + rollups);
+             var statement = connection.createStatement()) {
+            statement.execute("UPDATE usage_sessions SET input_tokens = 1.5 WHERE session_id = 'session-3'");
+        }
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int status = Main.run(List.of("session", "--json", "--db", rollups.toString()), Map.of(), NOW,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(3, status, "the ledger's status");
+        assertEquals("claude-token-metrics: cannot read the ledger: usage_sessions has a row that is not integers and"
+                + " texts\n", err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, out.size(), "nothing half written");
     }
 
     private static UsageLedger.Source source(UsageLedger ledger, Grouping grouping, Period period, Filters filters) {

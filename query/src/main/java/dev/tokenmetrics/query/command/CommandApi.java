@@ -21,10 +21,11 @@ import java.util.TimeZone;
  * prints the answer as its own (docs/REPORTS.md, "Answered by the receiver"). The command line is {@code arg}
  * parameters, in order; the caller's surroundings are {@code home}, {@code tz} (its TZ, when set), {@code columns},
  * {@code tty} and {@code no-color} (its COLUMNS, CLAUDE_TOKEN_METRICS_TTY and NO_COLOR, when set). The answer is
- * stdout then stderr in one body, their lengths and the exit status in headers. An invocation the receiver must not
- * run (it writes a file, reads another ledger than the receiver's, or comes from another home) or whose time zone
- * it cannot reproduce is a 409, and the launcher runs the command itself. Blocking: callers run it off their event
- * loops.
+ * stdout then stderr in one body, their lengths and the exit status in headers; or, with {@code stderr=header},
+ * stdout alone in the body and stderr percent-encoded in a header, so that the launcher's curl prints the body as it
+ * arrives. An invocation the receiver must not run (it writes a file, reads another ledger than the receiver's, or
+ * comes from another home) or whose time zone it cannot reproduce is a 409, and the launcher runs the command
+ * itself. Blocking: callers run it off their event loops.
  */
 public final class CommandApi {
 
@@ -32,8 +33,15 @@ public final class CommandApi {
     public static final String EXIT_STATUS = "X-Exit-Status";
     public static final String STDOUT_LENGTH = "X-Stdout-Length";
     public static final String STDERR_LENGTH = "X-Stderr-Length";
+    /** Standard error, percent-encoded, when the caller asks for it in a header ({@code stderr=header}). */
+    public static final String STDERR = "X-Stderr";
+    /**
+     * The most standard error sent in a header, in bytes before encoding: an error or a budget's line is a hundred.
+     * A longer one is refused, and the launcher runs the command itself.
+     */
+    public static final int MAX_STDERR_HEADER = 8 << 10;
 
-    private static final Set<String> SINGLE = Set.of("home", "tz", "columns", "tty", "no-color");
+    private static final Set<String> SINGLE = Set.of("home", "tz", "columns", "tty", "no-color", "stderr");
     /**
      * The most the receiver answers (stdout and stderr): a year's session report of 5,000 sessions is 7.7 MB of
      * JSON. A larger answer is refused and the launcher runs the command itself: the receiver's heap is small on
@@ -223,6 +231,11 @@ public final class CommandApi {
         if (home == null) {
             return Answer.error(400, "home: missing (the caller's home)");
         }
+        String stderrIn = single.getOrDefault("stderr", "body");
+        if (!stderrIn.equals("body") && !stderrIn.equals("header")) {
+            return Answer.error(400, "stderr: 'body' or 'header', not '" + stderrIn + "'");
+        }
+        boolean stderrInHeader = stderrIn.equals("header");
         try {
             if (!home.equals(host.home().toString())) {
                 throw new Command.Refused("the caller's home is not the receiver's");
@@ -241,17 +254,45 @@ public final class CommandApi {
             int status = Command.run(new ArrayList<>(args), context, this::admit,
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
                             StandardCharsets.UTF_8));
+            var headers = new HashMap<String, String>(Map.of(EXIT_STATUS, Integer.toString(status), STDOUT_LENGTH,
+                    Integer.toString(out.count()), STDERR_LENGTH, Integer.toString(err.count())));
+            if (stderrInHeader) {
+                if (err.count() > MAX_STDERR_HEADER) {
+                    throw new Command.Refused("standard error is longer than a header takes ("
+                            + MAX_STDERR_HEADER + " bytes)");
+                }
+                headers.put(STDERR, percentEncoded(keptErr.then(new Blocks())));
+            }
             // one body, copied once: a year's session report is megabytes
-            byte[] body = keptOut == null ? new Blocks().then(keptErr) : keptOut.then(keptErr);
-            return new Answer(200, "text/plain; charset=utf-8", body, Map.of(EXIT_STATUS,
-                    Integer.toString(status), STDOUT_LENGTH, Integer.toString(out.count()), STDERR_LENGTH,
-                    Integer.toString(err.count())));
+            Blocks none = new Blocks();
+            Blocks stdoutKept = keptOut == null ? none : keptOut;
+            byte[] body = stderrInHeader ? stdoutKept.then(none) : stdoutKept.then(keptErr);
+            return new Answer(200, "text/plain; charset=utf-8", body, Map.copyOf(headers));
         } catch (Command.Refused e) {
             return Answer.error(409, e.getMessage() + "; run the command itself");
         } catch (TooLarge e) {
             return Answer.error(409, "the answer is larger than the receiver gives (" + maxAnswer
                     + " bytes); run the command itself");
         }
+    }
+
+    /**
+     * Bytes as a header value: printable ASCII as it is, but for '%' and '\\', and every other byte (a space
+     * included: a header's value loses its ends' spaces) as %XX, two uppercase hex digits. The launcher decodes it
+     * with the shell's printf alone.
+     */
+    static String percentEncoded(byte[] bytes) {
+        var encoded = new StringBuilder(bytes.length);
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            if (c > 0x20 && c < 0x7f && c != '%' && c != '\\') {
+                encoded.append((char) c);
+            } else {
+                encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return encoded.toString();
     }
 
     /** Only what the receiver may do: write to the answer, read its own ledger. */
