@@ -13,7 +13,8 @@ import io.netty.buffer.UnpooledByteBufAllocator;
  * registered with a Cleaner and cleaned again, for every read and every answer; a heap buffer is a bump in the
  * thread's allocation buffer, young garbage beside more that each export leaves already, and the JDK reads the socket
  * through a direct buffer it keeps per thread. Without leak tracking, since the detector records a stack trace for
- * one buffer in 128 of every connection's.
+ * one buffer in 128 of every connection's. A direct buffer asked for by name stays direct (a report's answer to the
+ * launcher, megabytes kept off the small heap).
  */
 final class HeapBuffers extends AbstractByteBufAllocator {
 
