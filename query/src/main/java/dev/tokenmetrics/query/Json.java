@@ -189,27 +189,28 @@ public final class Json {
 
     /** An instant as {@link Times#iso} writes it, from epoch milliseconds. */
     public Json time(Name name, long epochMs) {
-        name(name);
-        put('"');
-        room(Times.ISO_LENGTH);
-        int written = Times.iso(epochMs, block, count);
-        if (written < 0) {
-            ascii(Times.iso(java.time.Instant.ofEpochMilli(epochMs)));
-        } else {
-            count += written;
-        }
-        put('"');
-        return this;
+        return quoted(name, epochMs, Times.ISO_LENGTH, Times::iso, ms -> Times.iso(java.time.Instant.ofEpochMilli(ms)));
     }
 
     /** A date ({@code "2026-12-01"}, as {@link java.time.LocalDate#toString()}) from its epoch day. */
     public Json date(Name name, long epochDay) {
+        return quoted(name, epochDay, Times.DATE_LENGTH, Times::date,
+                day -> java.time.LocalDate.ofEpochDay(day).toString());
+    }
+
+    /** Writes a value's digits at {@code at}: how many, or -1 where it cannot (then java.time's text is written). */
+    private interface Digits {
+        int write(long value, byte[] into, int at);
+    }
+
+    private Json quoted(Name name, long value, int length, Digits digits,
+                        java.util.function.LongFunction<String> text) {
         name(name);
         put('"');
-        room(Times.DATE_LENGTH);
-        int written = Times.date(epochDay, block, count);
+        room(length);
+        int written = digits.write(value, block, count);
         if (written < 0) {
-            ascii(java.time.LocalDate.ofEpochDay(epochDay).toString());
+            ascii(text.apply(value));
         } else {
             count += written;
         }
