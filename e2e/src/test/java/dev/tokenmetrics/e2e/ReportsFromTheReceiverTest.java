@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,6 +153,17 @@ class ReportsFromTheReceiverTest {
         Shell.Result written = report(Map.of(), "daily --csv " + csv);
         assertEquals(0, written.exitCode(), written.both());
         assertTrue(Files.readString(csv).startsWith("date,model,requests"), "the command wrote it");
+    }
+
+    @Test
+    void theReceiverLoadsSqlitesLibraryFromTheCacheTheCommandUsesNotFromTmp() throws Exception {
+        Path maps = Path.of("/proc", Long.toString(receiver.pid()), "maps"); // the launcher execs the JVM
+        Assumptions.assumeTrue(Files.isReadable(maps), "no /proc here to see which library the receiver mapped");
+        Path cache = home.resolve(".cache/claude-token-metrics");
+        List<String> mapped = Files.readAllLines(maps).stream().filter(line -> line.contains("sqlitejdbc"))
+                .map(line -> line.substring(line.indexOf('/'))).distinct().toList();
+        assertEquals(1, mapped.size(), "one library mapped: " + mapped);
+        assertTrue(mapped.get(0).startsWith(cache + "/sqlite-"), "from the cache, not /tmp: " + mapped);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tokenmetrics.receiver;
 
+import dev.tokenmetrics.query.SqliteLibrary;
 import dev.tokenmetrics.receiver.http.Health;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,6 +89,7 @@ public final class Main {
                     + " address can read your usage figures and send fake ones. Use --bind 127.0.0.1 unless you"
                     + " know why not.");
         }
+        SqliteLibrary.useCache(System.getenv()); // shared with the reports; not one more copy in /tmp per start
         Daemon daemon;
         try {
             daemon = Daemon.start(config, Clock.systemDefaultZone());

@@ -1,5 +1,6 @@
 package dev.tokenmetrics.reports;
 
+import dev.tokenmetrics.query.SqliteLibrary;
 import dev.tokenmetrics.query.command.Command;
 import dev.tokenmetrics.query.command.Terminal;
 import java.io.PrintStream;
@@ -35,7 +36,7 @@ public final class Main {
         var context = new Command.Context(Path.of(System.getProperty("user.home")), ZoneId.systemDefault(),
                 Terminal.of(environment), now);
         try {
-            return Command.run(args, context, invocation -> NativeLibrary.useCache(environment), out, err);
+            return Command.run(args, context, invocation -> SqliteLibrary.useCache(environment), out, err);
         } catch (Command.Refused e) {
             throw new AssertionError("this admission refuses nothing", e);
         }

@@ -1,4 +1,4 @@
-package dev.tokenmetrics.reports;
+package dev.tokenmetrics.query;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,30 +10,33 @@ import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.OSInfo;
 
 /**
- * SQLite's native library, extracted once into the user's cache rather than into /tmp on every run (which
- * sqlite-jdbc does by default: a megabyte written per report, and left behind when a run is killed). Best effort:
- * when the cache cannot be used, sqlite-jdbc extracts as it always does. Once extracted, found by the JVM's own
- * os.name and os.arch: sqlite-jdbc's platform detection starts a process ({@code uname}), a tenth of a second.
+ * SQLite's native library, extracted once into the user's cache rather than into /tmp by every process that opens a
+ * ledger (sqlite-jdbc's default: a megabyte written per report and per start of the receiver, and left behind when
+ * one is killed). Best effort: when the cache cannot be used, sqlite-jdbc extracts as it always does. Once
+ * extracted, found by the JVM's own os.name and os.arch: sqlite-jdbc's platform detection starts a process
+ * ({@code uname}), a tenth of a second for a report, and some hundreds of KiB kept resident by the receiver (the
+ * process classes and their reaper thread). The reports and the receiver share one copy.
  */
-final class NativeLibrary {
+public final class SqliteLibrary {
 
-    private NativeLibrary() {
+    private SqliteLibrary() {
     }
 
-    static void useCache(Map<String, String> environment) {
+    /** Before the first connection: points sqlite-jdbc at the cached copy, extracting it first if need be. */
+    public static void useCache(Map<String, String> environment) {
         if (System.getProperty("org.sqlite.lib.path") != null) {
             return; // chosen by the user
         }
         try {
             String name = System.mapLibraryName("sqlitejdbc");
-            String home = System.getProperty("user.home");
+            String home = environment.getOrDefault("HOME", System.getProperty("user.home"));
             String cacheHome = environment.getOrDefault("XDG_CACHE_HOME", home + "/.cache");
             Path dir = Path.of(cacheHome, "claude-token-metrics", "sqlite-" + SQLiteJDBCLoader.getVersion(),
                     (System.getProperty("os.name") + "-" + System.getProperty("os.arch")).replace('/', '_'));
             Path library = dir.resolve(name);
             if (!Files.isRegularFile(library)) {
                 String resource = "/org/sqlite/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
-                try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
+                try (InputStream in = SqliteLibrary.class.getResourceAsStream(resource)) {
                     if (in == null) {
                         return; // not bundled for this platform: sqlite-jdbc looks elsewhere
                     }
