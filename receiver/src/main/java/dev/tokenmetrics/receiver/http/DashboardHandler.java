@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -44,8 +43,8 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
      */
     static final long MAX_UNREAD = 32L << 20;
 
-    private final AtomicLong largeAnswers = new AtomicLong(); // answers over LARGE_ANSWER so far
     private final AtomicLong unread = new AtomicLong(); // bytes of the answers being written
+    private final AtomicLong asked = new AtomicLong(); // API requests, reports included, so far
     private final long maxUnread;
     private final Map<String, DashboardPage.Asset> assets = DashboardPage.assets();
     private final DashboardApi api;
@@ -66,6 +65,11 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
         this.queries = queries;
     }
 
+    /** The API's requests so far, the report command's included: each may build megabytes. */
+    long asked() {
+        return asked.get();
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!(Route.of(ctx.channel()) instanceof Route.Page page) || !page.dashboard()) {
@@ -80,17 +84,13 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
             responses.sendToBrowser(ctx, keepAlive, HttpResponseStatus.OK, asset.contentType(), asset.body());
             return;
         }
+        asked.incrementAndGet();
         try {
             queries.execute(() -> answer(ctx, keepAlive, page, parameters));
         } catch (RejectedExecutionException e) { // the server is closing
             ctx.close();
         }
     }
-
-    /** An answer this large took several times its size of heap, which the daemon hands back once it is sent. */
-    static final int LARGE_ANSWER = 1 << 20;
-    /** After the last large answer, so that a burst of reports (a script's, the dashboard's) pays for one. */
-    private static final long HAND_BACK_AFTER_SECONDS = 5;
 
     private record Sent(ChannelFuture written, int size) {
     }
@@ -107,30 +107,6 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 : query(ctx, keepAlive, page, parameters);
         unread.addAndGet(sent.size());
         sent.written().addListener(done -> unread.addAndGet(-sent.size())); // written, or the connection gone
-        if (sent.size() >= LARGE_ANSWER) {
-            // The heap grew for it (a dashboard answer's rows and text; a report's rows, about 4 MB for a year's
-            // 7.7 MB session report, whose text goes straight into direct buffers) and stays grown until full collections, rare in an idle daemon, give it back, in steps (0, 10, 40 then 100 %
-            // of what is free beyond MaxHeapFreeRatio): four of them, once the answers stop, take the daemon from
-            // 110 to 78 MiB resident after a year's session reports, in some milliseconds. Not
-            // -XX:-ShrinkHeapInSteps: during a report the heap would shrink and grow again at each collection,
-            // a session report taking 0.7 s rather than 0.5.
-            long answer = largeAnswers.incrementAndGet();
-            sent.written().addListener(done -> ctx.executor().schedule(() -> {
-                if (largeAnswers.get() == answer) {
-                    try {
-                        queries.execute(DashboardHandler::handBackHeap);
-                    } catch (RejectedExecutionException closing) {
-                        // the server is closing: nothing to hand back
-                    }
-                }
-            }, HAND_BACK_AFTER_SECONDS, TimeUnit.SECONDS));
-        }
-    }
-
-    private static void handBackHeap() {
-        for (int step = 0; step < 4; step++) {
-            System.gc();
-        }
     }
 
     private Sent query(ChannelHandlerContext ctx, boolean keepAlive, Route.Page page,

@@ -101,8 +101,11 @@ public final class ReceiverServer implements AutoCloseable {
                         pipeline.addLast("errors", errorLogger);
                     }
                 });
+        var heapTrim = new HeapTrim(router::requests, dashboardHandler::asked);
         try {
             Channel channel = bootstrap.bind(address).sync().channel();
+            channel.eventLoop().scheduleAtFixedRate(heapTrim::check, HeapTrim.EVERY.toMillis(),
+                    HeapTrim.EVERY.toMillis(), TimeUnit.MILLISECONDS);
             return new ReceiverServer(group, channel, scrapes, queries);
         } catch (InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
