@@ -57,7 +57,8 @@ class ReportsFromTheReceiverTest {
         var builder = new ProcessBuilder(Shell.SCRIPTS.resolve("token-metrics-receiver").toString())
                 .directory(Shell.REPO.toFile()).redirectErrorStream(true)
                 .redirectOutput(home.resolve("receiver.out").toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("CLAUDE_TOKEN") || key.startsWith("OTEL_"));
+        builder.environment().keySet().removeIf(key -> key.startsWith("CLAUDE_TOKEN") || key.startsWith("OTEL_")
+                || key.equals("XDG_CACHE_HOME")); // the cache under this HOME
         builder.environment().put("HOME", home.toString());
         builder.environment().put("CLAUDE_TOKEN_METRICS_PORT", Integer.toString(port));
         receiver = builder.start();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.Optional;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.OSInfo;
 
@@ -29,10 +30,13 @@ public final class SqliteLibrary {
         }
         try {
             String name = System.mapLibraryName("sqlitejdbc");
-            String home = environment.getOrDefault("HOME", System.getProperty("user.home"));
-            String cacheHome = environment.getOrDefault("XDG_CACHE_HOME", home + "/.cache");
-            Path dir = Path.of(cacheHome, "claude-token-metrics", "sqlite-" + SQLiteJDBCLoader.getVersion(),
-                    (System.getProperty("os.name") + "-" + System.getProperty("os.arch")).replace('/', '_'));
+            Path home = absolute(environment.get("HOME")).orElse(Path.of(System.getProperty("user.home")));
+            Path cacheHome = absolute(environment.get("XDG_CACHE_HOME")).orElse(home.resolve(".cache"));
+            if (!cacheHome.isAbsolute()) {
+                return; // never a library found relative to the working directory
+            }
+            Path dir = cacheHome.resolve(Path.of("claude-token-metrics", "sqlite-" + SQLiteJDBCLoader.getVersion(),
+                    (System.getProperty("os.name") + "-" + System.getProperty("os.arch")).replace('/', '_')));
             Path library = dir.resolve(name);
             if (!Files.isRegularFile(library)) {
                 String resource = "/org/sqlite/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
@@ -42,9 +46,14 @@ public final class SqliteLibrary {
                     }
                     Files.createDirectories(dir);
                     Path partial = Files.createTempFile(dir, name, ".partial");
-                    Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-                    // whole or absent: another run may be extracting at the same time
-                    Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    try {
+                        Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                        // whole or absent: another run may be extracting at the same time
+                        Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE,
+                                StandardCopyOption.REPLACE_EXISTING);
+                    } finally {
+                        Files.deleteIfExists(partial); // a full disk leaves nothing behind
+                    }
                 }
             }
             System.setProperty("org.sqlite.lib.path", dir.toString());
@@ -52,5 +61,10 @@ public final class SqliteLibrary {
         } catch (IOException | RuntimeException e) {
             // the default extraction still works
         }
+    }
+
+    /** A directory from the environment, as the XDG spec reads one: unset, empty or relative is no value. */
+    private static Optional<Path> absolute(String value) {
+        return Optional.ofNullable(value).filter(v -> !v.isEmpty()).map(Path::of).filter(Path::isAbsolute);
     }
 }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -44,7 +45,8 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
     static final long MAX_UNREAD = 32L << 20;
 
     private final AtomicLong unread = new AtomicLong(); // bytes of the answers being written
-    private final AtomicLong asked = new AtomicLong(); // API requests, reports included, so far
+    private final AtomicInteger pending = new AtomicInteger(); // API requests queued or being answered
+    private final AtomicLong largeAnswers = new AtomicLong(); // answers of LARGE_ANSWER or more, so far
     private final long maxUnread;
     private final Map<String, DashboardPage.Asset> assets = DashboardPage.assets();
     private final DashboardApi api;
@@ -65,9 +67,17 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
         this.queries = queries;
     }
 
-    /** The API's requests so far, the report command's included: each may build megabytes. */
-    long asked() {
-        return asked.get();
+    /** An answer this large took several times its size of heap: {@link HeapTrim} waits for such answers to stop. */
+    static final int LARGE_ANSWER = 1 << 20;
+
+    /** Whether an API request (a report's included) is queued or being answered. */
+    boolean answering() {
+        return pending.get() > 0;
+    }
+
+    /** Answers of {@link #LARGE_ANSWER} or more so far: a year's report, not the dashboard's 5-second poll. */
+    long largeAnswers() {
+        return largeAnswers.get();
     }
 
     @Override
@@ -84,10 +94,17 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
             responses.sendToBrowser(ctx, keepAlive, HttpResponseStatus.OK, asset.contentType(), asset.body());
             return;
         }
-        asked.incrementAndGet();
+        pending.incrementAndGet();
         try {
-            queries.execute(() -> answer(ctx, keepAlive, page, parameters));
+            queries.execute(() -> {
+                try {
+                    answer(ctx, keepAlive, page, parameters);
+                } finally {
+                    pending.decrementAndGet();
+                }
+            });
         } catch (RejectedExecutionException e) { // the server is closing
+            pending.decrementAndGet();
             ctx.close();
         }
     }
@@ -107,6 +124,9 @@ final class DashboardHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 : query(ctx, keepAlive, page, parameters);
         unread.addAndGet(sent.size());
         sent.written().addListener(done -> unread.addAndGet(-sent.size())); // written, or the connection gone
+        if (sent.size() >= LARGE_ANSWER) {
+            largeAnswers.incrementAndGet();
+        }
     }
 
     private Sent query(ChannelHandlerContext ctx, boolean keepAlive, Route.Page page,

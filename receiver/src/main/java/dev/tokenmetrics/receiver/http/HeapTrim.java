@@ -1,6 +1,7 @@
 package dev.tokenmetrics.receiver.http;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -10,9 +11,9 @@ import java.util.function.LongSupplier;
  * of 8.5 MB of which 5 MB live; after a year's session reports, 110 MiB resident).
  *
  * <p>Checked every {@link #EVERY}. Quiet is at most {@link #QUIET} requests since the check before (Claude Code sends
- * a few every ten seconds, a load thousands) and no query of the dashboard's API: one report may build megabytes,
- * and a script's or the dashboard's run back to back would otherwise pay for the collections and the heap's
- * growing again, every time. After
+ * a few every ten seconds, a load thousands; the dashboard polls every 5 s), no query of the dashboard's API being
+ * answered and no large answer (a report's) sent: reports run back to back, a script's or a benchmark's, would
+ * otherwise pay for the collections and for the heap's growing again, every time. After
  * {@link #QUIET_CHECKS} quiet checks in a row, when the heap has grown by {@link #GROWTH} since the last trim, four
  * full collections: a serial collector shrinks in steps, 0, 10, 40 then 100 % of what is free beyond
  * MaxHeapFreeRatio (10 % in the launcher), some milliseconds each for a heap this small. What the requests left
@@ -29,37 +30,42 @@ final class HeapTrim {
     static final int COLLECTIONS = 4;
 
     private final LongSupplier requests;
-    private final LongSupplier queries;
+    private final LongSupplier largeAnswers;
+    private final BooleanSupplier answering;
     private final LongSupplier committed;
     private final Runnable collect;
     private long requestsAtLastCheck;
-    private long queriesAtLastCheck;
+    private long largeAnswersAtLastCheck;
     private int quietChecks;
     private long committedAfterTrim;
     private boolean followUp;
 
     /** This JVM's heap, its committed size and {@link System#gc} as its full collection. */
-    HeapTrim(LongSupplier requests, LongSupplier queries) {
-        this(requests, queries, Runtime.getRuntime()::totalMemory, System::gc);
+    HeapTrim(LongSupplier requests, LongSupplier largeAnswers, BooleanSupplier answering) {
+        this(requests, largeAnswers, answering, Runtime.getRuntime()::totalMemory, System::gc);
     }
 
-    HeapTrim(LongSupplier requests, LongSupplier queries, LongSupplier committed, Runnable collect) {
+    HeapTrim(LongSupplier requests, LongSupplier largeAnswers, BooleanSupplier answering, LongSupplier committed,
+             Runnable collect) {
         this.requests = requests;
-        this.queries = queries;
+        this.largeAnswers = largeAnswers;
+        this.answering = answering;
         this.committed = committed;
         this.collect = collect;
         this.requestsAtLastCheck = requests.getAsLong();
-        this.queriesAtLastCheck = queries.getAsLong();
+        this.largeAnswersAtLastCheck = largeAnswers.getAsLong();
         this.committedAfterTrim = committed.getAsLong();
     }
 
     /** Called from one thread at a time, every {@link #EVERY}; trims on that thread when it is time. */
     void check() {
         long answered = requests.getAsLong();
-        long asked = queries.getAsLong();
-        quietChecks = answered - requestsAtLastCheck <= QUIET && asked == queriesAtLastCheck ? quietChecks + 1 : 0;
+        long large = largeAnswers.getAsLong();
+        boolean quiet = answered - requestsAtLastCheck <= QUIET && large == largeAnswersAtLastCheck
+                && !answering.getAsBoolean();
+        quietChecks = quiet ? quietChecks + 1 : 0;
         requestsAtLastCheck = answered;
-        queriesAtLastCheck = asked;
+        largeAnswersAtLastCheck = large;
         boolean grown = committed.getAsLong() - committedAfterTrim >= GROWTH;
         if (grown && quietChecks >= QUIET_CHECKS || followUp && quietChecks >= FOLLOW_UP_CHECKS) {
             for (int step = 0; step < COLLECTIONS; step++) {

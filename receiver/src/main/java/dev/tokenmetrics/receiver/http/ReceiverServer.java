@@ -101,7 +101,7 @@ public final class ReceiverServer implements AutoCloseable {
                         pipeline.addLast("errors", errorLogger);
                     }
                 });
-        var heapTrim = new HeapTrim(router::requests, dashboardHandler::asked);
+        var heapTrim = new HeapTrim(router::requests, dashboardHandler::largeAnswers, dashboardHandler::answering);
         try {
             Channel channel = bootstrap.bind(address).sync().channel();
             channel.eventLoop().scheduleAtFixedRate(heapTrim::check, HeapTrim.EVERY.toMillis(),

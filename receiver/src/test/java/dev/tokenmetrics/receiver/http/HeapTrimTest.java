@@ -22,13 +22,15 @@ class HeapTrimTest {
     private static final long MIB = 1 << 20;
 
     private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong queries = new AtomicLong();
+    private final AtomicLong largeAnswers = new AtomicLong();
+    private boolean answering;
     private final AtomicLong committed = new AtomicLong(8 * MIB);
     private int collections;
-    private final HeapTrim trim = new HeapTrim(requests::get, queries::get, committed::get, () -> {
-        collections++;
-        committed.set(6 * MIB); // what a full collection leaves
-    });
+    private final HeapTrim trim = new HeapTrim(requests::get, largeAnswers::get, () -> answering, committed::get,
+            () -> {
+                collections++;
+                committed.set(6 * MIB); // what a full collection leaves
+            });
 
     /** Checks as the server's timer runs them, with {@code perCheck} requests answered before each. */
     private void checks(int count, long perCheck) {
@@ -69,15 +71,25 @@ class HeapTrimTest {
     }
 
     @Test
-    void notBetweenReportsAskedOneAfterAnother() {
+    void notBetweenReportsAskedOneAfterAnotherNorDuringALongOne() {
         committed.set(20 * MIB);
         for (int i = 0; i < 20; i++) {
-            queries.incrementAndGet(); // a script's reports, a few seconds apart
+            largeAnswers.incrementAndGet(); // a script's reports, a few seconds apart
             checks(1, 1);
         }
+        answering = true; // one that takes a minute
+        checks(12, 1);
         assertEquals(0, collections);
+        answering = false;
         checks(HeapTrim.QUIET_CHECKS, 0);
         assertEquals(HeapTrim.COLLECTIONS, collections, "once they stop");
+    }
+
+    @Test
+    void theDashboardsPollEveryFiveSecondsIsQuiet() {
+        committed.set(20 * MIB);
+        checks(HeapTrim.QUIET_CHECKS, 1); // a small answer, not a large one, and not being answered at the check
+        assertEquals(HeapTrim.COLLECTIONS, collections);
     }
 
     @Test
@@ -136,7 +148,7 @@ class HeapTrimTest {
     /** Grows its heap with garbage, goes quiet, and prints its committed heap before and after the trim. */
     static final class Grown {
         public static void main(String[] args) {
-            var trim = new HeapTrim(() -> 0, () -> 0);
+            var trim = new HeapTrim(() -> 0, () -> 0, () -> false);
             var kept = new ArrayList<byte[]>();
             for (int i = 0; i < 48; i++) {
                 kept.add(new byte[1 << 20]);
