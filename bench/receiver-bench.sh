@@ -103,7 +103,7 @@ run() {
 run "http/protobuf" "$port" "$pid" bodies.pb application/x-protobuf ""
 run "  floor: durable minimum" "$floor_port" "$floor_pid" bodies.pb application/x-protobuf ""
 run "http/protobuf + gzip" "$port" "$pid" bodies.pb.gz application/x-protobuf gzip
-sleep 25 # idle: what a Claude Code user (protobuf, its default) sees, the heap given back (15 s quiet: HeapTrim)
+sleep 70 # idle: what a Claude Code user (protobuf, its default) sees, the heap given back (a minute quiet: HeapTrim)
 rss_protobuf="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
 run "http/json" "$port" "$pid" bodies.json application/json ""
 
@@ -249,7 +249,7 @@ for rate in 1000 3000 5000; do
   paced "  floor: GET /health" "$port" "" "$rate"
 done
 
-sleep 25 # the heap given back after 15 s quiet
+sleep 70 # the heap given back after a minute quiet
 rss_after="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
 echo "idle RSS (MiB): $(awk -v a="$rss_idle" -v p="$rss_protobuf" -v b="$rss_after" 'BEGIN {
   printf "%.1f after start, %.1f after the protobuf load, %.1f after every load", a / 1024, p / 1024, b / 1024 }')"

@@ -3,9 +3,9 @@
 # and with variants of them, in interleaved rounds (RSS varies by 1-2 MiB from run to run: medians). A variant is a
 # sed expression applied to a copy of scripts/token-metrics-receiver, e.g. 's/-Xmn4m/-Xmn2m/'. Each daemon, in its
 # own state directory, gets the loads of bench/receiver-bench.sh, flat out (wrk, 16 connections): protobuf (3 s
-# warm-up, 5 s measured: exports/s and the daemon's CPU per export), protobuf + gzip, then 25 s idle (RSS "after
-# protobuf"); JSON (5 s measured, as protobuf), logs and metrics mixed, then 25 s idle (RSS "after every load"):
-# the daemon gives its heap back once quiet for 15 s.
+# warm-up, 5 s measured: exports/s and the daemon's CPU per export), protobuf + gzip, then 70 s idle (RSS "after
+# protobuf"); JSON (5 s measured, as protobuf), logs and metrics mixed, then 70 s idle (RSS "after every load"):
+# the daemon gives its heap back once quiet for a minute.
 # Needs wrk.
 # Usage: bench/receiver-rss.sh [rounds, default 3] [sed expression...]
 set -euo pipefail
@@ -76,7 +76,7 @@ measure() {
   out="$(load /v1/metrics bodies.pb application/x-protobuf "" 5 16 2)"
   protobuf="$(rate_and_cpu "$ticks" "$out")"
   load /v1/metrics bodies.pb.gz application/x-protobuf gzip 5 16 2 >/dev/null
-  sleep 25 # the heap given back after 15 s quiet (HeapTrim)
+  sleep 70 # the heap given back after a minute quiet (HeapTrim)
   after_protobuf="$(rss)"
   ticks="$(cpu_ticks)"
   out="$(load /v1/metrics bodies.json application/json "" 5 16 2)"
@@ -84,7 +84,7 @@ measure() {
   load /v1/metrics bodies.pb application/x-protobuf "" 5 8 1 >/dev/null &
   load /v1/logs logs.pb application/x-protobuf "" 5 8 1 >/dev/null
   wait $!
-  sleep 25
+  sleep 70
   after_all="$(rss)"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
