@@ -13,13 +13,13 @@ import java.util.function.LongSupplier;
  * <p>Checked every {@link #EVERY}. Quiet is at most {@link #QUIET} requests since the check before (Claude Code sends
  * a few every ten seconds, a load thousands; the dashboard polls every 5 s), no query of the dashboard's API being
  * answered and no large answer (a report's) sent: reports run back to back, a script's or a benchmark's, would
- * otherwise pay for the collections and for the heap's growing again, every time. After
- * {@link #QUIET_CHECKS} quiet checks in a row (a minute: a heap trimmed just before a load grows again through
- * full collections, some milliseconds each, which a load after a shorter pause would see in its latency), when the
- * heap has grown by {@link #GROWTH} since the last trim, four full collections: a serial collector shrinks in steps, 0, 10, 40 then 100 % of what is free beyond
- * MaxHeapFreeRatio (10 % in the launcher), some milliseconds each for a heap this small. What the requests left
- * behind may still be in use then (the ledger's writer catching up, its buffers kept for 10 s idle), so a trim for
- * growth is followed by one more after {@link #FOLLOW_UP_CHECKS} quiet checks since it.
+ * otherwise pay for the collections and for the heap's growing again, every time. After {@link #QUIET_CHECKS}
+ * quiet checks in a row (a minute: a heap trimmed just before a load grows again through full collections, some
+ * milliseconds each, which a load after a shorter pause would see in its latency), when the heap has grown by
+ * {@link #GROWTH} since the last trim, four full collections: a serial collector shrinks in steps, 0, 10, 40 then
+ * 100 % of what is free beyond MaxHeapFreeRatio (10 % in the launcher), some milliseconds each for a heap this
+ * small. What the requests left behind may still be in use then (the ledger's writer catching up, its buffers kept
+ * for 10 s idle), so a trim for growth is followed by one more after {@link #FOLLOW_UP_CHECKS} quiet checks since it.
  */
 final class HeapTrim {
 
