@@ -119,8 +119,8 @@ mixed_run() {
     wrk -t1 -c$((connections / 2)) -d"$2" --latency -s bench/otlp-post.lua "http://127.0.0.1:$port" \
     >"$work/mixed-metrics.out" &
   metrics_client=$!
-  BENCH_BODIES="$work/logs.pb" BENCH_FIRST=$(($1 * mixed_bodies)) BENCH_COUNT="$mixed_bodies" BENCH_PATH=/v1/logs BENCH_THREADS=1 \
-    BENCH_CONTENT_TYPE=application/x-protobuf \
+  BENCH_BODIES="$work/logs.pb" BENCH_FIRST=$(($1 * mixed_bodies)) BENCH_COUNT="$mixed_bodies" BENCH_PATH=/v1/logs \
+    BENCH_THREADS=1 BENCH_CONTENT_TYPE=application/x-protobuf \
     BENCH_PAUSE_MS=0 wrk -t1 -c$((connections / 2)) -d"$2" --latency -s bench/otlp-post.lua \
     "http://127.0.0.1:$port" >"$work/mixed-logs.out"
   wait "$metrics_client"
