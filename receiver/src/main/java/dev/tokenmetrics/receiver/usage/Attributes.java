@@ -1,7 +1,6 @@
 package dev.tokenmetrics.receiver.usage;
 
 import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
-import dev.tokenmetrics.receiver.otlp.WireReader;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +36,7 @@ final class Attributes {
     static String find(List<Attribute> attributes, byte[] key, String fallback) throws MalformedRequestException {
         for (int i = 0; i < attributes.size(); i++) {
             Attribute attribute = attributes.get(i);
-            if (attribute.key().contentEquals(key)) {
+            if (attribute.keyIs(key)) {
                 String value = scalar(attribute);
                 return value != null && !value.isEmpty() ? value : fallback;
             }
@@ -60,7 +59,7 @@ final class Attributes {
         var attributes = new LinkedHashMap<String, String>();
         for (Attribute attribute : resource) {
             if (attributes.size() < MAX_RESOURCE_ATTRIBUTES) {
-                String key = attribute.key().text();
+                String key = attribute.key();
                 String value = scalar(attribute);
                 if (key.length() <= MAX_LENGTH && value != null) {
                     attributes.put(key, value);
@@ -92,11 +91,10 @@ final class Attributes {
             clear();
             for (int i = 0; i < attributes.size(); i++) {
                 Attribute attribute = attributes.get(i);
-                WireReader key = attribute.key();
-                boolean session = key.contentEquals(SESSION_ID_KEY);
-                boolean model = !session && key.contentEquals(MODEL_KEY);
-                boolean type = !session && !model && key.contentEquals(TYPE_KEY);
-                boolean terminal = !session && !model && !type && key.contentEquals(TERMINAL_TYPE_KEY);
+                boolean session = attribute.keyIs(SESSION_ID_KEY);
+                boolean model = !session && attribute.keyIs(MODEL_KEY);
+                boolean type = !session && !model && attribute.keyIs(TYPE_KEY);
+                boolean terminal = !session && !model && !type && attribute.keyIs(TERMINAL_TYPE_KEY);
                 if (!(session || model || type || terminal)) {
                     continue;
                 }

@@ -28,7 +28,7 @@ final class DataPoint {
         while (point.next()) {
             int tag = point.tag();
             if (tag == OtlpTags.POINT_ATTRIBUTES) {
-                attributes.add(Attribute.read(point.field()));
+                attributes.add(Attribute.read(point));
             } else if (tag == OtlpTags.POINT_TIME) {
                 timeNanos = point.fixed64();
             } else if (tag == OtlpTags.POINT_START_TIME) {

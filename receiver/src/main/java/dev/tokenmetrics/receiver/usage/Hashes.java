@@ -51,7 +51,8 @@ final class Hashes {
         long sum = attributes.size();
         for (int i = 0; i < attributes.size(); i++) {
             Attribute attribute = attributes.get(i);
-            sum += mix(bytes(attribute.key(), seed) * 0x100000001B3L + value(attribute, seed));
+            sum += mix(bytes(attribute.wire(), attribute.keyFrom(), attribute.keyTo(), seed) * 0x100000001B3L
+                    + value(attribute, seed));
         }
         return sum;
     }
@@ -60,7 +61,7 @@ final class Hashes {
         // The numbers mixed in are written out, not taken from OtlpSchema: persisted stream ids depend on them.
         int valueCase = attribute.valueCase();
         if (valueCase == Attribute.STRING) {
-            return bytes(attribute.bytes(), seed);
+            return bytes(attribute.wire(), attribute.from(), attribute.to(), seed);
         } else if (valueCase == Attribute.BOOL) {
             return mix(seed ^ (attribute.number() != 0 ? 1 : 2));
         } else if (valueCase == Attribute.INT) {
@@ -68,7 +69,7 @@ final class Hashes {
         } else if (valueCase == Attribute.DOUBLE) {
             return mix(seed ^ 4 ^ attribute.number());
         }
-        return bytes(attribute.bytes(), seed ^ valueCase); // rare: arrays, maps, bytes
+        return bytes(attribute.wire(), attribute.from(), attribute.to(), seed ^ valueCase); // rare: arrays, maps, bytes
     }
 
     private static long text(String text, long seed) {

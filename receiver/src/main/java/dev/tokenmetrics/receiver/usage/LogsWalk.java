@@ -55,23 +55,23 @@ final class LogsWalk {
         attributes.clear();
         long timeNanos = 0;
         long observedNanos = 0;
-        WireReader body = null;
+        Attribute body = null;
         while (log.next()) {
             int tag = log.tag();
             if (tag == LOG_ATTRIBUTES) {
-                attributes.add(Attribute.read(log.field()));
+                attributes.add(Attribute.read(log));
             } else if (tag == LOG_TIME) {
                 timeNanos = log.fixed64();
             } else if (tag == LOG_OBSERVED_TIME) {
                 observedNanos = log.fixed64();
             } else if (tag == LOG_BODY) {
-                body = log.field();
+                body = Attribute.value(log);
             } else {
                 log.skip();
             }
         }
         boolean apiRequest = "api_request".equals(Attributes.find(attributes, Attributes.EVENT_NAME_KEY, ""))
-                || (body != null && isApiRequestBody(Attribute.value(body)));
+                || (body != null && body.isString(API_REQUEST_BODY));
         if (!apiRequest) {
             return;
         }
@@ -87,9 +87,5 @@ final class LogsWalk {
         if (!out.knowsSession(sessionId)) {
             out.session(sessionId, resource, Attributes.find(attributes, Attributes.TERMINAL_TYPE_KEY, null));
         }
-    }
-
-    private static boolean isApiRequestBody(Attribute body) {
-        return body.valueCase() == Attribute.STRING && body.bytes().contentEquals(API_REQUEST_BODY);
     }
 }

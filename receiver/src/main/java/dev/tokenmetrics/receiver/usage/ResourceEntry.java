@@ -32,7 +32,7 @@ record ResourceEntry(List<Attribute> attributes, List<WireReader> scopes) {
     private static void readResource(WireReader resource, List<Attribute> attributes) throws MalformedRequestException {
         while (resource.next()) {
             if (resource.tag() == OtlpTags.RESOURCE_ATTRIBUTES) {
-                attributes.add(Attribute.read(resource.field()));
+                attributes.add(Attribute.read(resource));
             } else {
                 resource.skip();
             }

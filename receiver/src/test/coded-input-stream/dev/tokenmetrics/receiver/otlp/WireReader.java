@@ -90,6 +90,39 @@ public final class WireReader {
         }
     }
 
+    public int enter() throws MalformedRequestException {
+        try {
+            int length = in.readRawVarint32();
+            if (length < 0 || length > end - position()) {
+                throw new MalformedRequestException("invalid protobuf body: field length " + length
+                        + " runs past the end of its message");
+            }
+            return in.pushLimit(length);
+        } catch (InvalidProtocolBufferException e) {
+            throw malformed(e);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void leave(int outer) {
+        try {
+            in.skipRawBytes(in.getBytesUntilLimit());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        in.popLimit(outer);
+    }
+
+    public int pass() throws MalformedRequestException {
+        WireReader field = field();
+        return field.start;
+    }
+
+    public int position() {
+        return start + in().getTotalBytesRead();
+    }
+
     public void skip() throws MalformedRequestException {
         try {
             if (!in.skipField(tag)) {
@@ -103,17 +136,21 @@ public final class WireReader {
     }
 
     public String text() throws MalformedRequestException {
-        for (int i = start; i < end; i++) {
+        return text(bytes, start, end);
+    }
+
+    public static String text(byte[] bytes, int from, int to) throws MalformedRequestException {
+        for (int i = from; i < to; i++) {
             if (bytes[i] < 0) {
                 try {
-                    return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, start, end - start))
+                    return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, from, to - from))
                             .toString();
                 } catch (CharacterCodingException e) {
                     throw new MalformedRequestException("invalid protobuf body: string is not valid UTF-8");
                 }
             }
         }
-        return new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
+        return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     public boolean contentEquals(byte[] expected) {

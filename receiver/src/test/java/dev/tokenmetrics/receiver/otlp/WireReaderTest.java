@@ -114,4 +114,34 @@ class WireReaderTest {
         assertEquals(4, field.end());
         assertTrue(WireReader.empty().isEmpty());
     }
+
+    @Test
+    void aMessageIsReadInPlaceBetweenEnterAndLeave() throws Exception {
+        // field 1 a message of field 2 "ab" and field 3 varint 7 (part of it left unread), then field 4 varint 9
+        var reader = WireReader.of(bytes(0x0A, 6, 0x12, 2, 'a', 'b', 0x18, 7, 0x20, 9));
+        assertTrue(reader.next());
+        int outer = reader.enter();
+        assertTrue(reader.next());
+        int from = reader.pass();
+        assertEquals("ab", WireReader.text(reader.array(), from, reader.position()));
+        reader.leave(outer);
+        assertTrue(reader.next(), "after leave, the enclosing message's next field");
+        assertEquals(WireType.tag(4, WireType.VARINT), reader.tag());
+        assertEquals(9, reader.varint());
+        assertFalse(reader.next());
+    }
+
+    @Test
+    void anEnteredMessageEndsWhereItsLengthSays() throws Exception {
+        // field 1 holds 2 bytes: a nested field 2 claiming 5 bytes, which exist only outside field 1
+        var reader = WireReader.of(bytes(0x0A, 2, 0x12, 5, 'a', 'b', 'c', 'd', 'e'));
+        assertTrue(reader.next());
+        reader.enter();
+        assertTrue(reader.next());
+        assertThrows(MalformedRequestException.class, reader::pass);
+
+        var past = WireReader.of(bytes(0x0A, 9, 0x08, 1));
+        assertTrue(past.next());
+        assertThrows(MalformedRequestException.class, past::enter, "a message longer than what is left");
+    }
 }

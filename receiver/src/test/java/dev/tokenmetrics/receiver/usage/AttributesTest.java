@@ -9,6 +9,7 @@ import dev.tokenmetrics.receiver.otlp.WireReader;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +17,12 @@ import org.junit.jupiter.api.Test;
 
 class AttributesTest {
 
-    private static List<Attribute> attributes(KeyValue... keyValues) throws MalformedRequestException {
+    /** The key-values as an export's attributes: read in place, each the current field of a message holding them. */
+    static List<Attribute> attributes(KeyValue... keyValues) throws MalformedRequestException {
+        var reader = WireReader.of(KeyValueList.newBuilder().addAllValues(List.of(keyValues)).build().toByteArray());
         var attributes = new ArrayList<Attribute>();
-        for (KeyValue keyValue : keyValues) {
-            attributes.add(Attribute.read(WireReader.of(keyValue.toByteArray())));
+        while (reader.next()) {
+            attributes.add(Attribute.read(reader));
         }
         return attributes;
     }

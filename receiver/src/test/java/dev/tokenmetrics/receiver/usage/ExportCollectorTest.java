@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenmetrics.receiver.otlp.WireReader;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class ExportCollectorTest {
 
     @Test
     void aSessionIsDescribedByItsFirstItemOnly() throws Exception {
-        var resource = List.of(Attribute.read(WireReader.of(kv("service.version", "2.1.330").toByteArray())));
+        var resource = AttributesTest.attributes(kv("service.version", "2.1.330"));
         var export = new ExportCollector();
 
         assertFalse(export.knowsSession("s"));
