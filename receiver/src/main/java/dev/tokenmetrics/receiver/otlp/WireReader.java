@@ -31,7 +31,7 @@ public final class WireReader {
     /** As protobuf-java's parser: deeper group nesting than this is an attack, not OTLP. */
     private static final int MAX_GROUP_DEPTH = 100;
 
-    private static final WireReader EMPTY = new WireReader(new byte[0], 0, 0);
+    private static final byte[] NO_BYTES = {};
 
     private final byte[] bytes;
     private final int start;
@@ -56,9 +56,9 @@ public final class WireReader {
         return new WireReader(bytes, from, to);
     }
 
-    /** A reader over nothing: what an absent field reads as. Shared: with no fields, it has nowhere to move. */
+    /** A reader over nothing: what an absent field reads as. */
     public static WireReader empty() {
-        return EMPTY;
+        return new WireReader(NO_BYTES, 0, 0);
     }
 
     /** Moves to the next field; false at the end of this reader's bytes. */

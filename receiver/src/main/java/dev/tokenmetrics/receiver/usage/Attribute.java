@@ -6,9 +6,9 @@ import java.util.Arrays;
 
 /**
  * One OTLP KeyValue as it arrived on the wire: ranges of the export's bytes, read in place. An export's attributes
- * are most of its fields, and a reader for each key, value and string was a third of what reading an export
- * allocated. The value is an AnyValue, of which usage reads the scalar cases (string, bool, int, double); any other
- * case keeps the AnyValue's raw bytes, enough to tell streams apart.
+ * are most of its fields, and a reader for each key, value and string was a quarter (metrics) to a third (logs) of
+ * what reading an export allocated. The value is an AnyValue, of which usage reads the scalar cases (string, bool,
+ * int, double); any other case keeps the AnyValue's raw bytes, enough to tell streams apart.
  *
  * @param wire      the export's bytes, which the ranges below are of
  * @param keyFrom   where the key's UTF-8 bytes start
@@ -52,7 +52,7 @@ record Attribute(byte[] wire, int keyFrom, int keyTo, int valueCase, long number
                 : new Attribute(value.wire, keyFrom, keyTo, value.valueCase, value.number, value.from, value.to);
     }
 
-    /** Reads the AnyValue that is the reader's current field, such as a log record's body: an attribute without a key. */
+    /** Reads the AnyValue that is the reader's current field, such as a log record's body: a value without a key. */
     static Attribute value(WireReader reader) throws MalformedRequestException {
         return value(reader, 0, 0);
     }

@@ -18,6 +18,8 @@ import dev.tokenmetrics.receiver.otlp.MalformedRequestException;
 import dev.tokenmetrics.receiver.otlp.Signal;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.Sum;
@@ -67,6 +69,27 @@ class UsageExtractorTest {
         assertEquals(1, requests.size(), "one api_request among seven events");
         assertEquals("e2f7c84b-4b26-4b2e-b1d3-d07f29d53082", requests.get(0).sessionId());
         assertEquals("claude-opus-5-5", requests.get(0).model());
+    }
+
+    @Test
+    void anApiRequestIsKnownByItsEventNameOrElseByItsBody() throws MalformedRequestException {
+        var export = Otlp.apiRequest("s", "req_1", Instant.parse("2026-12-01T10:00:00Z"), 10, 5, "0.01");
+        LogRecord event = export.getResourceLogs(0).getScopeLogs(0).getLogRecords(0);
+        LogRecord unnamed = event.toBuilder().clearAttributes().addAllAttributes(event.getAttributesList().stream()
+                .filter(attribute -> !attribute.getKey().equals("event.name")).toList()).build();
+
+        assertEquals(1, apiRequests(export, event));
+        assertEquals(1, apiRequests(export, unnamed), "the body names it");
+        assertEquals(0, apiRequests(export, unnamed.toBuilder()
+                .setBody(AnyValue.newBuilder().setStringValue("claude_code.user_prompt")).build()));
+        assertEquals(0, apiRequests(export, unnamed.toBuilder().setBody(AnyValue.newBuilder().setIntValue(7)).build()));
+        assertEquals(0, apiRequests(export, unnamed.toBuilder().clearBody().build()));
+    }
+
+    private static int apiRequests(ExportLogsServiceRequest export, LogRecord event) throws MalformedRequestException {
+        var request = export.toBuilder();
+        request.getResourceLogsBuilder(0).getScopeLogsBuilder(0).setLogRecords(0, event);
+        return new UsageExtractor().logs(request.build().toByteArray()).batch().apiRequests().size();
     }
 
     @Test
