@@ -41,6 +41,9 @@ java -cp "$classpath" dev.tokenmetrics.receiver.BenchPayloads "$work" "$row_bodi
 sync
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Every daemon here runs as a user's does after its first: with the start-up archive that one recorded.
+export XDG_CACHE_HOME="$work/cache"
+bench/record-start-up-archive.sh scripts/token-metrics-receiver "$work"
 port="$(free_port)"
 mkdir -p "$work/home"
 HOME="$work/home" scripts/token-metrics-receiver --port "$port" >"$work/daemon.out" 2>&1 &

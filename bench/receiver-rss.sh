@@ -5,7 +5,8 @@
 # own state directory, gets the loads of bench/receiver-bench.sh, flat out (wrk, 16 connections): protobuf (3 s
 # warm-up, 5 s measured: exports/s and the daemon's CPU per export), protobuf + gzip, then 70 s idle (RSS "after
 # protobuf"); JSON (5 s measured, as protobuf), logs and metrics mixed, then 70 s idle (RSS "after every load"):
-# the daemon gives its heap back once quiet for a minute.
+# the daemon gives its heap back once quiet for a minute. Each launcher's start-up archive is recorded first, as a
+# user's first daemon records it.
 # Needs wrk.
 # Usage: bench/receiver-rss.sh [rounds, default 3] [sed expression...]
 set -euo pipefail
@@ -42,6 +43,13 @@ for expression in "$@"; do
   fi
   launchers+=("$dir/scripts/token-metrics-receiver")
   names+=("$expression")
+done
+
+# What a user's daemon runs with after its first: the start-up archive that one recorded as it stopped
+# (scripts/token-metrics-receiver), recorded here first for each launcher.
+export XDG_CACHE_HOME="$work/cache"
+for launcher in "${launchers[@]}"; do
+  bench/record-start-up-archive.sh "$launcher" "$work"
 done
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

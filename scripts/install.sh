@@ -3,7 +3,8 @@
 # Builds claude-token-metrics (Maven, tests skipped) and installs it for this user:
 #   ~/.local/share/claude-token-metrics/{bin,lib}   launchers and jars
 #   ~/.local/bin/                                   links to the commands
-#   ~/.cache/claude-token-metrics/                  the statusline's start-up cache, recorded now
+#   ~/.cache/claude-token-metrics/                  the statusline's start-up cache, recorded now (the
+#                                                   receiver's, by its first daemon as it stops)
 #   ~/.claude/settings.json                         our statusLine, merged in (backed up first; other keys kept)
 # Idempotent. A different statusLine is kept unless --force. --service also installs a systemd user unit (Linux) or
 # a launchd agent (macOS) that runs the receiver from login. --uninstall removes exactly what this added (your

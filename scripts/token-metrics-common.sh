@@ -41,6 +41,14 @@ ctm_java_major() {
   fi
 }
 
+# The exact runtime version of the java at $1 (as 17.0.15+6-Debian-1deb12u1), from its JDK's release file; empty
+# when there is none (no JVM is started to ask).
+ctm_java_runtime() {
+  local real
+  real="$(readlink -f "$1" 2>/dev/null)" || real="$1"
+  [ -r "${real%/bin/java}/release" ] && sed -n 's/^JAVA_RUNTIME_VERSION="\([^"]*\)".*/\1/p' "${real%/bin/java}/release"
+}
+
 # The one way the scripts find Java: ctm_find_java [MIN_MAJOR [newest]] prints the path of the first java of feature
 # version MIN_MAJOR (default 17) or newer in JAVA_HOME, on the PATH, in /usr/lib/jvm/* or in macOS's
 # /Library/Java/JavaVirtualMachines/*; with "newest", the newest of them (the earlier wins a tie). Fails when none.

@@ -135,7 +135,8 @@ class HeapTrimTest {
     private static List<String> launcherHeapFlags() throws IOException {
         Path launcher = Path.of(System.getProperty("user.dir")).resolveSibling("scripts/token-metrics-receiver");
         String script = Files.readString(launcher);
-        String command = script.substring(script.indexOf("exec \"$java\""), script.indexOf(" -jar "));
+        int flagsAt = script.indexOf("\nflags=(");
+        String command = script.substring(flagsAt, script.indexOf(')', flagsAt));
         List<String> flags = Arrays.stream(command.split("\\s+"))
                 .filter(flag -> flag.startsWith("-XX:+UseSerialGC") || flag.startsWith("-Xm")
                         || flag.contains("HeapFreeRatio") || flag.contains("ShrinkHeap"))
