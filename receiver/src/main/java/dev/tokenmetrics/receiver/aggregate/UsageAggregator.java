@@ -68,10 +68,11 @@ public final class UsageAggregator {
     static final long MAX_SESSION_BYTES = 32L << 20;
     static final long MAX_STREAM_BYTES = 16L << 20;
     /**
-     * api_request event keys remembered, across sessions, to count a retried export's events once: hours of events
-     * at any one user's rate, where a retry comes within minutes.
+     * api_request event keys remembered, across sessions, to count a retried export's events once: over an hour of
+     * events at a busy user's rate (one a second), where a retry comes within a minute (OpenTelemetry's exporters
+     * retry within seconds). 96 KiB once full, kept for good: 16,384 kept 384 (docs/PERFORMANCE.md).
      */
-    static final int MAX_REMEMBERED_EVENTS = 16_384;
+    static final int MAX_REMEMBERED_EVENTS = 4_096;
     private static final int DAYS_KEPT = 8;
     private static final long DAY_BYTES = Footprint.TREE_ENTRY + 24 + 200; // a LocalDate and its Usage
     public static final long MAX_RETAINED_BYTES = MAX_SESSION_BYTES + MAX_STREAM_BYTES
